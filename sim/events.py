@@ -1,0 +1,225 @@
+"""Events: the one schema shared by documented, simulated, extracted and imported events.
+
+Everything downstream of an event table (tension series, plots, calibration targets) takes a
+table in this schema and does not care where it came from. ``Event`` validates one row;
+``events_to_frame`` and ``frame_to_events`` convert between rows and a pandas table with
+fixed column types; ``load_events`` reads a CSV or Parquet file of events with clear errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.datafiles import PACKAGE_DATA, load_yaml_model, validation_problem
+from sim.errors import InputError
+
+Precision = Literal["day", "week", "month", "year"]
+Origin = Literal["documented", "simulated", "extracted", "imported"]
+
+EVENT_TYPES_PATH = PACKAGE_DATA / "event_types.yaml"
+
+
+class EventType(BaseModel):
+    """One entry of the event-type catalogue."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    family: str
+    magnitude: Literal["fatalities", "count", "boost"] | None = None
+    cameo_root: int = Field(ge=1, le=20)
+    cameo_code: str = Field(pattern=r"^\d{3,4}$")
+    goldstein: float = Field(ge=-10.0, le=10.0)
+    label: str
+    phrase: str
+    meaning: str
+
+
+class EventTypes(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    event_types: dict[str, EventType]
+
+
+@lru_cache(maxsize=1)
+def event_types() -> dict[str, EventType]:
+    """The event-type catalogue, keyed by type id."""
+    return load_yaml_model(EventTypes, EVENT_TYPES_PATH).event_types
+
+
+class Event(BaseModel):
+    """One dated interaction between two actors, with its coding and provenance.
+
+    ``cameo_root`` and ``goldstein`` default to the event type's values when omitted, so a
+    row only needs to give them where it departs from the catalogue.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: str = Field(min_length=1, description="unique within its table")
+    date: dt.date = Field(description="ISO date; the first day of the period when precision is coarser than a day")
+    date_precision: Precision
+    date_inferred: bool = Field(default=False, description="the date was worked out from context (e.g. 'on Friday')")
+    source: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="actor id of the actor that acts")
+    target: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="actor id of the actor acted upon")
+    event_type: str
+    cameo_root: int = Field(ge=1, le=20)
+    goldstein: float = Field(ge=-10.0, le=10.0)
+    location: str | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", description="ISO 3166 alpha-3 of the place")
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    fatalities: int | None = Field(default=None, ge=0, description="deaths, best estimate")
+    fatalities_low: int | None = Field(default=None, ge=0)
+    fatalities_high: int | None = Field(default=None, ge=0)
+    count: int | None = Field(default=None, ge=0, description="a stated count other than deaths")
+    count_unit: str | None = Field(default=None, description="what count counts (hostages, vehicles, ...)")
+    origin: Origin
+    source_file: str | None = Field(default=None, description="file the event comes from")
+    rule: str | None = Field(default=None, description="simulated: the rule or shock that produced it")
+    replicate: int | None = Field(default=None, ge=0, description="simulated: the replicate index")
+    note: str | None = Field(default=None, description="short summary in the project's own words")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coding_defaults(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("event_type") in event_types():
+            kind = event_types()[data["event_type"]]
+            data = dict(data)
+            for name, default in (("cameo_root", kind.cameo_root), ("goldstein", kind.goldstein)):
+                if data.get(name) is None:
+                    data[name] = default
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Event:
+        if self.event_type not in event_types():
+            raise ValueError(f"unknown event_type '{self.event_type}'; expected one of {sorted(event_types())}")
+        if self.origin == "documented" and not self.source_file:
+            raise ValueError("a documented event needs its source_file")
+        low, best, high = self.fatalities_low, self.fatalities, self.fatalities_high
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"fatalities_low {low} is above fatalities_high {high}")
+        if best is not None and ((low is not None and best < low) or (high is not None and best > high)):
+            raise ValueError(f"fatalities {best} lies outside [{low}, {high}]")
+        return self
+
+
+COLUMNS: tuple[str, ...] = tuple(Event.model_fields)
+_INTEGER_COLUMNS = ("cameo_root", "fatalities", "fatalities_low", "fatalities_high", "count", "replicate")
+_FLOAT_COLUMNS = ("goldstein", "latitude", "longitude")
+
+
+def events_to_frame(events: Iterable[Event]) -> pd.DataFrame:
+    """A table of events with one column per ``Event`` field and stable column types."""
+    frame = pd.DataFrame([event.model_dump() for event in events], columns=list(COLUMNS))
+    return normalise_frame(frame)
+
+
+def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give an event table the canonical column order and types (dates, nullable ints, strings)."""
+    frame = frame.reindex(columns=list(COLUMNS)).copy()
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    frame["date_inferred"] = frame["date_inferred"].fillna(False).astype(bool)
+    for column in _INTEGER_COLUMNS:
+        frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+    for column in _FLOAT_COLUMNS:
+        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    for column in set(COLUMNS) - set(_INTEGER_COLUMNS) - set(_FLOAT_COLUMNS) - {"date", "date_inferred"}:
+        frame[column] = frame[column].astype("string")
+    return frame.reset_index(drop=True)
+
+
+def _plain(value: object) -> object:
+    """A pandas cell as a plain Python value for validation (NA -> None, Timestamp -> date)."""
+    if value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def frame_to_events(frame: pd.DataFrame, path: str | Path = "events table") -> list[Event]:
+    """Validate every row of an event table; the first bad row raises an InputError naming it."""
+    events = []
+    for position, row in enumerate(frame.to_dict(orient="records")):
+        data = {key: _plain(value) for key, value in row.items()}
+        try:
+            events.append(Event.model_validate(data))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or None
+            raise InputError(
+                f"row {position + 1} (event_id {data.get('event_id')!r}) is invalid: {validation_problem(first)}",
+                path=path,
+                field=field,
+            ) from None
+    return events
+
+
+def load_events(path: str | Path, actor_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Read a CSV or Parquet event file, validate every row, and return the canonical table.
+
+    When ``actor_ids`` is given, every source and target must be one of them.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found; expected a CSV or Parquet table of events", path=path)
+    try:
+        if path.suffix == ".parquet":
+            raw = pd.read_parquet(path)
+        else:
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except Exception as exc:  # pandas and pyarrow raise many types for unreadable files
+        raise InputError(f"cannot be read as an event table ({exc})", path=path) from None
+    unknown = sorted(set(raw.columns) - set(COLUMNS))
+    if unknown:
+        raise InputError(f"unknown columns {unknown}; expected the Event fields {list(COLUMNS)}", path=path)
+    events = frame_to_events(raw, path)
+    _check_unique_ids(events, path)
+    if actor_ids is not None:
+        _check_actors(events, set(actor_ids), path)
+    return events_to_frame(events)
+
+
+def _check_unique_ids(events: list[Event], path: Path) -> None:
+    seen: set[str] = set()
+    for event in events:
+        if event.event_id in seen:
+            raise InputError(f"event_id {event.event_id!r} appears twice; ids must be unique", path=path, field="event_id")
+        seen.add(event.event_id)
+
+
+def _check_actors(events: list[Event], known: set[str], path: Path) -> None:
+    for event in events:
+        for field in ("source", "target"):
+            actor = getattr(event, field)
+            if actor not in known:
+                raise InputError(
+                    f"event {event.event_id!r} names unknown actor {actor!r}; expected one of {sorted(known)}",
+                    path=path,
+                    field=field,
+                )
+
+
+def select_events(
+    frame: pd.DataFrame,
+    actor: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> pd.DataFrame:
+    """Rows involving ``actor`` (as source or target) dated within [since, until]."""
+    keep = pd.Series(True, index=frame.index)
+    if actor is not None:
+        keep &= (frame["source"] == actor) | (frame["target"] == actor)
+    if since is not None:
+        keep &= frame["date"] >= pd.Timestamp(since)
+    if until is not None:
+        keep &= frame["date"] <= pd.Timestamp(until)
+    return frame[keep]

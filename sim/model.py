@@ -1,0 +1,248 @@
+"""The mesa model: actors as agents, one step per calendar week, events as output.
+
+Each step the relations decay a week, capabilities recover, the week's scheduled shocks are
+replayed, and the agents act in random order (from the model's seeded generator). Every
+action is logged as an :class:`~sim.events.Event` and recorded in the relation ledger at
+once, so later rules in the same week see it. The tension history is the ledger read at
+the end of each week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.actors import load_catalogue
+from sim.agents import AGENT_CLASSES, SahelAgent
+from sim.events import Event, event_types, events_to_frame
+from sim.parameters import resolve_parameters
+from sim.relations import Pair, RelationLedger, history_frame, pair_key, to_raw, week_dates
+from sim.rules import EFFECTS
+from sim.scenario import Scenario, Shock
+
+
+def replicate_seed(seed: int, replicate: int) -> np.random.SeedSequence:
+    """The seed of one replicate: spawned from the scenario seed by index, independent of how many run."""
+    return np.random.SeedSequence(seed, spawn_key=(replicate,))
+
+
+class SahelModel(mesa.Model):
+    """Sahel geopolitics as an agent-based model.
+
+    Args:
+        scenario: the validated scenario (actors, relations, parameters, shocks, period).
+        replicate: index of this run; its randomness comes from ``replicate_seed``.
+        parameters: overrides applied on top of the scenario's (e.g. by a sweep).
+    """
+
+    def __init__(self, scenario: Scenario, replicate: int = 0, parameters: dict[str, float] | None = None) -> None:
+        super().__init__(rng=replicate_seed(scenario.seed, replicate))
+        self.scenario = scenario
+        self.replicate = replicate
+        self.params = resolve_parameters({**scenario.parameters, **(parameters or {})})
+        self.losses_decay = 0.5 ** (1.0 / self.params.losses_half_life_weeks)
+        self.dates = week_dates(scenario.start, scenario.end)
+        self.date = self.dates[0]
+
+        catalogue = load_catalogue()
+        self.taking_part = [actor for actor in catalogue.ids if actor in scenario.actors]  # catalogue order
+        self._agents_by_id: dict[str, SahelAgent] = {}
+        for actor_id in self.taking_part:
+            actor = catalogue[actor_id]
+            agent = AGENT_CLASSES[actor.kind](self, actor, scenario.actor_attributes.get(actor_id))
+            self._agents_by_id[actor_id] = agent
+        self.states = [a for a in self._agents_by_id.values() if a.kind == "state"]
+        self._order = {actor_id: i for i, actor_id in enumerate(self.taking_part)}
+
+        self.trade: dict[Pair, float] = {}
+        initial: dict[Pair, tuple[float, float]] = {}
+        for relation in scenario.relations:
+            if all(actor in self._agents_by_id for actor in relation.pair):
+                key = pair_key(*relation.pair)
+                initial[key] = (relation.tension, relation.cooperation)
+                self.trade[key] = relation.trade
+        self.ledger = RelationLedger(
+            self.taking_part, self.params.tension_half_life_weeks, self.params.tension_scale, initial
+        )
+        self.recalled: set[Pair] = set()  # (recalling state, state it recalled its ambassador from)
+        self.shocks = sorted(
+            (s for s in scenario.shocks if s.source in self._agents_by_id and s.target in self._agents_by_id),
+            key=lambda s: s.date,
+        )
+        self.events: list[Event] = []
+        n_pairs = len(self.ledger.pairs)
+        self.tension_history = np.zeros((len(self.dates), n_pairs))
+        self.cooperation_history = np.zeros((len(self.dates), n_pairs))
+        self.running = True
+
+    # --- the weekly step ------------------------------------------------------------------------
+
+    def step(self) -> None:
+        week = self.steps - 1  # mesa counts steps from 1
+        self.date = self.dates[week]
+        self.ledger.decay()
+        self.agents.do("recover")
+        week_end = self.date + dt.timedelta(days=7)
+        for shock in self.shocks:
+            if self.date <= shock.date < week_end:
+                self.replay(shock)
+        self.agents.shuffle_do("step")
+        self.tension_history[week], self.cooperation_history[week] = self.ledger.snapshot()
+        if week + 1 == len(self.dates):
+            self.running = False
+
+    def run(self) -> SahelModel:
+        """Run every week of the scenario's period."""
+        while self.running:
+            self.step()
+        return self
+
+    # --- events ---------------------------------------------------------------------------------
+
+    def emit(
+        self,
+        event_type: str,
+        source: str,
+        target: str,
+        *,
+        date: dt.date | None = None,
+        precision: str = "week",
+        rule: str | None = None,
+        magnitude: float = 1.0,
+        **details: object,
+    ) -> Event:
+        """Log one event, record it in the relation ledger, and apply its effects."""
+        event = Event(
+            event_id=f"S{self.replicate:04d}-{len(self.events):05d}",
+            date=date or self.date,
+            date_precision=precision,
+            source=source,
+            target=target,
+            event_type=event_type,
+            origin="simulated",
+            rule=rule or _calling_rule(event_type),
+            replicate=self.replicate,
+            **details,
+        )
+        self.events.append(event)
+        self.ledger.record(source, target, event.goldstein)
+        effect = EFFECTS.get(event_type)
+        if effect is not None:
+            effect(self, event, magnitude)
+        return event
+
+    def replay(self, shock: Shock) -> Event:
+        """A scheduled shock: the same event, with the same effects, on its own date."""
+        meaning = event_types()[shock.kind].magnitude
+        size = shock.magnitude
+        details: dict[str, object] = {}
+        if size is not None and meaning == "fatalities":
+            details["fatalities"] = round(size)
+        elif size is not None and meaning == "count":
+            details.update(count=round(size), count_unit="people")
+        return self.emit(
+            shock.kind,
+            shock.source,
+            shock.target,
+            date=shock.date,
+            precision="day",
+            rule=f"shock:{shock.kind}",
+            magnitude=size if size is not None and meaning == "boost" else 1.0,
+            note=shock.note,
+            **details,
+        )
+
+    def events_frame(self) -> pd.DataFrame:
+        return events_to_frame(self.events)
+
+    def tension_frame(self) -> pd.DataFrame:
+        return history_frame(self.dates, self.ledger.pairs, self.tension_history, self.cooperation_history)
+
+    # --- queries the rules use ---------------------------------------------------------------
+
+    def agent(self, actor_id: str) -> SahelAgent:
+        return self._agents_by_id[actor_id]
+
+    def has(self, actor_id: str) -> bool:
+        return actor_id in self._agents_by_id
+
+    def draw(self) -> float:
+        """A uniform draw in [0, 1) from the model's seeded generator."""
+        return self.random.random()
+
+    def draw_deaths(self, median: float) -> int:
+        """Deaths of one violent event: log-normal around ``median``, heavy-tailed."""
+        return round(median * self.random.lognormvariate(0.0, 0.8))
+
+    def draw_count(self, mean: float) -> int:
+        return int(self.rng.poisson(mean))
+
+    def choose(self, agents: Sequence[SahelAgent], weights: Sequence[float]) -> SahelAgent:
+        total = sum(weights)
+        if total <= 0:
+            return agents[0]
+        return self.random.choices(agents, weights=weights)[0]
+
+    def comes_first(self, a: str, b: str) -> bool:
+        return self._order[a] < self._order[b]
+
+    def defenders(self, state_id: str) -> list[SahelAgent]:
+        """The state and the foreign forces and contractors present on its territory."""
+        return [self.agent(state_id)] + [
+            a for a in self._agents_by_id.values() if a.host == state_id and a.present
+        ]
+
+    def contractors_in(self, state_id: str) -> list[SahelAgent]:
+        return [a for a in self._agents_by_id.values() if a.kind == "pmc" and a.host == state_id and a.present]
+
+    def forces_in(self, state_id: str) -> list[SahelAgent]:
+        return [
+            a for a in self._agents_by_id.values()
+            if a.kind == "international_force" and a.host == state_id and a.present
+        ]
+
+    def groups_in(self, state_id: str) -> list[SahelAgent]:
+        return [a for a in self._agents_by_id.values() if a.kind == "armed_group" and state_id in a.operates_in]
+
+    def clients_of(self, patron_id: str) -> list[SahelAgent]:
+        return [a for a in self._agents_by_id.values() if a.patron == patron_id]
+
+    def alliances_open_to(self, state_id: str) -> list[SahelAgent]:
+        return [
+            a for a in self._agents_by_id.values()
+            if a.kind == "alliance" and state_id in a.candidates and state_id not in a.members
+        ]
+
+    def threat(self, state_id: str) -> float:
+        """The highest hostility towards the state of an armed group active on its territory."""
+        return max((self.ledger.hostility(g.actor_id, state_id) for g in self.groups_in(state_id)), default=0.0)
+
+    def common_enemy(self, a: str, b: str) -> tuple[str | None, float]:
+        """The armed group active in both states that threatens them most, and that shared threat."""
+        best: tuple[str | None, float] = (None, 0.0)
+        for group in self.groups_in(a):
+            if b in group.operates_in:
+                shared = min(self.ledger.hostility(group.actor_id, a), self.ledger.hostility(group.actor_id, b))
+                if best[0] is None or shared > best[1]:
+                    best = (group.actor_id, shared)
+        return best
+
+    def stakes(self, a: str, b: str) -> float:
+        """What the pair stands to lose, in [0, 1]: a shared border, trade, a common enemy."""
+        border = 1.0 if b in self.agent(a).neighbours else 0.0
+        trade = self.trade.get(pair_key(a, b), 0.0)
+        _, shared = self.common_enemy(a, b)
+        return (border + trade + shared) / 3.0
+
+
+def _calling_rule(event_type: str) -> str:
+    """The name of the rule function that emitted an event (for provenance)."""
+    import sys
+
+    frame = sys._getframe(2)
+    return frame.f_code.co_name

@@ -1,0 +1,137 @@
+"""Plots: tension trajectories across replicates, with the documented record beside them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display is needed or assumed
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from sim.actors import load_catalogue  # noqa: E402
+from sim.events import event_types  # noqa: E402
+from sim.relations import Pair, pair_label  # noqa: E402
+
+TENSION_COLOUR = "#c0392b"
+COOPERATION_COLOUR = "#2471a3"
+BANDS = ((0.05, 0.95, 0.15), (0.25, 0.75, 0.30))  # (low quantile, high quantile, opacity)
+
+
+def _short_name(actor_id: str) -> str:
+    name = load_catalogue()[actor_id].name
+    return name.split(" (")[0]
+
+
+def fan(tension: pd.DataFrame, pair: str, column: str) -> pd.DataFrame:
+    """Median and 50 % / 90 % quantiles of ``column`` across replicates, per date."""
+    rows = tension[tension["pair"] == pair]
+    quantiles = rows.groupby("date", observed=True)[column].quantile([0.05, 0.25, 0.5, 0.75, 0.95])
+    return quantiles.unstack()
+
+
+def _draw_fan(ax: plt.Axes, table: pd.DataFrame, colour: str, label: str) -> None:
+    for low, high, alpha in BANDS:
+        ax.fill_between(table.index, table[low], table[high], color=colour, alpha=alpha, linewidth=0)
+    ax.plot(table.index, table[0.5], color=colour, linewidth=1.8, label=label)
+
+
+def _event_labels(events: pd.DataFrame) -> list[tuple[pd.Timestamp, str, float]]:
+    """One label per event type and week (``summons x2``), with the type's Goldstein weight."""
+    kinds = event_types()
+    week = events["date"].dt.to_period("W").dt.start_time
+    grouped = events.assign(week=week).groupby(["week", "event_type"], sort=True)
+    labels = []
+    for (start, kind), rows in grouped:
+        count = len(rows)
+        text = kinds[kind].label + (f" ×{count}" if count > 1 else "")
+        labels.append((rows["date"].min(), text, kinds[kind].goldstein))
+    return labels
+
+
+def _draw_documented(ax: plt.Axes, events: pd.DataFrame) -> None:
+    """Documented events as markers near the panel's top, each label on the first free row.
+
+    Events dated only to the year cannot be placed on a weekly axis and are left out.
+    """
+    levels = (1.04, 0.94, 0.84, 0.74, 0.64, 0.54)
+    right_edge: dict[float, float] = {}  # where the last label on each row ends, in date units
+    x_min, x_max = ax.get_xlim()
+    fig = ax.get_figure()
+    axes_points = ax.get_position().width * fig.get_figwidth() * 72
+    days_per_point = (x_max - x_min) / axes_points
+    for date, text, goldstein in _event_labels(events[events["date_precision"] != "year"]):
+        colour = TENSION_COLOUR if goldstein < 0 else COOPERATION_COLOUR
+        x = mdates.date2num(date)
+        free = [y for y in levels if right_edge.get(y, -float("inf")) < x]
+        level = free[0] if free else min(levels, key=right_edge.__getitem__)
+        right_edge[level] = x + (10 + 4.4 * len(text)) * days_per_point
+        ax.axvline(date, color=colour, alpha=0.35, linewidth=0.8, linestyle=":")
+        ax.plot([date], [level], marker="v" if goldstein < 0 else "^", color=colour, markersize=6,
+                markeredgecolor="black", markeredgewidth=0.5, clip_on=False, zorder=5)
+        ax.annotate(text, (x, level), xytext=(4, -1), textcoords="offset points", fontsize=7.5,
+                    va="center", ha="left", color="#222222", annotation_clip=False, zorder=6,
+                    bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "alpha": 0.7, "linewidth": 0})
+
+
+def tension_figure(
+    tension: pd.DataFrame,
+    key_pairs: Sequence[Pair],
+    title: str,
+    documented_events: pd.DataFrame | None = None,
+    documented_tension: pd.DataFrame | None = None,
+) -> Figure:
+    """One panel per key pair: simulated tension and cooperation fans, the documented record on top."""
+    pairs = [pair_label(*pair) for pair in key_pairs]
+    fig, axes = plt.subplots(len(pairs), 1, figsize=(11, 2.9 * len(pairs) + 1.0), sharex=True, squeeze=False)
+    start, end = tension["date"].min(), tension["date"].max()
+    replicates = tension["replicate"].nunique()
+    for ax, pair, (a, b) in zip(axes[:, 0], pairs, key_pairs, strict=True):
+        _draw_fan(ax, fan(tension, pair, "tension"), TENSION_COLOUR, "tension (simulated median)")
+        _draw_fan(ax, fan(tension, pair, "cooperation"), COOPERATION_COLOUR, "cooperation (simulated median)")
+        if documented_tension is not None:
+            record = documented_tension[documented_tension["pair"] == pair]
+            ax.plot(record["date"], record["tension"], color="#641e16", linestyle="--", linewidth=1.2,
+                    label="tension of the documented record")
+            ax.plot(record["date"], record["cooperation"], color="#154360", linestyle="--", linewidth=1.2,
+                    label="cooperation of the documented record")
+        ax.set_xlim(start, end)
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("level (0–1)")
+        ax.set_title(f"{_short_name(a)} – {_short_name(b)}", loc="left", fontsize=11, fontweight="bold", pad=22)
+        ax.grid(axis="y", alpha=0.3)
+        if documented_events is not None:
+            mask = (
+                ((documented_events["source"] == a) & (documented_events["target"] == b))
+                | ((documented_events["source"] == b) & (documented_events["target"] == a))
+            ) & documented_events["date"].between(start, end)
+            _draw_documented(ax, documented_events[mask])
+    axes[-1, 0].xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+    axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    axes[-1, 0].set_xlabel("date (weekly steps)")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    handles += [
+        plt.Line2D([], [], marker="v", color=TENSION_COLOUR, linestyle="", markeredgecolor="black"),
+        plt.Line2D([], [], marker="^", color=COOPERATION_COLOUR, linestyle="", markeredgecolor="black"),
+    ]
+    labels += ["documented conflictual event (dated to day, week or month)", "documented cooperative event"]
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8.5, frameon=False)
+    fig.suptitle(f"{title}: simulated relations, median with 50 % and 90 % bands over {replicates} replicates",
+                 fontsize=12, x=0.01, ha="left")
+    fig.tight_layout(rect=(0, 0.06, 1, 0.98))
+    return fig
+
+
+def save_figure(fig: Figure, path_without_suffix: Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """Save a figure in each format (PNG at 150 dpi) and close it."""
+    paths = []
+    for suffix in formats:
+        path = path_without_suffix.with_suffix(f".{suffix}")
+        fig.savefig(path, dpi=150)
+        paths.append(path)
+    plt.close(fig)
+    return paths

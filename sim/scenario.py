@@ -1,0 +1,212 @@
+"""Scenario files: what to simulate, validated before anything runs.
+
+A scenario names its period, seed and replicates, the actors that take part, their starting
+relations, parameter overrides and scheduled shocks (documented or counterfactual events
+replayed on their dates). Any problem is reported as one :class:`~sim.errors.InputError`
+naming the file, the line, the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from sim.actors import load_catalogue
+from sim.datafiles import read_yaml, validate
+from sim.errors import InputError
+from sim.events import event_types
+from sim.parameters import parameter_specs
+
+
+def _known_actor(actor: str, info: ValidationInfo) -> str:
+    allowed = (info.context or {}).get("actors") or load_catalogue().ids
+    if actor not in allowed:
+        raise ValueError(f"unknown actor {actor!r}; expected one of {sorted(allowed)}")
+    return actor
+
+
+class Relation(BaseModel):
+    """Starting levels of one pair's relation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    pair: tuple[str, str]
+    tension: float = Field(default=0.0, ge=0.0, lt=1.0)
+    cooperation: float = Field(default=0.0, ge=0.0, lt=1.0)
+    trade: float = Field(default=0.0, ge=0.0, le=1.0, description="economic interdependence, 0 none to 1 vital")
+
+    @field_validator("pair")
+    @classmethod
+    def _pair_of_actors(cls, pair: tuple[str, str], info: ValidationInfo) -> tuple[str, str]:
+        for actor in pair:
+            _known_actor(actor, info)
+        if pair[0] == pair[1]:
+            raise ValueError(f"a relation needs two different actors, got {list(pair)}")
+        return pair
+
+
+class Shock(BaseModel):
+    """A scheduled event, replayed on its date with the same effects as a simulated one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    date: dt.date
+    kind: str = Field(description="an event type id, e.g. cross_border_incident, pledge_support, withdrawal")
+    source: str
+    target: str
+    magnitude: float | None = Field(
+        default=None,
+        ge=0,
+        description="size of the shock, as the event type's `magnitude` says: deaths, people, or a boost multiple",
+    )
+    note: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, kind: str) -> str:
+        if kind not in event_types():
+            raise ValueError(f"unknown shock kind {kind!r}; expected an event type, one of {sorted(event_types())}")
+        return kind
+
+    @field_validator("source", "target")
+    @classmethod
+    def _actor(cls, actor: str, info: ValidationInfo) -> str:
+        return _known_actor(actor, info)
+
+    @field_validator("magnitude")
+    @classmethod
+    def _has_magnitude(cls, magnitude: float | None, info: ValidationInfo) -> float | None:
+        kind = info.data.get("kind")
+        if magnitude is not None and kind in event_types() and event_types()[kind].magnitude is None:
+            raise ValueError(f"a {kind} shock takes no magnitude; only kinds with deaths, people or a boost do")
+        return magnitude
+
+
+class ActorOverride(BaseModel):
+    """Per-scenario changes to an actor's catalogue attributes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    capability: float | None = Field(default=None, ge=0.0, le=1.0)
+    resolve: float | None = Field(default=None, ge=0.0, le=1.0)
+    alignment: float | None = Field(default=None, ge=-1.0, le=1.0)
+    present: bool | None = None
+    members: list[str] | None = Field(default=None, description="alliance members at the start")
+    operates_in: list[str] | None = Field(default=None, description="states where an armed group attacks")
+
+
+class Scenario(BaseModel):
+    """A validated scenario."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str
+    start: dt.date
+    end: dt.date
+    seed: int = Field(ge=0)
+    replicates: int = Field(default=1, ge=1)
+    actors: list[str] = Field(min_length=2)
+    relations: list[Relation] = Field(default_factory=list)
+    parameters: dict[str, float] = Field(default_factory=dict)
+    actor_attributes: dict[str, ActorOverride] = Field(default_factory=dict)
+    shocks: list[Shock] = Field(default_factory=list)
+    key_pairs: list[tuple[str, str]] = Field(min_length=1, description="pairs drawn in plots")
+    documented_events: str | None = Field(default=None, description="event file to overlay, relative to the scenario file")
+
+    @field_validator("actors")
+    @classmethod
+    def _catalogue_actors(cls, actors: list[str], info: ValidationInfo) -> list[str]:
+        catalogue = load_catalogue().ids
+        for actor in actors:
+            if actor not in catalogue:
+                raise ValueError(f"unknown actor {actor!r}; expected one of {sorted(catalogue)}")
+        if len(set(actors)) != len(actors):
+            raise ValueError("an actor is listed twice")
+        if info.context is not None:
+            info.context["actors"] = actors
+        return actors
+
+    @field_validator("parameters")
+    @classmethod
+    def _known_parameters(cls, values: dict[str, float]) -> dict[str, float]:
+        specs = parameter_specs()
+        for name, value in values.items():
+            if name not in specs:
+                raise ValueError(f"unknown parameter {name!r}; expected one of {sorted(specs)}")
+            if not specs[name].contains(value):
+                low, high = specs[name].range
+                raise ValueError(f"parameter {name!r} = {value} lies outside its range [{low}, {high}]")
+        return values
+
+    @field_validator("actor_attributes", "key_pairs")
+    @classmethod
+    def _actors_taking_part(cls, value: Any, info: ValidationInfo) -> Any:
+        names = value.keys() if isinstance(value, dict) else [a for pair in value for a in pair]
+        for actor in names:
+            _known_actor(actor, info)
+        return value
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise ValueError(f"end {end} must come after start {start}")
+        return end
+
+    @field_validator("shocks")
+    @classmethod
+    def _shocks_in_period(cls, shocks: list[Shock], info: ValidationInfo) -> list[Shock]:
+        start, end = info.data.get("start"), info.data.get("end")
+        for shock in shocks:
+            if start is not None and end is not None and not start <= shock.date <= end:
+                raise ValueError(f"shock on {shock.date} lies outside the period {start} to {end}")
+        return shocks
+
+
+class LoadedScenario(BaseModel):
+    """A scenario together with where it came from (for provenance and relative paths)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    scenario: Scenario
+    path: Path
+    text: str  # the file's text, and that of the files it extends, outermost first
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the validated scenario's content, so equal scenarios hash equal however written."""
+        return hashlib.sha256(self.scenario.model_dump_json().encode("utf-8")).hexdigest()
+
+    @property
+    def documented_events_path(self) -> Path | None:
+        relative = self.scenario.documented_events
+        return None if relative is None else (self.path.parent / relative).resolve()
+
+
+MERGED_FIELDS = ("parameters", "actor_attributes")
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Read and validate a scenario file (YAML, safe loader only).
+
+    A scenario may start with ``extends: OTHER.yaml`` (relative to itself): it then takes every
+    field of that scenario and replaces those it gives, except ``parameters`` and
+    ``actor_attributes``, which it merges. Counterfactuals are written this way.
+    """
+    path = Path(path)
+    data, node = read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping of fields at the top level", path=path, line=1)
+    text = path.read_text(encoding="utf-8")
+    if "extends" in data:
+        parent_path = path.parent / str(data.pop("extends"))
+        parent = load_scenario(parent_path)
+        base = parent.scenario.model_dump(mode="json")
+        for name in MERGED_FIELDS:
+            if name in data and isinstance(data[name], dict):
+                data[name] = {**base[name], **data[name]}
+        data = {**base, **data}
+        text = f"# {parent_path.name}\n{parent.text}\n# {path.name}\n{text}"
+    scenario = validate(Scenario, data, path, node, context={})
+    return LoadedScenario(scenario=scenario, path=path, text=text)

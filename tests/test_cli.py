@@ -1,0 +1,94 @@
+"""End to end through the command line, as a user runs it."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from tests.conftest import DOCUMENTED, ROOT, SCENARIOS, run_cli
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "sahel"
+    result = run_cli("run", str(SCENARIOS / "sahel_2024.yaml"), "--replicates", "4", "--seed", "7", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_run_writes_the_results_folder(run_folder):
+    assert sorted(p.name for p in run_folder.iterdir()) == [
+        "events.parquet", "manifest.json", "tension.parquet", "tension.png", "tension.svg",
+    ]
+    assert (run_folder / "tension.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_manifest_records_what_produced_the_result(run_folder):
+    manifest = json.loads((run_folder / "manifest.json").read_text())
+    assert manifest["scenario"] == "sahel_2024"
+    assert manifest["seed"] == 7 and manifest["replicates"] == 4
+    assert len(manifest["scenario_sha256"]) == 64
+    assert "name: sahel_2024" in manifest["scenario_text"]
+    assert manifest["versions"]["sahelsim"]
+    assert manifest["parameters"]["tension_scale"] > 0
+
+
+def test_the_tables_hold_every_replicate(run_folder):
+    events = pd.read_parquet(run_folder / "events.parquet")
+    tension = pd.read_parquet(run_folder / "tension.parquet")
+    assert sorted(events["replicate"].unique()) == [0, 1, 2, 3]
+    assert sorted(tension["replicate"].unique()) == [0, 1, 2, 3]
+    assert {"date", "pair", "tension", "cooperation", "replicate"} <= set(tension.columns)
+    assert tension.groupby("replicate").size().nunique() == 1
+
+
+def test_the_same_seed_gives_identical_tables(run_folder, tmp_path):
+    again = tmp_path / "again"
+    result = run_cli("run", str(SCENARIOS / "sahel_2024.yaml"), "--replicates", "4", "--seed", "7", "--out", str(again))
+    assert result.returncode == 0, result.stderr
+    for name in ("events.parquet", "tension.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(run_folder / name), pd.read_parquet(again / name))
+
+
+def test_a_rerun_replaces_the_folder_atomically(tmp_path):
+    out = tmp_path / "r"
+    for seed in ("1", "2"):
+        result = run_cli("run", str(SCENARIOS / "joint_patrols_2010.yaml"), "--replicates", "2", "--seed", seed, "--out", str(out))
+        assert result.returncode == 0, result.stderr
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["r"]  # no staging folder left behind
+
+
+def test_an_out_folder_whose_parent_is_missing_is_refused(tmp_path):
+    result = run_cli("run", str(SCENARIOS / "joint_patrols_2010.yaml"), "--out", str(tmp_path / "no" / "such"))
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+
+
+def test_events_lists_and_filters():
+    result = run_cli("events", "--actor", "russia", "--since", "2024-08-01")
+    assert result.returncode == 0, result.stderr
+    assert "pledge_support" in result.stdout and "coup" not in result.stdout
+
+
+def test_events_rejects_an_unknown_actor():
+    result = run_cli("events", "--actor", "atlantis")
+    assert result.returncode == 2 and "unknown actor" in result.stderr
+
+
+def test_actors_and_parameters_list():
+    actors = run_cli("actors")
+    assert actors.returncode == 0 and "wagner" in actors.stdout
+    parameters = run_cli("parameters")
+    assert parameters.returncode == 0 and "pledge_losses" in parameters.stdout
+
+
+def test_console_script_help():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in ("run", "validate", "events", "actors"):
+        assert command in result.stdout
+
+
+def test_documented_file_is_where_the_cli_looks():
+    assert DOCUMENTED.is_file() and DOCUMENTED.relative_to(ROOT).as_posix() == "calibration/events.csv"

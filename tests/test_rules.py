@@ -1,0 +1,115 @@
+"""Each rule's probability moves the way its mechanism says, and the model shows it."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim import rules
+from sim.model import SahelModel
+from sim.parameters import parameter_specs, resolve_parameters
+
+P = resolve_parameters()
+unit = st.floats(0.0, 0.999)
+
+
+def test_logistic_is_safe_at_the_extremes():
+    assert rules.logistic(-1000.0) == 0.0
+    assert rules.logistic(1000.0) == 1.0
+    assert math.isclose(rules.logistic(0.0), 0.5)
+
+
+@given(low=unit, high=unit)
+def test_heavy_losses_make_a_pledge_likelier(low, high):
+    low, high = sorted((low * 200, high * 200))
+    assert rules.pledge_probability(P, high) >= rules.pledge_probability(P, low)
+
+
+@given(low=unit, high=unit, resolve=unit)
+def test_protest_grows_with_tension(low, high, resolve):
+    low, high = sorted((low, high))
+    assert rules.summons_probability(P, resolve, high) >= rules.summons_probability(P, resolve, low)
+    assert rules.recall_probability(P, resolve, high) >= rules.recall_probability(P, resolve, low)
+    assert rules.restore_probability(P, high) <= rules.restore_probability(P, low)
+
+
+@given(low=unit, high=unit, stakes=unit)
+def test_de_escalation_grows_with_tension_and_stakes(low, high, stakes):
+    low, high = sorted((low, high))
+    assert rules.deescalation_probability(P, high, stakes) >= rules.deescalation_probability(P, low, stakes)
+    assert rules.deescalation_probability(P, low, 1.0) >= rules.deescalation_probability(P, low, 0.0)
+
+
+@given(threat=unit, tension=unit)
+def test_joint_action_needs_the_common_threat_to_outweigh_tension(threat, tension):
+    assert rules.joint_action_probability(P, threat, tension) <= rules.joint_action_probability(P, threat, 0.0)
+    baseline = rules.logistic(P.joint_base)
+    if threat > tension + 1e-3:
+        assert rules.joint_action_probability(P, threat, tension) > baseline
+    elif threat < tension - 1e-3:
+        assert rules.joint_action_probability(P, threat, tension) < baseline
+
+
+def test_wagner_raises_civilian_harm_and_pursuit():
+    assert rules.civilian_harm_probability(P, True) > rules.civilian_harm_probability(P, False)
+    assert rules.pursuit_probability(P, True) > rules.pursuit_probability(P, False)
+
+
+@given(capability=unit, weak=unit, strong=unit)
+def test_defence_deters_attacks(capability, weak, strong):
+    weak, strong = sorted((weak, strong))
+    assert rules.attack_probability(P, capability, strong) <= rules.attack_probability(P, capability, weak)
+
+
+def test_every_probability_uses_only_parameters_of_the_file():
+    used = {name for name in vars(P)}
+    assert used == set(parameter_specs())
+
+
+def _pledges_to_mali(scenario, replicates: int, since, weeks: int) -> float:
+    """Mean number of Russian pledges to Mali within ``weeks`` of ``since``, over replicates."""
+    count = 0
+    for replicate in range(replicates):
+        model = SahelModel(scenario, replicate).run()
+        count += sum(
+            1 for e in model.events
+            if e.event_type == "pledge_support" and e.target == "mali" and 0 <= (e.date - since).days <= weeks * 7
+        )
+    return count / replicates
+
+
+def test_in_the_model_heavy_losses_bring_a_patrons_pledge_within_weeks(sahel_2024):
+    scenario = sahel_2024.scenario.model_copy(update={"end": sahel_2024.scenario.start.replace(month=10)})
+    tinzaouaten = [s for s in scenario.shocks if s.kind == "attack" and s.target == "mali"]
+    assert tinzaouaten and tinzaouaten[0].magnitude >= P.heavy_loss_threshold
+    since = tinzaouaten[0].date
+    without = scenario.model_copy(update={"shocks": [s for s in scenario.shocks if s.kind != "attack"]})
+    assert _pledges_to_mali(scenario, 30, since, 8) > 2 * _pledges_to_mali(without, 30, since, 8)
+
+
+@pytest.mark.parametrize(
+    ("kind", "source", "target", "check"),
+    [
+        ("expulsion", "mali", "france", lambda m: not m.agent("france").present),
+        ("withdrawal", "wagner", "mali", lambda m: not m.agent("wagner").present),
+        ("recall_ambassador", "mauritania", "mali", lambda m: ("mauritania", "mali") in m.recalled),
+        ("pledge_support", "russia", "mali", lambda m: m.agent("mali").capability > m.agent("mali").base_capability),
+    ],
+)
+def test_event_effects(sahel_2024, kind, source, target, check):
+    actors = [*sahel_2024.scenario.actors, "france"]
+    model = SahelModel(sahel_2024.scenario.model_copy(update={"actors": actors}))
+    model.emit(kind, source, target)
+    assert check(model)
+
+
+def test_an_alliance_gains_the_member_that_joins(sahel_2024):
+    from sim.scenario import ActorOverride
+
+    scenario = sahel_2024.scenario.model_copy(update={"actor_attributes": {"aes": ActorOverride(members=[])}})
+    model = SahelModel(scenario)
+    assert model.alliances_open_to("mali")
+    model.emit("alliance_formation", "mali", "aes")
+    assert "mali" in model.agent("aes").members
+    assert not model.alliances_open_to("mali")

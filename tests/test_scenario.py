@@ -1,0 +1,87 @@
+"""Scenario files: the shipped ones validate; bad ones get one clear message and exit code 2."""
+
+import pytest
+
+from sim.scenario import load_scenario
+from tests.conftest import SCENARIOS, run_cli
+
+SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_shipped_scenarios_validate(path):
+    result = run_cli("validate", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "ok" in result.stdout
+
+
+def test_the_required_scenarios_ship():
+    assert {"sahel_2024.yaml", "joint_patrols_2010.yaml", "no_wagner_2024.yaml", "no_pursuit_2024.yaml"} <= {
+        p.name for p in SHIPPED
+    }
+
+
+def test_a_counterfactual_extends_its_factual_scenario():
+    factual = load_scenario(SCENARIOS / "sahel_2024.yaml").scenario
+    counterfactual = load_scenario(SCENARIOS / "no_pursuit_2024.yaml").scenario
+    assert counterfactual.start == factual.start and counterfactual.relations == factual.relations
+    assert counterfactual.parameters["pursuit_base"] == -12.0
+    assert not any(s.kind == "cross_border_incident" for s in counterfactual.shocks)
+    assert load_scenario(SCENARIOS / "no_pursuit_2024.yaml").sha256 != load_scenario(SCENARIOS / "sahel_2024.yaml").sha256
+
+
+GOOD = (SCENARIOS / "joint_patrols_2010.yaml").read_text()
+
+BAD = {
+    "unknown actor": (GOOD.replace("actors: [mali, mauritania,", "actors: [mali, mauritanie,"), "actors", "unknown actor 'mauritanie'"),
+    "unknown shock kind": (GOOD.replace("kind: release_detainees", "kind: prisoner_swap"), "shocks.0.kind", "unknown shock kind 'prisoner_swap'"),
+    "end before start": (GOOD.replace("end: 2011-06-27", "end: 2009-06-27"), "end", "must come after start"),
+    "typo'd field": (GOOD.replace("replicates: 40", "replicats: 40"), "replicats", "unknown field"),
+    "wrong type": (GOOD.replace("seed: 2010", "seed: twenty"), "seed", "'twenty'"),
+    "out of range parameter": (GOOD.replace("parameters: {}", "parameters: {tension_scale: 500}"), "parameters", "outside its range"),
+    "unknown parameter": (GOOD.replace("parameters: {}", "parameters: {tension_scael: 5}"), "parameters", "unknown parameter"),
+    "malformed YAML": (GOOD.replace("actors: [mali,", "actors: [mali,,: ]["), None, "malformed YAML"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD), ids=str)
+def test_bad_scenarios_get_one_clear_message_and_exit_2(tmp_path, case):
+    text, field, expected = BAD[case]
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    out = tmp_path / "results"
+    for command in (["validate", str(path)], ["run", str(path), "--out", str(out)]):
+        result = run_cli(*command)
+        assert result.returncode == 2, (case, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+        message = " ".join(result.stderr.split())
+        assert str(path) in message and expected in message, message
+        if field is not None:
+            assert f"field '{field}" in message, message
+        assert "line " in message, message
+    assert not out.exists()
+
+
+def test_the_line_of_the_bad_field_is_named(tmp_path):
+    text, _, _ = BAD["unknown shock kind"]
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    line = next(i for i, row in enumerate(text.splitlines(), start=1) if "prisoner_swap" in row)
+    result = run_cli("validate", str(path))
+    assert f"line {line}," in " ".join(result.stderr.split())
+
+
+def test_a_missing_file_is_named(tmp_path):
+    missing = tmp_path / "nowhere.yaml"
+    result = run_cli("run", str(missing), "--out", str(tmp_path / "results"))
+    assert result.returncode == 2
+    assert "file not found" in result.stderr and "nowhere.yaml" in " ".join(result.stderr.split())
+    assert not (tmp_path / "results").exists()
+
+
+def test_yaml_is_read_safely(tmp_path):
+    path = tmp_path / "evil.yaml"
+    path.write_text(GOOD.replace("name: joint_patrols_2010", "name: !!python/object/apply:os.system ['echo pwned']"))
+    result = run_cli("validate", str(path))
+    assert result.returncode == 2
+    assert "malformed YAML" in result.stderr
