@@ -65,6 +65,7 @@ class SahelAgent(mesa.Agent):
 
     def step(self) -> None:
         for rule in self.rules:
+            self.model.current_rule = rule.__name__
             rule(self)
 
 

@@ -87,12 +87,13 @@ class Event(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _coding_defaults(cls, data: object) -> object:
-        if isinstance(data, dict) and data.get("event_type") in event_types():
-            kind = event_types()[data["event_type"]]
-            data = dict(data)
-            for name, default in (("cameo_root", kind.cameo_root), ("goldstein", kind.goldstein)):
-                if data.get(name) is None:
-                    data[name] = default
+        if not isinstance(data, dict) or (data.get("cameo_root") is not None and data.get("goldstein") is not None):
+            return data
+        kind = event_types().get(data.get("event_type"))  # an unknown type is reported by _consistent
+        if kind is not None:
+            data = {"cameo_root": kind.cameo_root, "goldstein": kind.goldstein} | {
+                key: value for key, value in data.items() if value is not None
+            }
         return data
 
     @model_validator(mode="after")

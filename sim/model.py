@@ -51,16 +51,16 @@ class SahelModel(mesa.Model):
 
         catalogue = load_catalogue()
         self.taking_part = [actor for actor in catalogue.ids if actor in scenario.actors]  # catalogue order
-        self._agents_by_id: dict[str, SahelAgent] = {}
-        for actor_id in self.taking_part:
-            actor = catalogue[actor_id]
-            agent = AGENT_CLASSES[actor.kind](self, actor, scenario.actor_attributes.get(actor_id))
-            self._agents_by_id[actor_id] = agent
+        self._agents_by_id: dict[str, SahelAgent] = {
+            actor_id: AGENT_CLASSES[catalogue[actor_id].kind](
+                self, catalogue[actor_id], scenario.actor_attributes.get(actor_id)
+            )
+            for actor_id in self.taking_part
+        }
         self.states = [a for a in self._agents_by_id.values() if a.kind == "state"]
-        self._order = {actor_id: i for i, actor_id in enumerate(self.taking_part)}
 
-        self.trade: dict[Pair, float] = {}
         initial: dict[Pair, tuple[float, float]] = {}
+        self.trade: dict[Pair, float] = {}
         for relation in scenario.relations:
             if all(actor in self._agents_by_id for actor in relation.pair):
                 key = pair_key(*relation.pair)
@@ -69,16 +69,48 @@ class SahelModel(mesa.Model):
         self.ledger = RelationLedger(
             self.taking_part, self.params.tension_half_life_weeks, self.params.tension_scale, initial
         )
+        self._index_who_is_where()
+
         self.recalled: set[Pair] = set()  # (recalling state, state it recalled its ambassador from)
         self.shocks = sorted(
             (s for s in scenario.shocks if s.source in self._agents_by_id and s.target in self._agents_by_id),
             key=lambda s: s.date,
         )
+        self._event_types = event_types()
+        self.draw = self.random.random  # a uniform draw in [0, 1) from the model's seeded generator
+        self.current_rule = "setup"  # the rule now acting, recorded in each event's provenance
         self.events: list[Event] = []
         n_pairs = len(self.ledger.pairs)
         self.tension_history = np.zeros((len(self.dates), n_pairs))
         self.cooperation_history = np.zeros((len(self.dates), n_pairs))
         self.running = True
+
+    def _index_who_is_where(self) -> None:
+        """Index what does not change during a run (who is hosted where, who deals with whom)."""
+        agents = list(self._agents_by_id.values())
+        ids = self.taking_part
+        self._order = {actor_id: i for i, actor_id in enumerate(ids)}
+        self._hosted = {s: [a for a in agents if a.host == s] for s in ids}
+        self._groups_in = {s: [a for a in agents if a.kind == "armed_group" and s in a.operates_in] for s in ids}
+        self._clients = {s: [a for a in agents if a.patron == s] for s in ids}
+        self._alliances = [a for a in agents if a.kind == "alliance"]
+        self._fixed_stakes = {  # a shared border and trade; the common enemy is added as it changes
+            (a.actor_id, b.actor_id): (b.actor_id in a.neighbours) + self.trade.get(pair_key(a.actor_id, b.actor_id), 0.0)
+            for a in self.states
+            for b in self.states
+        }
+        self._counterparts = {
+            a.actor_id: [b for b in self.states if b is not a and self._deal_with_each_other(a, b)] for a in self.states
+        }
+
+    def _deal_with_each_other(self, a: SahelAgent, b: SahelAgent) -> bool:
+        """Neighbours, patron and client, or a pair the scenario gives a starting relation."""
+        return (
+            b.actor_id in a.neighbours
+            or pair_key(a.actor_id, b.actor_id) in self.trade
+            or a.actor_id == b.patron
+            or b.actor_id == a.patron
+        )
 
     # --- the weekly step ------------------------------------------------------------------------
 
@@ -117,6 +149,7 @@ class SahelModel(mesa.Model):
         **details: object,
     ) -> Event:
         """Log one event, record it in the relation ledger, and apply its effects."""
+        coding = self._event_types[event_type]
         event = Event(
             event_id=f"S{self.replicate:04d}-{len(self.events):05d}",
             date=date or self.date,
@@ -124,8 +157,10 @@ class SahelModel(mesa.Model):
             source=source,
             target=target,
             event_type=event_type,
+            cameo_root=coding.cameo_root,
+            goldstein=coding.goldstein,
             origin="simulated",
-            rule=rule or _calling_rule(event_type),
+            rule=rule or self.current_rule,
             replicate=self.replicate,
             **details,
         )
@@ -171,10 +206,6 @@ class SahelModel(mesa.Model):
     def has(self, actor_id: str) -> bool:
         return actor_id in self._agents_by_id
 
-    def draw(self) -> float:
-        """A uniform draw in [0, 1) from the model's seeded generator."""
-        return self.random.random()
-
     def draw_deaths(self, median: float) -> int:
         """Deaths of one violent event: log-normal around ``median``, heavy-tailed."""
         return round(median * self.random.lognormvariate(0.0, 0.8))
@@ -183,40 +214,39 @@ class SahelModel(mesa.Model):
         return int(self.rng.poisson(mean))
 
     def choose(self, agents: Sequence[SahelAgent], weights: Sequence[float]) -> SahelAgent:
-        total = sum(weights)
-        if total <= 0:
-            return agents[0]
-        return self.random.choices(agents, weights=weights)[0]
+        """One of ``agents`` with probability proportional to its weight (the first if all are 0)."""
+        point = self.draw() * sum(weights)
+        for agent, weight in zip(agents, weights, strict=True):
+            point -= weight
+            if point < 0:
+                return agent
+        return agents[0]
 
     def comes_first(self, a: str, b: str) -> bool:
         return self._order[a] < self._order[b]
 
     def defenders(self, state_id: str) -> list[SahelAgent]:
         """The state and the foreign forces and contractors present on its territory."""
-        return [self.agent(state_id)] + [
-            a for a in self._agents_by_id.values() if a.host == state_id and a.present
-        ]
+        return [self._agents_by_id[state_id]] + [a for a in self._hosted[state_id] if a.present]
 
     def contractors_in(self, state_id: str) -> list[SahelAgent]:
-        return [a for a in self._agents_by_id.values() if a.kind == "pmc" and a.host == state_id and a.present]
+        return [a for a in self._hosted[state_id] if a.kind == "pmc" and a.present]
 
     def forces_in(self, state_id: str) -> list[SahelAgent]:
-        return [
-            a for a in self._agents_by_id.values()
-            if a.kind == "international_force" and a.host == state_id and a.present
-        ]
+        return [a for a in self._hosted[state_id] if a.kind == "international_force" and a.present]
+
+    def counterparts(self, state_id: str) -> list[SahelAgent]:
+        """The states a state deals with: its neighbours, its patron or clients, and those it has a starting relation with."""
+        return self._counterparts[state_id]
 
     def groups_in(self, state_id: str) -> list[SahelAgent]:
-        return [a for a in self._agents_by_id.values() if a.kind == "armed_group" and state_id in a.operates_in]
+        return self._groups_in[state_id]
 
     def clients_of(self, patron_id: str) -> list[SahelAgent]:
-        return [a for a in self._agents_by_id.values() if a.patron == patron_id]
+        return self._clients[patron_id]
 
     def alliances_open_to(self, state_id: str) -> list[SahelAgent]:
-        return [
-            a for a in self._agents_by_id.values()
-            if a.kind == "alliance" and state_id in a.candidates and state_id not in a.members
-        ]
+        return [a for a in self._alliances if state_id in a.candidates and state_id not in a.members]
 
     def threat(self, state_id: str) -> float:
         """The highest hostility towards the state of an armed group active on its territory."""
@@ -225,24 +255,16 @@ class SahelModel(mesa.Model):
     def common_enemy(self, a: str, b: str) -> tuple[str | None, float]:
         """The armed group active in both states that threatens them most, and that shared threat."""
         best: tuple[str | None, float] = (None, 0.0)
-        for group in self.groups_in(a):
+        hostility = self.ledger.hostility
+        for group in self._groups_in[a]:
             if b in group.operates_in:
-                shared = min(self.ledger.hostility(group.actor_id, a), self.ledger.hostility(group.actor_id, b))
+                shared = min(hostility(group.actor_id, a), hostility(group.actor_id, b))
                 if best[0] is None or shared > best[1]:
                     best = (group.actor_id, shared)
         return best
 
     def stakes(self, a: str, b: str) -> float:
         """What the pair stands to lose, in [0, 1]: a shared border, trade, a common enemy."""
-        border = 1.0 if b in self.agent(a).neighbours else 0.0
-        trade = self.trade.get(pair_key(a, b), 0.0)
         _, shared = self.common_enemy(a, b)
-        return (border + trade + shared) / 3.0
+        return (self._fixed_stakes[a, b] + shared) / 3.0
 
-
-def _calling_rule(event_type: str) -> str:
-    """The name of the rule function that emitted an event (for provenance)."""
-    import sys
-
-    frame = sys._getframe(2)
-    return frame.f_code.co_name

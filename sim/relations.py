@@ -90,22 +90,22 @@ class RelationLedger:
         i, j = self.index[source], self.index[target]
         if i == j:
             return
-        tension = max(0.0, self.raw_tension[i, j] - goldstein)
-        cooperation = max(0.0, self.raw_cooperation[i, j] + goldstein)
+        tension = max(0.0, self.raw_tension.item(i, j) - goldstein)
+        cooperation = max(0.0, self.raw_cooperation.item(i, j) + goldstein)
         self.raw_tension[i, j] = self.raw_tension[j, i] = tension
         self.raw_cooperation[i, j] = self.raw_cooperation[j, i] = cooperation
         if goldstein < 0:
             self.raw_hostility[i, j] -= goldstein
 
     def tension(self, a: str, b: str) -> float:
-        return 1.0 - math.exp(-self.raw_tension[self.index[a], self.index[b]] / self.scale)
+        return 1.0 - math.exp(-self.raw_tension.item(self.index[a], self.index[b]) / self.scale)
 
     def cooperation(self, a: str, b: str) -> float:
-        return 1.0 - math.exp(-self.raw_cooperation[self.index[a], self.index[b]] / self.scale)
+        return 1.0 - math.exp(-self.raw_cooperation.item(self.index[a], self.index[b]) / self.scale)
 
     def hostility(self, source: str, target: str) -> float:
         """How much conflict ``source`` has recently directed at ``target``, in [0, 1)."""
-        return 1.0 - math.exp(-self.raw_hostility[self.index[source], self.index[target]] / self.scale)
+        return 1.0 - math.exp(-self.raw_hostility.item(self.index[source], self.index[target]) / self.scale)
 
     def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
         """Tension and cooperation of every pair (see :attr:`pairs`), as [0, 1) levels."""

@@ -156,14 +156,12 @@ def counter_insurgency(force: SahelAgent) -> None:
 
 
 def protest(state: SahelAgent) -> None:
-    """A state protests harm from another state: summons, then recall, as tension grows.
+    """A state protests harm from a counterpart state: summons, then recall, as tension grows.
 
     A recalled ambassador returns once tension has fallen (the 2010 recall and return).
     """
     model, p = state.model, state.model.params
-    for other in model.states:
-        if other is state:
-            continue
+    for other in model.counterparts(state.actor_id):
         tension = model.ledger.tension(state.actor_id, other.actor_id)
         if model.draw() < summons_probability(p, state.resolve, tension):
             model.emit("summon_ambassador", state.actor_id, other.actor_id)
@@ -175,11 +173,9 @@ def protest(state: SahelAgent) -> None:
 
 
 def de_escalation(state: SahelAgent) -> None:
-    """Delegations and ministerial visits, likelier with tension and with what is at stake."""
+    """Delegations and ministerial visits to counterpart states, likelier with tension and with what is at stake."""
     model, p = state.model, state.model.params
-    for other in model.states:
-        if other is state:
-            continue
+    for other in model.counterparts(state.actor_id):
         tension = model.ledger.tension(state.actor_id, other.actor_id)
         stakes = model.stakes(state.actor_id, other.actor_id)
         if model.draw() < deescalation_probability(p, tension, stakes):

@@ -35,7 +35,7 @@ GOOD = (SCENARIOS / "joint_patrols_2010.yaml").read_text()
 BAD = {
     "unknown actor": (GOOD.replace("actors: [mali, mauritania,", "actors: [mali, mauritanie,"), "actors", "unknown actor 'mauritanie'"),
     "unknown shock kind": (GOOD.replace("kind: release_detainees", "kind: prisoner_swap"), "shocks.0.kind", "unknown shock kind 'prisoner_swap'"),
-    "end before start": (GOOD.replace("end: 2011-06-27", "end: 2009-06-27"), "end", "must come after start"),
+    "end before start": (GOOD.replace("end: 2011-06-30", "end: 2009-06-30"), "end", "must come after start"),
     "typo'd field": (GOOD.replace("replicates: 40", "replicats: 40"), "replicats", "unknown field"),
     "wrong type": (GOOD.replace("seed: 2010", "seed: twenty"), "seed", "'twenty'"),
     "out of range parameter": (GOOD.replace("parameters: {}", "parameters: {tension_scale: 500}"), "parameters", "outside its range"),
