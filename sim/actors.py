@@ -14,6 +14,7 @@ ActorKind = Literal["state", "pmc", "alliance", "armed_group", "international_fo
 ActorId = str
 
 CATALOGUE_PATH = PACKAGE_DATA / "actors.yaml"
+NAMING_FIELDS = {"id", "name", "kind", "iso3", "aliases", "demonyms", "places", "leaders", "mentioned_in"}
 
 
 class Names(BaseModel):
@@ -63,8 +64,17 @@ class Catalogue(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     attributes: dict[str, AttributeSpec]
+    links: dict[str, str] = Field(description="meaning of each field that links an actor to others")
     kinds: dict[ActorKind, str]
     actors: list[Actor]
+
+    @model_validator(mode="after")
+    def _every_field_has_a_meaning(self) -> Catalogue:
+        explained = set(self.attributes) | set(self.links)
+        unexplained = sorted(set(Actor.model_fields) - explained - NAMING_FIELDS)
+        if unexplained:
+            raise ValueError(f"actor fields {unexplained} have no meaning in 'attributes' or 'links'")
+        return self
 
     @model_validator(mode="after")
     def _references_exist(self) -> Catalogue:

@@ -6,6 +6,7 @@ Bad input is reported as one paragraph on stderr with exit code 2 and no traceba
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ from rich.table import Table
 
 from sim.actors import load_catalogue
 from sim.errors import InputError
-from sim.events import load_events, select_events
+from sim.events import Event, load_events, select_events
 from sim.parameters import parameter_specs, resolve_parameters
 from sim.plots import save_figure, tension_figure
 from sim.runner import documented_record, run_scenario
@@ -85,9 +86,13 @@ def events(
     actor: Annotated[Optional[str], typer.Option(help="only events with this actor as source or target")] = None,
     since: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="from this date (YYYY-MM-DD)")] = None,
     until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="up to this date (YYYY-MM-DD)")] = None,
+    schema: Annotated[bool, typer.Option("--schema", help="print the JSON Schema of an event and stop")] = False,
 ) -> None:
     """List documented events, filtered by actor and date."""
     if context.invoked_subcommand is not None:
+        return
+    if schema:
+        print(json.dumps(Event.model_json_schema(), indent=2))
         return
     catalogue = load_catalogue()
     if actor is not None and actor not in catalogue.ids:
@@ -125,6 +130,8 @@ def actors() -> None:
     console.print(view)
     for name, spec in catalogue.attributes.items():
         console.print(f"[bold]{name}[/bold] {list(spec.range)}: {spec.meaning}")
+    for name, meaning in catalogue.links.items():
+        console.print(f"[bold]{name}[/bold]: {meaning}")
 
 
 @app.command()

@@ -115,3 +115,10 @@ def test_a_bad_row_names_the_file_the_row_and_the_field(tmp_path, documented, ch
         load_events(path, load_catalogue().ids)
     assert str(path) in error.value.message
     assert expected in error.value.message
+
+
+def test_the_committed_json_schema_is_the_event_model():
+    import json
+
+    committed = json.loads((DOCUMENTED.parent / "events.schema.json").read_text())
+    assert committed == Event.model_json_schema(), "regenerate with: python -m sim events --schema > calibration/events.schema.json"
