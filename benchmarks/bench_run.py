@@ -38,7 +38,7 @@ def main() -> None:
         started = time.perf_counter()
         model = SahelModel(scenario, replicate).run()
         model_times.append(time.perf_counter() - started)
-        events.append(len(model.events))
+        events.append(len(model.log))
         started = time.perf_counter()
         run_replicate(scenario, replicate)
         replicate_times.append(time.perf_counter() - started)

@@ -2,8 +2,9 @@
 
 Each step the relations decay a week, capabilities recover, the week's scheduled shocks are
 replayed, and the agents act in random order (from the model's seeded generator). Every
-action is logged as an :class:`~sim.events.Event` and recorded in the relation ledger at
-once, so later rules in the same week see it. The tension history is the ledger read at
+action is logged (read back as :class:`~sim.events.Event` objects, the schema of the
+documented events) and recorded in the relation ledger at once, so later rules in the same
+week see it. The tension history is the ledger read at
 the end of each week.
 """
 
@@ -79,7 +80,7 @@ class SahelModel(mesa.Model):
         self._event_types = event_types()
         self.draw = self.random.random  # a uniform draw in [0, 1) from the model's seeded generator
         self.current_rule = "setup"  # the rule now acting, recorded in each event's provenance
-        self.events: list[Event] = []
+        self.log: list[tuple] = []  # (date, precision, source, target, event_type, rule, details)
         n_pairs = len(self.ledger.pairs)
         self.tension_history = np.zeros((len(self.dates), n_pairs))
         self.cooperation_history = np.zeros((len(self.dates), n_pairs))
@@ -147,31 +148,20 @@ class SahelModel(mesa.Model):
         rule: str | None = None,
         magnitude: float = 1.0,
         **details: object,
-    ) -> Event:
-        """Log one event, record it in the relation ledger, and apply its effects."""
-        coding = self._event_types[event_type]
-        event = Event(
-            event_id=f"S{self.replicate:04d}-{len(self.events):05d}",
-            date=date or self.date,
-            date_precision=precision,
-            source=source,
-            target=target,
-            event_type=event_type,
-            cameo_root=coding.cameo_root,
-            goldstein=coding.goldstein,
-            origin="simulated",
-            rule=rule or self.current_rule,
-            replicate=self.replicate,
-            **details,
-        )
-        self.events.append(event)
-        self.ledger.record(source, target, event.goldstein)
+    ) -> None:
+        """Log one event, record it in the relation ledger, and apply its effects.
+
+        The log keeps each event as a light record; :attr:`events` turns the records into
+        validated :class:`Event` objects when asked, so batches that only need counts and
+        tension do not pay for validating every event.
+        """
+        self.log.append((date or self.date, precision, source, target, event_type, rule or self.current_rule, details))
+        self.ledger.record(source, target, self._event_types[event_type].goldstein)
         effect = EFFECTS.get(event_type)
         if effect is not None:
-            effect(self, event, magnitude)
-        return event
+            effect(self, source, target, details.get("fatalities") or 0, magnitude)
 
-    def replay(self, shock: Shock) -> Event:
+    def replay(self, shock: Shock) -> None:
         """A scheduled shock: the same event, with the same effects, on its own date."""
         meaning = event_types()[shock.kind].magnitude
         size = shock.magnitude
@@ -180,7 +170,7 @@ class SahelModel(mesa.Model):
             details["fatalities"] = round(size)
         elif size is not None and meaning == "count":
             details.update(count=round(size), count_unit="people")
-        return self.emit(
+        self.emit(
             shock.kind,
             shock.source,
             shock.target,
@@ -191,6 +181,27 @@ class SahelModel(mesa.Model):
             note=shock.note,
             **details,
         )
+
+    @property
+    def events(self) -> list[Event]:
+        """The event log as validated events, in the order they happened."""
+        return [
+            Event(
+                event_id=f"S{self.replicate:04d}-{n:05d}",
+                date=date,
+                date_precision=precision,
+                source=source,
+                target=target,
+                event_type=event_type,
+                cameo_root=self._event_types[event_type].cameo_root,
+                goldstein=self._event_types[event_type].goldstein,
+                origin="simulated",
+                rule=rule,
+                replicate=self.replicate,
+                **details,
+            )
+            for n, (date, precision, source, target, event_type, rule, details) in enumerate(self.log)
+        ]
 
     def events_frame(self) -> pd.DataFrame:
         return events_to_frame(self.events)

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported for type hints only: the model imports this module
     from sim.agents import SahelAgent
-    from sim.events import Event
     from sim.model import SahelModel
 
 Params = SimpleNamespace
@@ -234,47 +233,46 @@ def alliance_formation(state: SahelAgent) -> None:
 # --- Effects: what an event does to the latent state -----------------------------------------
 
 
-def _casualties(model: SahelModel, event: Event, magnitude: float) -> None:
-    target = model.agent(event.target)
-    deaths = event.fatalities or 0
+def _casualties(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
+    victim = model.agent(target)
     if deaths >= model.params.heavy_loss_threshold:
-        target.losses += deaths
-    target.capability = max(0.0, target.capability - model.params.loss_capability * deaths)
+        victim.losses += deaths
+    victim.capability = max(0.0, victim.capability - model.params.loss_capability * deaths)
 
 
-def _attrition(model: SahelModel, event: Event, magnitude: float) -> None:
-    target = model.agent(event.target)
-    target.capability = max(0.0, target.capability - model.params.coin_attrition * model.agent(event.source).capability)
+def _attrition(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
+    group = model.agent(target)
+    group.capability = max(0.0, group.capability - model.params.coin_attrition * model.agent(source).capability)
 
 
-def _boost(model: SahelModel, event: Event, magnitude: float) -> None:
-    target = model.agent(event.target)
-    target.capability = min(1.0, target.capability + model.params.pledge_boost * magnitude)
+def _boost(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
+    client = model.agent(target)
+    client.capability = min(1.0, client.capability + model.params.pledge_boost * magnitude)
 
 
-def _expel(model: SahelModel, event: Event, magnitude: float) -> None:
-    model.agent(event.target).present = False
+def _expel(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
+    model.agent(target).present = False
 
 
-def _withdraw(model: SahelModel, event: Event, magnitude: float) -> None:
-    model.agent(event.source).present = False
+def _withdraw(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
+    model.agent(source).present = False
 
 
-def _recall(model: SahelModel, event: Event, magnitude: float) -> None:
-    model.recalled.add((event.source, event.target))
+def _recall(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
+    model.recalled.add((source, target))
 
 
-def _restore(model: SahelModel, event: Event, magnitude: float) -> None:
-    model.recalled.discard((event.source, event.target))
+def _restore(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
+    model.recalled.discard((source, target))
 
 
-def _join(model: SahelModel, event: Event, magnitude: float) -> None:
-    alliance = model.agent(event.target)
+def _join(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
+    alliance = model.agent(target)
     if alliance.kind == "alliance":
-        alliance.members.add(event.source)
+        alliance.members.add(source)
 
 
-Effect = Callable[["SahelModel", "Event", float], None]
+Effect = Callable[["SahelModel", str, str, int, float], None]  # model, source, target, deaths, magnitude
 
 EFFECTS: dict[str, Effect] = {
     "attack": _casualties,
