@@ -5,27 +5,44 @@ Bad input is reported as one paragraph on stderr with exit code 2 and no traceba
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from sim.actors import load_catalogue
+from sim.batch import default_workers, run_batch
+from sim.summary import MAX_POINTS_SHOWN, summarise
 from sim.errors import InputError
 from sim.events import Event, load_events, select_events
-from sim.parameters import parameter_specs, resolve_parameters
-from sim.plots import save_figure, tension_figure
+from sim.parameters import parameter_specs
+from sim.plots import compare_figure, save_figure, sweep_figure, tension_figure
+from sim.relations import pair_key, pair_label
 from sim.runner import documented_record, run_scenario
 from sim.scenario import LoadedScenario, load_scenario
-from sim.store import provenance, results_folder, write_json, write_parquet
+from sim.store import BatchStore, results_folder, scenario_record, write_csv, write_json, write_parquet
+from sim.sweep import sweep_points
 
 DOCUMENTED_EVENTS = Path("calibration/events.csv")
 
@@ -49,7 +66,6 @@ def run(
     out = out or Path("results") / spec.name
     documented = documented_record(loaded)
     started = time.perf_counter()
-    started_at = dt.datetime.now(dt.timezone.utc)
     with results_folder(out) as staging:
         with _progress() as bar:
             task = bar.add_task(f"{spec.name}: replicates", total=spec.replicates)
@@ -62,8 +78,115 @@ def run(
             None if documented is None else documented[0], None if documented is None else documented[1],
         )
         plots = save_figure(figure, staging / "tension")
-        write_json(_manifest(loaded, started_at, wall, len(result.events), [p.name for p in plots]), staging / "manifest.json")
+        write_json(_manifest(loaded, wall, len(result.events), [p.name for p in plots]), staging / "manifest.json")
     _summary(result.events, spec.replicates, out, wall)
+
+
+@app.command()
+def batch(
+    scenario: Annotated[Path, typer.Argument(help="scenario file (YAML)")],
+    replicates: Annotated[Optional[int], typer.Option(help="replicates per sweep point [default: the scenario's]", min=1)] = None,
+    workers: Annotated[int, typer.Option(help="worker processes [default: number of cores]", min=1)] = default_workers(),
+    executor: Annotated[str, typer.Option(help="local (process pool) or dask")] = "local",
+    address: Annotated[Optional[str], typer.Option(help="Dask scheduler, tcp://HOST:PORT [default: a new LocalCluster]")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="batch folder [default: results/<scenario name>-batch]")] = None,
+    resume: Annotated[Optional[Path], typer.Option(help="finish the missing runs of this batch folder")] = None,
+    method: Annotated[Optional[str], typer.Option(help="override the sweep method: grid, lhs or sobol")] = None,
+    samples: Annotated[Optional[int], typer.Option(help="override the sweep's sample count (lhs, sobol)", min=1)] = None,
+) -> None:
+    """Run replicates times sweep points in parallel into a resumable Parquet store."""
+    if executor not in ("local", "dask"):
+        raise InputError(f"unknown executor {executor!r}; expected local or dask", field="--executor")
+    loaded = _with_overrides(load_scenario(scenario), replicates=replicates, method=method, samples=samples)
+    spec = loaded.scenario
+    folder = resume or out or Path("results") / f"{spec.name}-batch"
+    with _progress() as bar, _terminate_as_interrupt():
+        task = bar.add_task(f"{spec.name}: runs", total=None)
+        try:
+            outcome = run_batch(
+                loaded, folder, workers, executor, address, resume=resume is not None,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except KeyboardInterrupt:
+            kept = len(BatchStore(folder).done_runs()) if (folder / "runs").is_dir() else 0
+            errors.print(f"interrupted: {kept} finished runs are kept in {folder}; finish with --resume {folder}")
+            raise typer.Exit(130) from None
+    view = Table(title=f"batch {spec.name}", show_header=False)
+    rate = outcome.runs_this_call / outcome.seconds if outcome.seconds > 0 else float("nan")
+    for name, value in (
+        ("folder", str(folder)),
+        ("runs", f"{outcome.runs_done} of {outcome.runs_total} ({outcome.runs_this_call} run now)"),
+        ("sweep points", str(len(sweep_points(spec.sweep, spec.seed)))),
+        ("executor", f"{executor}, {workers} workers"),
+        ("wall time", f"{outcome.seconds:.1f} s ({rate:.1f} runs/s)"),
+    ):
+        view.add_row(name, value)
+    console.print(view)
+    console.print(f"next: sahelsim summary {folder}  |  sahelsim plot {folder}")
+
+
+@app.command()
+def summary(folder: Annotated[Path, typer.Argument(help="batch folder")]) -> None:
+    """Summary metrics of a batch (median and 5-95 % interval by sweep point); also written as CSV."""
+    store = _batch_store(folder)
+    table = summarise(store)
+    write_csv(table, folder / "summary.csv")
+    points = table["point"].unique()
+    for point in points[:MAX_POINTS_SHOWN]:
+        rows = table[table["point"] == point]
+        settings = ", ".join(f"{k}={v:g}" for k, v in rows.iloc[0].items() if k in store.points().columns)
+        view = Table(title=f"sweep point {point}" + (f": {settings}" if settings else "") + f" ({rows['runs'].iloc[0]} runs)")
+        for column in ("metric", "pair", "median", "5 %", "95 %"):
+            view.add_column(column, justify="left" if column in ("metric", "pair") else "right")
+        for row in rows.itertuples():
+            view.add_row(row.metric, row.pair, f"{row.median:.3g}", f"{row.q05:.3g}", f"{row.q95:.3g}")
+        console.print(view)
+    if len(points) > MAX_POINTS_SHOWN:
+        console.print(f"{len(points) - MAX_POINTS_SHOWN} more sweep points in the CSV.")
+    console.print(f"written: {folder / 'summary.csv'}")
+
+
+@app.command()
+def plot(
+    folder: Annotated[Path, typer.Argument(help="batch folder")],
+    metric: Annotated[Optional[list[str]], typer.Option(help="metric for the sweep plot, as NAME or NAME:PAIR (repeatable)")] = None,
+) -> None:
+    """Fan charts of a batch with the documented events; for a sweep, metrics against each parameter."""
+    store = _batch_store(folder)
+    loaded = LoadedScenario.from_record(store.manifest(), store.manifest_path)
+    spec = loaded.scenario
+    documented = documented_record(loaded) if _documented_available(loaded) else None
+    tension = store.read("tension")
+    written = save_figure(
+        tension_figure(tension, spec.key_pairs, spec.name, *(documented or (None, None))), folder / "tension"
+    )
+    points = store.points()
+    if len(points) > 1 and len(points.columns):
+        selected = _selected_metrics(metric, spec.key_pairs)
+        written += save_figure(sweep_figure(store.read("metrics"), points, selected, spec.name), folder / "sweep")
+    console.print("written: " + ", ".join(str(path) for path in written))
+
+
+@app.command()
+def compare(
+    folder_a: Annotated[Path, typer.Argument(help="batch folder of scenario A (e.g. the factual one)")],
+    folder_b: Annotated[Path, typer.Argument(help="batch folder of scenario B (e.g. a counterfactual)")],
+    out: Annotated[Optional[Path], typer.Option(help="file name without suffix [default: results/compare_A_vs_B]")] = None,
+) -> None:
+    """Two batches side by side on the same axes, and their run-by-run difference."""
+    a, b = _batch_store(folder_a), _batch_store(folder_b)
+    spec_a = LoadedScenario.from_record(a.manifest(), a.manifest_path).scenario
+    spec_b = LoadedScenario.from_record(b.manifest(), b.manifest_path).scenario
+    key_pairs = [pair for pair in spec_a.key_pairs if pair_key(*pair) in {pair_key(*q) for q in spec_b.key_pairs}]
+    if not key_pairs:
+        raise InputError(f"shares no key pair with {folder_a}; expected scenarios with common key_pairs", path=folder_b)
+    if spec_a.start != spec_b.start or spec_a.end != spec_b.end:
+        errors.print(f"note: the periods differ ({spec_a.start}..{spec_a.end} vs {spec_b.start}..{spec_b.end})")
+    out = out or Path("results") / f"compare_{spec_a.name}_vs_{spec_b.name}"
+    if not out.parent.is_dir():
+        raise InputError(f"the folder {out.parent} does not exist; expected an existing folder", path=out, field="--out")
+    figure = compare_figure(a.read("tension"), b.read("tension"), key_pairs, (spec_a.name, spec_b.name))
+    console.print("written: " + ", ".join(str(path) for path in save_figure(figure, out)))
 
 
 @app.command()
@@ -147,36 +270,76 @@ def parameters() -> None:
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def _with_overrides(loaded: LoadedScenario, seed: int | None, replicates: int | None) -> LoadedScenario:
-    changes = {key: value for key, value in (("seed", seed), ("replicates", replicates)) if value is not None}
-    if not changes:
-        return loaded
-    return loaded.model_copy(update={"scenario": loaded.scenario.model_copy(update=changes)})
+def _with_overrides(
+    loaded: LoadedScenario,
+    seed: int | None = None,
+    replicates: int | None = None,
+    method: str | None = None,
+    samples: int | None = None,
+) -> LoadedScenario:
+    """The scenario with command-line overrides, validated like the file itself."""
+    changes: dict = {key: value for key, value in (("seed", seed), ("replicates", replicates)) if value is not None}
+    if method is not None or samples is not None:
+        if loaded.scenario.sweep is None:
+            raise InputError("declares no sweep; --method and --samples change a scenario's sweep", path=loaded.path, field="sweep")
+        sweep = loaded.scenario.sweep.model_dump(mode="json")
+        changes["sweep"] = sweep | {key: value for key, value in (("method", method), ("samples", samples)) if value is not None}
+    return loaded.with_changes(**changes) if changes else loaded
 
 
-def _manifest(loaded: LoadedScenario, started_at: dt.datetime, wall: float, n_events: int, plots: list[str]) -> dict:
-    spec = loaded.scenario
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C, so a terminated batch records what it kept."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _manifest(loaded: LoadedScenario, wall: float, n_events: int, plots: list[str]) -> dict:
     return {
-        "scenario": spec.name,
-        "scenario_path": str(loaded.path),
-        "scenario_sha256": loaded.sha256,
-        "scenario_text": loaded.text,
-        "seed": spec.seed,
-        "replicates": spec.replicates,
-        "replicate_seeds": "numpy.random.SeedSequence(seed, spawn_key=(replicate,))",
-        "parameters": vars(resolve_parameters(spec.parameters)),
-        "versions": provenance(),
-        "started_at": started_at.isoformat(timespec="seconds"),
+        **scenario_record(loaded),
         "wall_seconds": round(wall, 3),
         "events": n_events,
         "files": ["events.parquet", "tension.parquet", *plots],
     }
 
 
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        return Text("" if task.speed is None else f"{task.speed:.1f}/s", style="progress.data.speed")
+
+
+def _batch_store(folder: Path) -> BatchStore:
+    store = BatchStore(folder)
+    if not store.manifest_path.is_file():
+        raise InputError("holds no batch manifest.json; expected a folder written by 'sahelsim batch'", path=folder)
+    return store
+
+
+def _documented_available(loaded: LoadedScenario) -> bool:
+    path = loaded.documented_events_path
+    if path is not None and not path.is_file():
+        errors.print(f"note: the documented events {path} are not here; plotting without them")
+        return False
+    return path is not None
+
+
+def _selected_metrics(requested: list[str] | None, key_pairs: list) -> list[tuple[str, str]]:
+    """(metric, pair) for the sweep plot: NAME[:PAIR], the first key pair by default."""
+    first = pair_label(*key_pairs[0])
+    choices = requested or ["peak_tension", "weeks_above_threshold", "incidents"]
+    return [tuple(choice.split(":", 1)) if ":" in choice else (choice, first) for choice in choices]
+
+
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-        console=errors, transient=True,
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(), TimeElapsedColumn(),
+        TextColumn("ETA"), TimeRemainingColumn(), console=errors, transient=True,
     )
 
 

@@ -68,6 +68,8 @@ def validation_problem(error: dict[str, Any]) -> str:
         return "unknown field (check its spelling against the documented fields)"
     if kind == "missing":
         return "is required but missing"
+    if kind == "value_error":  # our own validators' messages say what was wrong and what was expected
+        return error["msg"].removeprefix("Value error, ")
     value = error.get("input")
     shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
     return f"got {shown}; {error['msg'][0].lower()}{error['msg'][1:]}"

@@ -27,6 +27,11 @@ def _short_name(actor_id: str) -> str:
     return name.split(" (")[0]
 
 
+def count_runs(tension: pd.DataFrame) -> int:
+    """Runs in a tension table: a batch's have a ``run`` column, a single run's ``replicate``."""
+    return tension["run" if "run" in tension.columns else "replicate"].nunique()
+
+
 def fan(tension: pd.DataFrame, pair: str, column: str) -> pd.DataFrame:
     """Median and 50 % / 90 % quantiles of ``column`` across replicates, per date."""
     rows = tension[tension["pair"] == pair]
@@ -89,7 +94,7 @@ def tension_figure(
     pairs = [pair_label(*pair) for pair in key_pairs]
     fig, axes = plt.subplots(len(pairs), 1, figsize=(11, 2.9 * len(pairs) + 1.0), sharex=True, squeeze=False)
     start, end = tension["date"].min(), tension["date"].max()
-    replicates = tension["replicate"].nunique()
+    runs = count_runs(tension)
     for ax, pair, (a, b) in zip(axes[:, 0], pairs, key_pairs, strict=True):
         _draw_fan(ax, fan(tension, pair, "tension"), TENSION_COLOUR, "tension (simulated median)")
         _draw_fan(ax, fan(tension, pair, "cooperation"), COOPERATION_COLOUR, "cooperation (simulated median)")
@@ -120,9 +125,95 @@ def tension_figure(
     ]
     labels += ["documented conflictual event (dated to day, week or month)", "documented cooperative event"]
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8.5, frameon=False)
-    fig.suptitle(f"{title}: simulated relations, median with 50 % and 90 % bands over {replicates} replicates",
+    fig.suptitle(f"{title}: simulated relations, median with 50 % and 90 % bands over {runs} runs",
                  fontsize=12, x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0.06, 1, 0.98))
+    return fig
+
+
+def _date_axis(ax: plt.Axes) -> None:
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+
+
+def paired_difference(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """B minus A, run by run: runs with the same index share their seed, so the difference
+    is the effect of what differs between the scenarios (common random numbers)."""
+    keys = ["run", "date", "pair"]
+    joined = a[keys + ["tension", "cooperation"]].merge(
+        b[keys + ["tension", "cooperation"]], on=keys, suffixes=("_a", "_b"), how="inner"
+    )
+    return pd.DataFrame(
+        {
+            "run": joined["run"],
+            "date": joined["date"],
+            "pair": joined["pair"],
+            "tension": joined["tension_b"] - joined["tension_a"],
+            "cooperation": joined["cooperation_b"] - joined["cooperation_a"],
+        }
+    )
+
+
+def compare_figure(a: pd.DataFrame, b: pd.DataFrame, key_pairs: Sequence[Pair], names: tuple[str, str]) -> Figure:
+    """Per key pair: scenario A, scenario B (same axes), and B - A run by run."""
+    pairs = [pair_label(*pair) for pair in key_pairs]
+    difference = paired_difference(a, b)
+    fig, axes = plt.subplots(len(pairs), 3, figsize=(15, 2.7 * len(pairs) + 1.2), sharex=True, squeeze=False)
+    for row, (pair, (x, y)) in enumerate(zip(pairs, key_pairs, strict=True)):
+        for col, (table, name) in enumerate(((a, names[0]), (b, names[1]))):
+            ax = axes[row, col]
+            _draw_fan(ax, fan(table, pair, "tension"), TENSION_COLOUR, "tension (median)")
+            _draw_fan(ax, fan(table, pair, "cooperation"), COOPERATION_COLOUR, "cooperation (median)")
+            ax.set_ylim(0, 1)
+            ax.set_title(f"{name}: {_short_name(x)} – {_short_name(y)}", loc="left", fontsize=10)
+        ax = axes[row, 2]
+        _draw_fan(ax, fan(difference, pair, "tension"), TENSION_COLOUR, "tension (median)")
+        _draw_fan(ax, fan(difference, pair, "cooperation"), COOPERATION_COLOUR, "cooperation (median)")
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_ylim(-1, 1)
+        ax.set_title(f"{names[1]} minus {names[0]}, run by run", loc="left", fontsize=10)
+        axes[row, 0].set_ylabel("level (0–1)")
+        for ax in axes[row]:
+            ax.grid(axis="y", alpha=0.3)
+    for ax in axes[-1]:
+        _date_axis(ax)
+        ax.set_xlabel("date (weekly steps)")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=9, frameon=False)
+    runs = (count_runs(a), count_runs(b), difference["run"].nunique())
+    fig.suptitle(
+        f"{names[0]} vs {names[1]}: median with 50 % and 90 % bands ({runs[0]} and {runs[1]} runs; "
+        f"{runs[2]} paired runs in the difference)", fontsize=12, x=0.01, ha="left",
+    )
+    fig.tight_layout(rect=(0, 0.05, 1, 0.97))
+    return fig
+
+
+def sweep_figure(metrics: pd.DataFrame, points: pd.DataFrame, selected: Sequence[tuple[str, str]], title: str) -> Figure:
+    """Each selected (metric, pair) against each swept parameter: runs as dots, point medians as a line."""
+    parameters = list(points.columns)
+    fig, axes = plt.subplots(
+        len(selected), len(parameters), figsize=(4.6 * len(parameters) + 0.6, 3.2 * len(selected) + 0.8), squeeze=False
+    )
+    for row, (metric, pair) in enumerate(selected):
+        values = metrics[(metrics["metric"] == metric) & (metrics["pair"] == pair)].merge(
+            points, left_on="point", right_index=True
+        )
+        for col, parameter in enumerate(parameters):
+            ax = axes[row, col]
+            ax.scatter(values[parameter], values["value"], s=9, alpha=0.35, color=TENSION_COLOUR, linewidths=0,
+                       label="one run")
+            medians = values.groupby(parameter)["value"].median()
+            ax.plot(medians.index, medians.to_numpy(), color="black", linewidth=1.2, marker="o", markersize=3,
+                    label="median at each value")
+            ax.set_xlabel(parameter)
+            ax.grid(alpha=0.3)
+            if col == 0:
+                ax.set_ylabel(f"{metric.replace('_', ' ')}\n{pair}", fontsize=9)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=9, frameon=False)
+    fig.suptitle(f"{title}: metrics across the sweep ({len(points)} points)", fontsize=12, x=0.01, ha="left")
+    fig.tight_layout(rect=(0, 0.05, 1, 0.96))
     return fig
 
 

@@ -73,11 +73,16 @@ class RelationLedger:
             self.raw_hostility[i, j] = self.raw_hostility[j, i] = to_raw(tension, scale)
             self.raw_cooperation[i, j] = self.raw_cooperation[j, i] = to_raw(cooperation, scale)
         self._upper = np.triu_indices(n, k=1)
+        self._columns = {pair_key(*pair): k for k, pair in enumerate(self.pairs)}
 
     @property
     def pairs(self) -> list[Pair]:
         """The pairs in the order of :meth:`snapshot` (upper triangle, catalogue order)."""
         return [(self.actors[i], self.actors[j]) for i, j in zip(*self._upper, strict=True)]
+
+    def column(self, a: str, b: str) -> int:
+        """Where the pair {a, b} stands in :attr:`pairs` and in each :meth:`snapshot`."""
+        return self._columns[pair_key(a, b)]
 
     def decay(self) -> None:
         """One week passes: every raw sum shrinks by the weekly decay factor."""

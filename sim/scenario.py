@@ -20,6 +20,7 @@ from sim.datafiles import read_yaml, validate
 from sim.errors import InputError
 from sim.events import event_types
 from sim.parameters import parameter_specs
+from sim.sweep import Sweep
 
 
 def _known_actor(actor: str, info: ValidationInfo) -> str:
@@ -113,6 +114,8 @@ class Scenario(BaseModel):
     shocks: list[Shock] = Field(default_factory=list)
     key_pairs: list[tuple[str, str]] = Field(min_length=1, description="pairs drawn in plots")
     documented_events: str | None = Field(default=None, description="event file to overlay, relative to the scenario file")
+    tension_threshold: float = Field(default=0.3, gt=0.0, lt=1.0, description="level counted in 'weeks above threshold'")
+    sweep: Sweep | None = Field(default=None, description="parameters to vary across a batch")
 
     @field_validator("actors")
     @classmethod
@@ -178,13 +181,27 @@ class LoadedScenario(BaseModel):
         """Hash of the validated scenario's content, so equal scenarios hash equal however written."""
         return hashlib.sha256(self.scenario.model_dump_json().encode("utf-8")).hexdigest()
 
+    @classmethod
+    def from_record(cls, record: dict[str, Any], where: Path) -> LoadedScenario:
+        """The scenario a result recorded (see :func:`sim.store.scenario_record`)."""
+        try:
+            path, text, data = Path(record["scenario_path"]), record["scenario_text"], record["scenario_validated"]
+        except KeyError as missing:
+            raise InputError(f"records no {missing}; expected a manifest written by sahelsim", path=where) from None
+        return cls(scenario=validate(Scenario, data, where, context={}), path=path, text=text)
+
+    def with_changes(self, **changes: Any) -> LoadedScenario:
+        """The scenario with some fields replaced (e.g. from the command line), validated again."""
+        data = self.scenario.model_dump(mode="json") | changes
+        return self.model_copy(update={"scenario": validate(Scenario, data, self.path, context={})})
+
     @property
     def documented_events_path(self) -> Path | None:
         relative = self.scenario.documented_events
         return None if relative is None else (self.path.parent / relative).resolve()
 
 
-MERGED_FIELDS = ("parameters", "actor_attributes")
+MERGED_FIELDS = ("parameters", "actor_attributes")  # a child scenario merges these; it replaces the rest
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:

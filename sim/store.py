@@ -8,6 +8,7 @@ run leaves the previous result untouched.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import platform
@@ -22,12 +23,19 @@ import pandas as pd
 
 import sim
 from sim.errors import InputError
+from sim.parameters import resolve_parameters
+from sim.scenario import LoadedScenario
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """Write a table to Parquet through a temporary file and an atomic rename."""
     with _atomic_path(path) as temporary:
         frame.to_parquet(temporary, index=False)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    with _atomic_path(path) as temporary:
+        frame.to_csv(temporary, index=False)
 
 
 def write_json(data: dict[str, Any], path: Path) -> None:
@@ -78,3 +86,134 @@ def provenance() -> dict[str, str]:
         "pandas": pd.__version__,
         "python": platform.python_version(),
     }
+
+
+def scenario_record(loaded: LoadedScenario) -> dict[str, Any]:
+    """What a result records about the scenario that produced it."""
+    spec = loaded.scenario
+    return {
+        "scenario": spec.name,
+        "scenario_path": str(loaded.path.resolve()),
+        "scenario_sha256": loaded.sha256,
+        "scenario_text": loaded.text,
+        "scenario_validated": loaded.scenario.model_dump(mode="json"),
+        "seed": spec.seed,
+        "replicates": spec.replicates,
+        "sweep": None if spec.sweep is None else spec.sweep.model_dump(mode="json"),
+        "run_seeds": "numpy.random.SeedSequence(seed, spawn_key=(run,)); run = point * replicates + replicate",
+        "parameters": vars(resolve_parameters(spec.parameters)),
+        "versions": provenance(),
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+class BatchStore:
+    """A batch's folder: a manifest and Parquet tables partitioned by chunk of runs.
+
+    ``DIR/manifest.json``: the scenario (text, hash, seed, sweep), run seeding, versions and
+    per-run status. ``DIR/points.parquet``: the sweep points. ``DIR/<table>/part-F-L.parquet``
+    for each finished chunk of runs F..L, for the tables ``tension`` (key pairs, weekly),
+    ``metrics`` (per-run summary metrics), ``counts`` (events per type) and ``runs``. A chunk's
+    ``runs`` part is written last: it marks the chunk as complete, so a chunk killed halfway
+    leaves parts without a ``runs`` part, which :meth:`open` removes before resuming. Read a
+    table with ``pandas.read_parquet(DIR / "tension")`` or DuckDB's ``'DIR/tension/*.parquet'``.
+    """
+
+    TABLES = ("tension", "metrics", "counts", "runs")  # "runs" last: it commits a chunk
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.folder / "manifest.json"
+
+    @classmethod
+    def create(cls, folder: Path, manifest: dict[str, Any], points: pd.DataFrame) -> BatchStore:
+        """Start a new batch folder; refuse to write into a folder that already holds anything."""
+        folder = Path(folder)
+        if not folder.parent.resolve().is_dir():
+            raise InputError(f"the folder {folder.parent} does not exist; expected an existing parent folder", path=folder, field="--out")
+        if folder.exists() and any(folder.iterdir()):
+            raise InputError(
+                "is not empty; a new batch needs a new or empty folder (use --resume to finish a batch)",
+                path=folder, field="--out",
+            )
+        folder.mkdir(exist_ok=True)
+        store = cls(folder)
+        for table in cls.TABLES:
+            (folder / table).mkdir()
+        write_parquet(points.reset_index(), folder / "points.parquet")
+        write_json(manifest, store.manifest_path)
+        return store
+
+    @classmethod
+    def open(cls, folder: Path, scenario_sha256: str) -> BatchStore:
+        """Reopen a batch to resume it: the scenario must be the one it was started with."""
+        store = cls(Path(folder))
+        if not store.manifest_path.is_file():
+            raise InputError("holds no batch manifest.json; expected a folder written by 'sahelsim batch'", path=folder, field="--resume")
+        manifest = store.manifest()
+        if manifest.get("scenario_sha256") != scenario_sha256:
+            raise InputError(
+                f"was run from another scenario (hash {manifest.get('scenario_sha256', '?')[:12]}, this one "
+                f"{scenario_sha256[:12]}); resume it with the scenario, replicates and sweep it was started with",
+                path=folder, field="--resume",
+            )
+        store._remove_uncommitted_parts()
+        return store
+
+    def manifest(self) -> dict[str, Any]:
+        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+
+    def done_runs(self) -> set[int]:
+        """Runs whose chunk was committed."""
+        parts = sorted((self.folder / "runs").glob("part-*.parquet"))
+        if not parts:
+            return set()
+        return set(pd.read_parquet(parts, columns=["run"])["run"].tolist())
+
+    def write_chunk(self, tables: dict[str, pd.DataFrame]) -> None:
+        """Write one finished chunk: every table's part, the ``runs`` part last."""
+        runs = tables["runs"]["run"]
+        name = f"part-{runs.min():07d}-{runs.max():07d}.parquet"
+        for table in self.TABLES:
+            write_parquet(tables[table], self.folder / table / name)
+
+    def update_status(self, state: str, done: set[int], total: int, **extra: Any) -> None:
+        manifest = self.manifest()
+        manifest["status"] = {"state": state, "runs_done": len(done), "runs_total": total, "done": _ranges(done), **extra}
+        write_json(manifest, self.manifest_path)
+
+    def read(self, table: str) -> pd.DataFrame:
+        """A whole table, in run order (whatever the order chunks finished in)."""
+        parts = sorted((self.folder / table).glob("part-*.parquet"))
+        if not parts:
+            raise InputError(f"holds no finished runs in {table}/", path=self.folder)
+        frame = pd.concat([pd.read_parquet(part) for part in parts], ignore_index=True)
+        return frame.sort_values("run", kind="stable").reset_index(drop=True)
+
+    def points(self) -> pd.DataFrame:
+        return pd.read_parquet(self.folder / "points.parquet").set_index("point")
+
+    def _remove_uncommitted_parts(self) -> None:
+        committed = {part.name for part in (self.folder / "runs").glob("part-*.parquet")}
+        for table in self.TABLES:
+            for part in (self.folder / table).glob("part-*.parquet"):
+                if part.name not in committed:
+                    part.unlink()
+            for leftover in (self.folder / table).glob(".part-*"):  # temporary files of a killed write
+                leftover.unlink()
+
+
+def _ranges(runs: set[int]) -> str:
+    """Compact text of a set of run indices: '0-99,200-249'."""
+    ordered = sorted(runs)
+    spans, start = [], None
+    for i, run in enumerate(ordered):
+        if start is None:
+            start = run
+        if i + 1 == len(ordered) or ordered[i + 1] != run + 1:
+            spans.append(f"{start}-{run}" if run != start else f"{run}")
+            start = None
+    return ",".join(spans)
