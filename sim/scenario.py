@@ -220,6 +220,8 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         parent_path = path.parent / str(data.pop("extends"))
         parent = load_scenario(parent_path)
         base = parent.scenario.model_dump(mode="json")
+        if parent.documented_events_path is not None:  # relative to the parent, wherever the child is
+            base["documented_events"] = str(parent.documented_events_path)
         for name in MERGED_FIELDS:
             if name in data and isinstance(data[name], dict):
                 data[name] = {**base[name], **data[name]}

@@ -85,3 +85,10 @@ def test_yaml_is_read_safely(tmp_path):
     result = run_cli("validate", str(path))
     assert result.returncode == 2
     assert "malformed YAML" in result.stderr
+
+
+def test_an_extended_scenarios_documented_events_are_found_from_anywhere(tmp_path):
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {SCENARIOS / 'sahel_2024.yaml'}\nname: child\n")
+    loaded = load_scenario(child)
+    assert loaded.documented_events_path == (SCENARIOS.parent / "calibration" / "events.csv").resolve()
