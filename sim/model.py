@@ -100,6 +100,14 @@ class SahelModel(mesa.Model):
             for a in self.states
             for b in self.states
         }
+        self._shared_groups = {  # pairs of states (first in catalogue order first) and the groups active in both
+            (a.actor_id, b.actor_id): [g.actor_id for g in self._groups_in[a.actor_id] if b.actor_id in g.operates_in]
+            for a in self.states
+            for b in self.states
+            if self._order[a.actor_id] < self._order[b.actor_id]
+        }
+        self._shared_groups = {pair: groups for pair, groups in self._shared_groups.items() if groups}
+        self._common_threats: dict[Pair, tuple[str, float]] = {}
         self._counterparts = {
             a.actor_id: [b for b in self.states if b is not a and self._deal_with_each_other(a, b)] for a in self.states
         }
@@ -124,6 +132,7 @@ class SahelModel(mesa.Model):
         for shock in self.shocks:
             if self.date <= shock.date < week_end:
                 self.replay(shock)
+        self._assess_common_threats()
         self.agents.shuffle_do("step")
         self.tension_history[week], self.cooperation_history[week] = self.ledger.snapshot()
         if week + 1 == len(self.dates):
@@ -264,15 +273,21 @@ class SahelModel(mesa.Model):
         return max((self.ledger.hostility(g.actor_id, state_id) for g in self.groups_in(state_id)), default=0.0)
 
     def common_enemy(self, a: str, b: str) -> tuple[str | None, float]:
-        """The armed group active in both states that threatens them most, and that shared threat."""
-        best: tuple[str | None, float] = (None, 0.0)
+        """The armed group active in both states that threatens them most, and that shared threat.
+
+        Assessed once a week, at the start of the step (see :meth:`_assess_common_threats`).
+        """
+        return self._common_threats.get((a, b), (None, 0.0))
+
+    def _assess_common_threats(self) -> None:
+        """For each pair of states facing a common armed group, the group that threatens both most."""
         hostility = self.ledger.hostility
-        for group in self._groups_in[a]:
-            if b in group.operates_in:
-                shared = min(hostility(group.actor_id, a), hostility(group.actor_id, b))
-                if best[0] is None or shared > best[1]:
-                    best = (group.actor_id, shared)
-        return best
+        assessed = {}
+        for (a, b), groups in self._shared_groups.items():
+            shared = [(min(hostility(g, a), hostility(g, b)), -self._order[g], g) for g in groups]
+            threat, _, enemy = max(shared)
+            assessed[a, b] = assessed[b, a] = (enemy, threat)
+        self._common_threats = assessed
 
     def stakes(self, a: str, b: str) -> float:
         """What the pair stands to lose, in [0, 1]: a shared border, trade, a common enemy."""

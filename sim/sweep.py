@@ -14,7 +14,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from scipy.stats import qmc
 
 from sim.parameters import parameter_specs
 
@@ -98,6 +97,8 @@ def sweep_points(sweep: Sweep | None, seed: int) -> pd.DataFrame:
         rows = list(itertools.product(*(sweep.parameters[name] for name in names)))
         values = np.array(rows, dtype=float)
     else:
+        from scipy.stats import qmc  # imported here: scipy.stats is slow to import, and most runs have no sweep
+
         ranges = [sweep.parameters[name] for name in names]
         sampler_class = qmc.LatinHypercube if sweep.method == "lhs" else qmc.Sobol
         sampler = sampler_class(d=len(names), rng=np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31,))))
