@@ -33,15 +33,22 @@ from rich.text import Text
 
 from sim.actors import load_catalogue
 from sim.batch import default_workers, run_batch
+from sim.calibration import calibrate as calibrate_model
+from sim.calibration import LoadedConfig, fitted_set, load_config
+from sim.checks import posterior_draws, predictive_runs, run_checks
+from sim.forecast import pre_cutoff, score
+from sim.report import assets as report_assets
+from sim.report import write_report
+from sim.sensitivity import analyse
 from sim.summary import MAX_POINTS_SHOWN, summarise
 from sim.errors import InputError
 from sim.events import Event, load_events, select_events
 from sim.parameters import parameter_specs
-from sim.plots import compare_figure, save_figure, sweep_figure, tension_figure
+from sim.plots import compare_figure, save_figure, sensitivity_figure, sweep_figure, tension_figure
 from sim.relations import pair_key, pair_label
 from sim.runner import documented_record, run_scenario
 from sim.scenario import LoadedScenario, load_scenario
-from sim.store import BatchStore, results_folder, scenario_record, write_csv, write_json, write_parquet
+from sim.store import BatchStore, results_folder, scenario_record, write_csv, write_json, write_parquet, write_yaml
 from sim.sweep import sweep_points
 
 DOCUMENTED_EVENTS = Path("calibration/events.csv")
@@ -190,6 +197,138 @@ def compare(
 
 
 @app.command()
+def calibrate(
+    config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
+    out: Annotated[Optional[Path], typer.Option(help="folder for the fitted set and posterior [default: fitted/ beside the config]")] = None,
+    population: Annotated[Optional[int], typer.Option(help="override the particles per generation", min=10)] = None,
+    generations: Annotated[Optional[int], typer.Option(help="override the maximum number of generations", min=1)] = None,
+    workers: Annotated[Optional[int], typer.Option(help="override the worker processes (1 is bit-reproducible)", min=1)] = None,
+    checks: Annotated[int, typer.Option(help="posterior-predictive runs per scenario", min=1)] = 40,
+) -> None:
+    """Fit parameters to the documented events with ABC-SMC; write the posterior, the fitted set, checks and report."""
+    loaded = load_config(config)
+    changes = {k: v for k, v in (("population_size", population), ("max_generations", generations), ("workers", workers)) if v is not None}
+    if changes:
+        loaded = loaded.with_budget(**changes)
+    out = out or config.parent / "fitted"
+    if not out.is_dir():
+        raise InputError("does not exist; expected a folder for the fitted set", path=out, field="--out")
+    budget = loaded.config.budget
+    console.print(
+        f"calibrating '{loaded.config.name}': {len(loaded.config.fit)} parameters, {len(loaded.config.targets)} targets, "
+        f"population {budget.population_size}, up to {budget.max_generations} generations, {budget.workers} workers"
+    )
+    result = calibrate_model(loaded, report=lambda line: console.print(f"  {line}", highlight=False))
+    write_parquet(result.posterior, out / f"{loaded.config.name}.posterior.parquet")
+    write_yaml(fitted_set(loaded, result), out / f"{loaded.config.name}.yaml")
+    view = Table(title=f"{loaded.config.name}: posterior (weighted median and 90 % interval)")
+    for column in ("parameter", "prior", "median", "5 %", "95 %"):
+        view.add_column(column, justify="left" if column == "parameter" else "right")
+    for name, entry in fitted_set(loaded, result)["parameters"].items():
+        view.add_row(name, f"[{entry['prior'][0]:g}, {entry['prior'][1]:g}]", f"{entry['median']:.3g}",
+                     f"{entry['low_5']:.3g}", f"{entry['high_95']:.3g}")
+    console.print(view)
+    rate = result.simulations / result.seconds if result.seconds else float("nan")
+    console.print(
+        f"{len(result.generations)} generations, {result.simulations} simulations in {result.seconds:.1f} s "
+        f"({rate:.1f} simulations/s); written {out / (loaded.config.name + '.yaml')} and its posterior"
+    )
+    folder = report_assets(loaded)
+    folder.mkdir(exist_ok=True)
+    console.print(f"posterior-predictive check: {checks} runs per scenario ...")
+    reproduced = run_checks(loaded, result.posterior, folder, checks, loaded.config.budget.seed)
+    console.print(
+        f"documented events reproduced (same type and pair, in their window, in >= half the runs): "
+        f"{int(reproduced['reproduced'].sum())} of {len(reproduced)}"
+    )
+    _refresh_report(loaded, out)
+
+
+@app.command()
+def sensitivity(
+    config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
+    method: Annotated[str, typer.Option(help="morris, sobol or both")] = "both",
+    trajectories: Annotated[int, typer.Option(help="Morris trajectories (runs: trajectories x (parameters + 1))", min=2)] = 20,
+    samples: Annotated[int, typer.Option(help="Sobol base samples, a power of two (runs: samples x (parameters + 2))", min=2)] = 64,
+    workers: Annotated[int, typer.Option(help="worker processes", min=1)] = default_workers(),
+    seed: Annotated[int, typer.Option(help="seed of the SALib samples", min=0)] = 1,
+) -> None:
+    """Morris screening and Sobol indices (SALib) of the calibration statistics to every parameter."""
+    if method not in ("morris", "sobol", "both"):
+        raise InputError(f"unknown method {method!r}; expected morris, sobol or both", field="--method")
+    if samples & (samples - 1):
+        raise InputError(f"got {samples}; Sobol sampling needs a power of two", field="--samples")
+    loaded = load_config(config)
+    folder = report_assets(loaded)
+    folder.mkdir(exist_ok=True)
+    for chosen, n in (("morris", trajectories), ("sobol", samples)):
+        if method not in (chosen, "both"):
+            continue
+        with _progress() as bar:
+            task = bar.add_task(f"{chosen}: runs", total=None)
+            table = analyse(loaded, chosen, n, seed, workers, lambda done, total: bar.update(task, completed=done, total=total))
+        write_csv(table, folder / f"sensitivity_{chosen}.csv")
+        written = save_figure(sensitivity_figure(table, loaded.config.name), folder / f"sensitivity_{chosen}")
+        console.print(f"{chosen}: written {folder / f'sensitivity_{chosen}.csv'}, " + ", ".join(map(str, written)))
+        top = table.sort_values("index", ascending=False).drop_duplicates("statistic")
+        for row in top.itertuples():
+            console.print(f"  {row.statistic}: most sensitive to {row.parameter} ({row.index:.3g} ± {row.conf:.2g})")
+    _refresh_report(loaded, config.parent / "fitted")
+
+
+@app.command()
+def forecast(
+    config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
+    cutoff: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="calibrate on documented events up to this date")] = dt.datetime(2024, 6, 30),
+    scenario: Annotated[str, typer.Option(help="calibration scenario to forecast with")] = "sahel_2024",
+    until: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="score the months up to this date")] = dt.datetime(2024, 12, 31),
+    population: Annotated[int, typer.Option(help="particles per generation of the cut-off calibration", min=10)] = 100,
+    generations: Annotated[int, typer.Option(help="generations of the cut-off calibration", min=1)] = 6,
+    runs: Annotated[int, typer.Option(help="posterior-predictive runs", min=1)] = 40,
+) -> None:
+    """Out-of-sample skill: calibrate up to a cut-off, forecast the months after it, score against baselines."""
+    loaded = load_config(config)
+    if scenario not in loaded.scenarios:
+        raise InputError(f"unknown scenario {scenario!r}; expected one of {sorted(loaded.scenarios)}", field="--scenario")
+    oos = pre_cutoff(loaded, cutoff.date())
+    if not oos.config.targets:
+        raise InputError(f"no target is measured only on events up to {cutoff.date()}", path=config, field="--cutoff")
+    oos = oos.with_budget(population_size=population, max_generations=generations)
+    console.print(f"calibrating on events up to {cutoff.date()}: targets {[t.name for t in oos.config.targets]}")
+    result = calibrate_model(oos, report=lambda line: console.print(f"  {line}", highlight=False))
+    chosen = loaded.scenarios[scenario]
+    predicted = predictive_runs(chosen, posterior_draws(result.posterior, runs, oos.config.budget.seed))
+    documented = load_events(config.parent / loaded.config.events, load_catalogue().ids)
+    spec = chosen.scenario
+    scores = score(documented, predicted.events, spec.key_pairs, spec.start, cutoff.date(), min(until.date(), spec.end))
+    folder = report_assets(loaded)
+    folder.mkdir(exist_ok=True)
+    write_csv(scores, folder / "forecast_scores.csv")
+    view = Table(title=f"Brier score, {scenario}: key pairs x event families x months after {cutoff.date()} (lower is better)")
+    for column in ("forecast", "brier", "cells", "events observed"):
+        view.add_column(column)
+    for row in scores.itertuples():
+        view.add_row(row.forecast, f"{row.brier:.4f}", str(row.cells), str(row.events_observed))
+    console.print(view)
+    best = scores.sort_values("brier").iloc[0]["forecast"]
+    console.print(f"best: {best}" + ("" if best.startswith("sahelsim") else " (the model does not beat this baseline)"))
+    _refresh_report(loaded, config.parent / "fitted")
+
+
+@app.command()
+def report(
+    config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
+    fitted: Annotated[Optional[Path], typer.Option(help="folder of the fitted set [default: fitted/ beside the config]")] = None,
+) -> None:
+    """Regenerate the calibration report from the fitted set, checks and sensitivity files."""
+    loaded = load_config(config)
+    fitted = fitted or config.parent / "fitted"
+    if not (fitted / f"{loaded.config.name}.yaml").is_file():
+        raise InputError(f"holds no {loaded.config.name}.yaml; run 'sahelsim calibrate {config}' first", path=fitted)
+    _refresh_report(loaded, fitted)
+
+
+@app.command()
 def validate(scenario: Annotated[Path, typer.Argument(help="scenario file (YAML)")]) -> None:
     """Check a scenario file without running it."""
     loaded = load_scenario(scenario)
@@ -312,6 +451,12 @@ def _manifest(loaded: LoadedScenario, wall: float, n_events: int, plots: list[st
 class _RateColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         return Text("" if task.speed is None else f"{task.speed:.1f}/s", style="progress.data.speed")
+
+
+def _refresh_report(loaded: LoadedConfig, fitted: Path) -> None:
+    """Rewrite the calibration report when its fitted set exists (it is what the report is about)."""
+    if (fitted / f"{loaded.config.name}.yaml").is_file():
+        console.print(f"report: {write_report(loaded, fitted, loaded.path.parent / 'report.md')}")
 
 
 def _batch_store(folder: Path) -> BatchStore:

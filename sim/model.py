@@ -213,7 +213,15 @@ class SahelModel(mesa.Model):
         ]
 
     def events_frame(self) -> pd.DataFrame:
+        """The event log as a validated table in the :class:`Event` schema."""
         return events_to_frame(self.events)
+
+    def log_frame(self) -> pd.DataFrame:
+        """The date, actors and type of each logged event, without validation (fast, for statistics)."""
+        return pd.DataFrame(
+            [(date, source, target, kind) for date, _, source, target, kind, _, _ in self.log],
+            columns=["date", "source", "target", "event_type"],
+        ).astype({"date": "datetime64[ns]"})
 
     def tension_frame(self) -> pd.DataFrame:
         return history_frame(self.dates, self.ledger.pairs, self.tension_history, self.cooperation_history)

@@ -217,6 +217,31 @@ def sweep_figure(metrics: pd.DataFrame, points: pd.DataFrame, selected: Sequence
     return fig
 
 
+def sensitivity_figure(table: pd.DataFrame, title: str, top: int = 10) -> Figure:
+    """Per statistic, the ``top`` parameters by index, as bars with 95 % confidence intervals."""
+    statistics = list(dict.fromkeys(table["statistic"]))
+    method = table["method"].iloc[0]
+    label = "Morris μ* (mean absolute elementary effect)" if method == "morris" else "Sobol total index ST"
+    columns = 2
+    rows = -(-len(statistics) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(13, 2.9 * rows + 0.8), squeeze=False)
+    for ax, statistic in zip(axes.flat, statistics, strict=False):
+        rows_of = table[table["statistic"] == statistic].nlargest(top, "index").iloc[::-1]
+        below = rows_of[["conf", "index"]].min(axis=1).clip(lower=0)  # an index is never negative
+        ax.barh(rows_of["parameter"], rows_of["index"], xerr=[below, rows_of["conf"]], color=COOPERATION_COLOUR, alpha=0.8,
+                error_kw={"elinewidth": 0.8, "capsize": 2})
+        ax.set_title(statistic.replace("_", " "), loc="left", fontsize=10)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_xlabel(label, fontsize=8)
+    for ax in list(axes.flat)[len(statistics):]:
+        ax.set_visible(False)
+    fig.suptitle(f"{title}: sensitivity of each calibration statistic, top {top} parameters (bars: 95 % CI)",
+                 fontsize=12, x=0.01, ha="left")
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    return fig
+
+
 def save_figure(fig: Figure, path_without_suffix: Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
     """Save a figure in each format (PNG at 150 dpi) and close it."""
     paths = []

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from sim.actors import load_catalogue
-from sim.datafiles import read_yaml, validate
+from sim.datafiles import line_of, load_yaml_model, read_yaml, validate
 from sim.errors import InputError
 from sim.events import event_types
 from sim.parameters import parameter_specs
@@ -114,6 +114,9 @@ class Scenario(BaseModel):
     shocks: list[Shock] = Field(default_factory=list)
     key_pairs: list[tuple[str, str]] = Field(min_length=1, description="pairs drawn in plots")
     documented_events: str | None = Field(default=None, description="event file to overlay, relative to the scenario file")
+    parameter_set: str | None = Field(
+        default=None, description="fitted parameter set whose medians the run uses, relative to the scenario file"
+    )
     tension_threshold: float = Field(default=0.3, gt=0.0, lt=1.0, description="level counted in 'weeks above threshold'")
     sweep: Sweep | None = Field(default=None, description="parameters to vary across a batch")
 
@@ -201,31 +204,73 @@ class LoadedScenario(BaseModel):
         return None if relative is None else (self.path.parent / relative).resolve()
 
 
-MERGED_FIELDS = ("parameters", "actor_attributes")  # a child scenario merges these; it replaces the rest
-
-
 def load_scenario(path: str | Path) -> LoadedScenario:
     """Read and validate a scenario file (YAML, safe loader only).
 
     A scenario may start with ``extends: OTHER.yaml`` (relative to itself): it then takes every
-    field of that scenario and replaces those it gives, except ``parameters`` and
-    ``actor_attributes``, which it merges. Counterfactuals are written this way.
+    field of that scenario and replaces those it gives, except ``actor_attributes``, which it
+    merges, and ``parameters``, which build up in this order: the parent's, then the medians of
+    the scenario's own ``parameter_set`` if it names one, then its own ``parameters``.
+    Counterfactuals are written this way.
     """
     path = Path(path)
-    data, node = read_yaml(path)
-    if not isinstance(data, dict):
+    own, node = read_yaml(path)
+    if not isinstance(own, dict):
         raise InputError("expected a mapping of fields at the top level", path=path, line=1)
     text = path.read_text(encoding="utf-8")
+    data = dict(own)
+    inherited: dict = {}
     if "extends" in data:
         parent_path = path.parent / str(data.pop("extends"))
         parent = load_scenario(parent_path)
         base = parent.scenario.model_dump(mode="json")
         if parent.documented_events_path is not None:  # relative to the parent, wherever the child is
             base["documented_events"] = str(parent.documented_events_path)
-        for name in MERGED_FIELDS:
-            if name in data and isinstance(data[name], dict):
-                data[name] = {**base[name], **data[name]}
-        data = {**base, **data}
+        if isinstance(data.get("actor_attributes"), dict):
+            data["actor_attributes"] = base["actor_attributes"] | data["actor_attributes"]
+        inherited = base["parameters"]
+        data = base | data
         text = f"# {parent_path.name}\n{parent.text}\n# {path.name}\n{text}"
+    fitted: dict = {}
+    if own.get("parameter_set"):
+        fitted_path = path.parent / str(own["parameter_set"])
+        if not fitted_path.is_file():
+            raise InputError(
+                f"names {fitted_path}, which does not exist; expected a fitted set written by 'sahelsim calibrate'",
+                path=path, line=line_of(node, ("parameter_set",)), field="parameter_set",
+            )
+        fitted = load_fitted_set(fitted_path).medians()
+        data["parameter_set"] = str(fitted_path.resolve())
+    explicit = own.get("parameters")
+    data["parameters"] = inherited | fitted | (explicit if isinstance(explicit, dict) else {})
+    if explicit is not None and not isinstance(explicit, dict):
+        data["parameters"] = explicit  # let validation report the wrong type
     scenario = validate(Scenario, data, path, node, context={})
     return LoadedScenario(scenario=scenario, path=path, text=text)
+
+
+class FittedParameter(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    median: float
+    low_5: float
+    high_95: float
+    prior: tuple[float, float]
+
+
+class FittedSet(BaseModel):
+    """A fitted parameter set written by ``sahelsim calibrate``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    config: str
+    config_sha256: str
+    date: dt.date
+    method: str
+    parameters: dict[str, FittedParameter]
+
+    def medians(self) -> dict[str, float]:
+        return {name: entry.median for name, entry in self.parameters.items()}
+
+
+def load_fitted_set(path: Path) -> FittedSet:
+    return load_yaml_model(FittedSet, path)

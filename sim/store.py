@@ -20,6 +20,7 @@ from typing import Any
 
 import mesa
 import pandas as pd
+import yaml
 
 import sim
 from sim.errors import InputError
@@ -38,9 +39,25 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
         frame.to_csv(temporary, index=False)
 
 
+def write_text(text: str, path: Path) -> None:
+    with _atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def write_yaml(data: dict[str, Any], path: Path) -> None:
+    with _atomic_path(path) as temporary:
+        temporary.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
 def write_json(data: dict[str, Any], path: Path) -> None:
     with _atomic_path(path) as temporary:
         temporary.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
+
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+_FOLDER_MODE = 0o777 & ~_UMASK
 
 
 @contextlib.contextmanager
@@ -50,6 +67,7 @@ def _atomic_path(path: Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
+        os.chmod(temporary, _FILE_MODE)  # mkstemp makes private files; results are ordinary files
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -64,6 +82,7 @@ def results_folder(out: Path) -> Iterator[Path]:
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder; expected a results folder path", path=out, field="--out")
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
+    os.chmod(staging, _FOLDER_MODE)
     try:
         yield staging
         if out.exists():

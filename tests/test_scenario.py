@@ -30,7 +30,7 @@ def test_a_counterfactual_extends_its_factual_scenario():
     assert load_scenario(SCENARIOS / "no_pursuit_2024.yaml").sha256 != load_scenario(SCENARIOS / "sahel_2024.yaml").sha256
 
 
-GOOD = (SCENARIOS / "joint_patrols_2010.yaml").read_text()
+GOOD = (SCENARIOS / "joint_patrols_2010.yaml").read_text().replace("../calibration/", f"{SCENARIOS.parent}/calibration/")
 
 BAD = {
     "unknown actor": (GOOD.replace("actors: [mali, mauritania,", "actors: [mali, mauritanie,"), "actors", "unknown actor 'mauritanie'"),
@@ -92,3 +92,12 @@ def test_an_extended_scenarios_documented_events_are_found_from_anywhere(tmp_pat
     child.write_text(f"extends: {SCENARIOS / 'sahel_2024.yaml'}\nname: child\n")
     loaded = load_scenario(child)
     assert loaded.documented_events_path == (SCENARIOS.parent / "calibration" / "events.csv").resolve()
+
+
+def test_a_missing_parameter_set_is_named(tmp_path):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(GOOD.replace(f"{SCENARIOS.parent}/calibration/fitted/sahel.yaml", "fitted/nothing.yaml"))
+    result = run_cli("validate", str(path))
+    assert result.returncode == 2
+    message = " ".join(result.stderr.split())
+    assert str(path) in message and "field 'parameter_set'" in message and "does not exist" in message

@@ -1,0 +1,238 @@
+"""Calibration: approximate Bayesian computation of the parameters from the documented events.
+
+A calibration config (``calibration/*.yaml``) names the scenarios that replay the documented
+exogenous shocks, the parameters to fit (uniform priors over ranges within the parameter
+file's), the targets (:mod:`sim.targets`) with their weights, and the ABC-SMC budget. The
+observed statistics are measured on the documented events, the simulated ones on one run of
+each scenario per particle, by the same code. Inference is pyabc's ABC-SMC.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.actors import load_catalogue
+from sim.datafiles import load_yaml_model
+from sim.errors import InputError
+from sim.events import load_events
+from sim.model import SahelModel
+from sim.parameters import parameter_specs
+from sim.scenario import LoadedScenario, load_scenario
+from sim.sweep import Range
+from sim.targets import Target, statistics
+
+
+class Budget(BaseModel):
+    """How much inference to do, and when to stop."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    population_size: int = Field(default=200, ge=10)
+    max_generations: int = Field(default=12, ge=1)
+    stable_drop: float = Field(default=0.05, gt=0, lt=1, description="stop once epsilon falls by less than this share")
+    max_minutes: float = Field(default=10.0, gt=0)
+    seed: int = Field(default=1, ge=0)
+    workers: int = Field(default=1, ge=1, description="1: bit-reproducible; more: pyabc's multicore sampler")
+
+
+class CalibrationConfig(BaseModel):
+    """A validated calibration config."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str
+    events: str = Field(description="documented events file, relative to the config")
+    until: dt.date | None = Field(default=None, description="fit only on documented events up to this date")
+    scenarios: list[str] = Field(min_length=1, description="scenario files, relative to the config")
+    fit: dict[str, Range | None] = Field(min_length=1, description="parameters to fit; null: the parameter file's range")
+    targets: list[Target] = Field(min_length=1)
+    budget: Budget = Budget()
+
+    @field_validator("fit")
+    @classmethod
+    def _known_parameters(cls, fit: dict[str, Range | None]) -> dict[str, Range | None]:
+        specs = parameter_specs()
+        for name, prior in fit.items():
+            if name not in specs:
+                raise ValueError(f"unknown parameter {name!r}; expected one of {sorted(specs)}")
+            low, high = specs[name].range
+            if prior is not None and not (low <= prior.low and prior.high <= high):
+                raise ValueError(f"prior of {name!r} [{prior.low}, {prior.high}] leaves its range [{low}, {high}]")
+        return fit
+
+    @model_validator(mode="after")
+    def _targets_name_scenarios(self) -> CalibrationConfig:
+        names = [Path(path).stem for path in self.scenarios]
+        for target in self.targets:
+            if target.scenario not in names:
+                raise ValueError(f"target {target.name!r} names scenario {target.scenario!r}; expected one of {names}")
+        return self
+
+    def priors(self) -> dict[str, tuple[float, float]]:
+        specs = parameter_specs()
+        return {name: (prior.low, prior.high) if prior else specs[name].range for name, prior in self.fit.items()}
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: CalibrationConfig
+    path: Path
+    scenarios: dict[str, LoadedScenario]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    def with_budget(self, **changes: object) -> LoadedConfig:
+        """The config with some budget fields replaced (e.g. from the command line)."""
+        budget = Budget.model_validate(self.config.budget.model_dump() | changes)
+        return LoadedConfig(self.config.model_copy(update={"budget": budget}), self.path, self.scenarios)
+
+
+def load_config(path: str | Path) -> LoadedConfig:
+    path = Path(path)
+    config = load_yaml_model(CalibrationConfig, path)
+    scenarios = {Path(s).stem: load_scenario(path.parent / s) for s in config.scenarios}
+    return LoadedConfig(config, path, scenarios)
+
+
+def observed_statistics(loaded: LoadedConfig) -> dict[str, float]:
+    """The targets measured on the documented events (up to the config's cut-off date)."""
+    events = load_events(loaded.path.parent / loaded.config.events, load_catalogue().ids)
+    if loaded.config.until is not None:
+        events = events[events["date"] <= pd.Timestamp(loaded.config.until)]
+    return statistics(loaded.config.targets, {name: events for name in loaded.scenarios})
+
+
+def simulated_statistics(loaded: LoadedConfig, parameters: dict[str, float], run: int) -> dict[str, float]:
+    """The targets measured on one run of each scenario with these parameters."""
+    events = {
+        name: SahelModel(scenario.scenario, run, parameters).run().log_frame()
+        for name, scenario in loaded.scenarios.items()
+    }
+    return statistics(loaded.config.targets, events)
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    posterior: pd.DataFrame  # one row per particle of the last generation: parameters and weight
+    generations: pd.DataFrame  # t, epsilon, samples, acceptance rate
+    observed: dict[str, float]
+    seconds: float
+    simulations: int
+
+
+def calibrate(loaded: LoadedConfig, report: Callable[[str], None] = print) -> CalibrationResult:
+    """Run ABC-SMC until epsilon stops falling (or the budget ends); progress goes to ``report``."""
+    try:
+        import pyabc  # imported here: only calibration needs it
+    except ImportError:
+        raise InputError("calibration needs pyabc; install it with: pip install 'sahelsim[calibrate]'", path=loaded.path) from None
+
+    config, budget = loaded.config, loaded.config.budget
+    observed = observed_statistics(loaded)
+    priors = loaded.config.priors()
+    prior = pyabc.Distribution(**{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in priors.items()})
+    weights = {t.name: t.weight / t.unit for t in config.targets}
+
+    def model(parameters: dict) -> dict[str, float]:
+        run = int(np.random.randint(0, 2**31 - 1))  # pyabc's generator, seeded below: runs differ, calibration repeats
+        return simulated_statistics(loaded, {name: float(parameters[name]) for name in priors}, run)
+
+    with _progress_to(report):
+        sampler = (
+            pyabc.sampler.SingleCoreSampler()
+            if budget.workers == 1
+            else pyabc.sampler.MulticoreEvalParallelSampler(n_procs=budget.workers)
+        )
+        np.random.seed(budget.seed)
+        abc = pyabc.ABCSMC(
+            model, prior, pyabc.distance.PNormDistance(p=1, fixed_weights={0: weights}),
+            population_size=budget.population_size, sampler=sampler,
+        )
+        database = Path(tempfile.mkdtemp(prefix="sahelsim-abc-")) / "abc.db"
+        abc.new(f"sqlite:///{database}", observed)
+        started = dt.datetime.now()
+        history = abc.run(
+            max_nr_populations=budget.max_generations,
+            max_walltime=dt.timedelta(minutes=budget.max_minutes),
+            min_eps_diff=budget.stable_drop,
+        )
+    seconds = (dt.datetime.now() - started).total_seconds()
+    populations = history.get_all_populations()
+    populations = populations[populations["t"] >= 0].reset_index(drop=True)
+    generations = pd.DataFrame(
+        {
+            "generation": populations["t"],
+            "epsilon": populations["epsilon"],
+            "simulations": populations["samples"],
+            "acceptance_rate": budget.population_size / populations["samples"],
+        }
+    )
+    particles, weight = history.get_distribution(m=0, t=history.max_t)
+    posterior = particles.reset_index(drop=True).assign(weight=np.asarray(weight))
+    return CalibrationResult(posterior, generations, observed, seconds, int(populations["samples"].sum()))
+
+
+@contextlib.contextmanager
+def _progress_to(report: Callable[[str], None]) -> Iterator[None]:
+    """Replace pyabc's own log output by the per-generation lines, sent to ``report``."""
+    logger = logging.getLogger("ABC")
+    own_handlers = logger.handlers[:]
+    logger.handlers = [_ProgressHandler(report)]
+    try:
+        yield
+    finally:
+        logger.handlers = own_handlers
+
+
+class _ProgressHandler(logging.Handler):
+    """Passes pyabc's per-generation lines (epsilon, acceptance) to the caller's reporter."""
+
+    def __init__(self, report: Callable[[str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.report = report
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith(("t:", "Accepted:", "Stop:")):
+            self.report(message)
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: list[float]) -> list[float]:
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+    return [float(np.interp(q, cumulative - weights[order] / weights.sum() / 2, values[order])) for q in quantiles]
+
+
+def fitted_set(loaded: LoadedConfig, result: CalibrationResult) -> dict:
+    """The fitted parameter set: posterior median and 90 % interval per parameter, with provenance."""
+    weights = result.posterior["weight"].to_numpy()
+    parameters = {}
+    for name in loaded.config.fit:
+        low, median, high = weighted_quantiles(result.posterior[name].to_numpy(), weights, [0.05, 0.5, 0.95])
+        prior = loaded.config.priors()[name]
+        parameters[name] = {"median": round(median, 6), "low_5": round(low, 6), "high_95": round(high, 6),
+                            "prior": [prior[0], prior[1]]}
+    last = result.generations.iloc[-1]
+    return {
+        "name": loaded.config.name,
+        "config": loaded.path.name,
+        "config_sha256": loaded.sha256,
+        "date": dt.date.today().isoformat(),
+        "method": (
+            f"pyabc ABC-SMC, population {loaded.config.budget.population_size}, {len(result.generations)} generations, "
+            f"final epsilon {last['epsilon']:.4g}, {result.simulations} simulations, seed {loaded.config.budget.seed}"
+        ),
+        "parameters": parameters,
+    }

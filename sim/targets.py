@@ -1,0 +1,101 @@
+"""Calibration targets: summary statistics of an event sequence.
+
+The same functions measure the documented record and a simulated run, since both are event
+tables in the one schema. A target picks events by type, pair (or directed source and
+target) and dates, and measures either the lag in weeks from a first event to the first
+matching event after it (``lag``), or how many matching events fall in a window (``count``).
+A lag whose second event never comes within its window counts as the window (censored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Selector(BaseModel):
+    """Which events count: any of ``types``, between ``pair`` (either direction) or from
+    ``source`` to ``target``, dated on or after ``since`` and on or before ``until``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    types: list[str] = Field(min_length=1)
+    pair: tuple[str, str] | None = None
+    source: str | None = None
+    target: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _pair_or_direction(self) -> Selector:
+        if self.pair is not None and (self.source is not None or self.target is not None):
+            raise ValueError("give either 'pair' or 'source'/'target', not both")
+        return self
+
+    def select(self, events: pd.DataFrame) -> pd.DataFrame:
+        keep = events["event_type"].isin(self.types)
+        if self.pair is not None:
+            a, b = self.pair
+            keep &= ((events["source"] == a) & (events["target"] == b)) | ((events["source"] == b) & (events["target"] == a))
+        if self.source is not None:
+            keep &= events["source"] == self.source
+        if self.target is not None:
+            keep &= events["target"] == self.target
+        if self.since is not None:
+            keep &= events["date"] >= pd.Timestamp(self.since)
+        if self.until is not None:
+            keep &= events["date"] <= pd.Timestamp(self.until)
+        return events[keep]
+
+
+class Target(BaseModel):
+    """One summary statistic, compared between the documented record and simulations."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    scenario: str = Field(description="name of the calibration scenario the statistic is measured in")
+    kind: Literal["lag", "count"]
+    after: Selector | None = Field(default=None, description="lag: the first event; count: start the window at it")
+    then: Selector = Field(description="the events measured")
+    window_weeks: float = Field(gt=0, description="how long after the first event to look (the lag's censoring value)")
+    weight: float = Field(default=1.0, ge=0)
+    scale: float | None = Field(default=None, gt=0, description="a difference worth 1 [default: the window for a lag, 1 for a count]")
+    meaning: str
+
+    @model_validator(mode="after")
+    def _lag_needs_a_start(self) -> Target:
+        if self.kind == "lag" and self.after is None:
+            raise ValueError(f"target {self.name!r}: a lag needs 'after', the event it is measured from")
+        return self
+
+    def measure(self, events: pd.DataFrame) -> float:
+        """The statistic on an event table (documented or simulated)."""
+        start = None
+        if self.after is not None:
+            anchors = self.after.select(events)
+            if anchors.empty:
+                return self.window_weeks if self.kind == "lag" else 0.0
+            start = anchors["date"].min()
+        measured = self.then.select(events)
+        if start is not None:
+            end = start + pd.Timedelta(weeks=self.window_weeks)
+            measured = measured[(measured["date"] >= start) & (measured["date"] <= end)]
+        if self.kind == "count":
+            return float(len(measured))
+        if measured.empty:
+            return self.window_weeks
+        return (measured["date"].min() - start).days / 7.0
+
+    @property
+    def unit(self) -> float:
+        """The difference between two values of this statistic that counts as 1 in the distance."""
+        if self.scale is not None:
+            return self.scale
+        return self.window_weeks if self.kind == "lag" else 1.0
+
+
+def statistics(targets: list[Target], events_by_scenario: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """Every target measured on the events of its scenario."""
+    return {target.name: target.measure(events_by_scenario[target.scenario]) for target in targets}

@@ -1,0 +1,93 @@
+"""Calibration: the posterior recovers known parameters, repeats given its seed, and bad configs are refused."""
+
+import pytest
+import yaml
+
+from sim.calibration import calibrate, fitted_set, load_config, simulated_statistics
+from sim.errors import InputError
+from sim.scenario import load_scenario
+from tests.conftest import ROOT, SCENARIOS, run_cli
+
+CONFIG = ROOT / "calibration" / "sahel.yaml"
+
+RECOVERY = f"""name: recovery
+description: recover restore_base from data simulated with a known value
+events: {ROOT / "calibration" / "events.csv"}
+scenarios: [{SCENARIOS / "joint_patrols_2010.yaml"}]
+fit:
+  restore_base: {{low: -6.0, high: 2.0}}
+targets:
+  - name: ambassador_away
+    scenario: joint_patrols_2010
+    kind: lag
+    after: {{types: [recall_ambassador], source: mauritania, target: mali}}
+    then: {{types: [restore_ambassador], source: mauritania, target: mali}}
+    window_weeks: 52
+    meaning: weeks the ambassador stays away
+budget: {{population_size: 40, max_generations: 4, seed: 7, workers: 1}}
+"""
+
+
+@pytest.fixture
+def recovery(tmp_path):
+    path = tmp_path / "recovery.yaml"
+    path.write_text(RECOVERY)
+    return load_config(path)
+
+
+def test_the_posterior_covers_the_parameter_that_made_the_data(recovery, monkeypatch):
+    true_value = -1.0
+    simulated = [simulated_statistics(recovery, {"restore_base": true_value}, run)["ambassador_away"] for run in range(15)]
+    observed = {"ambassador_away": sorted(simulated)[len(simulated) // 2]}
+    monkeypatch.setattr("sim.calibration.observed_statistics", lambda loaded: observed)
+    result = calibrate(recovery, report=lambda line: None)
+    entry = fitted_set(recovery, result)["parameters"]["restore_base"]
+    assert entry["low_5"] <= true_value <= entry["high_95"]
+    assert entry["high_95"] - entry["low_5"] < 8.0 * 0.9  # narrower than the prior
+
+
+def test_a_calibration_repeats_given_its_seed(recovery):
+    first = calibrate(recovery.with_budget(population_size=20, max_generations=2), report=lambda line: None)
+    second = calibrate(recovery.with_budget(population_size=20, max_generations=2), report=lambda line: None)
+    assert first.posterior.equals(second.posterior)
+
+
+def test_the_cli_writes_the_fitted_set_and_a_scenario_can_use_it(tmp_path):
+    path = tmp_path / "recovery.yaml"
+    path.write_text(RECOVERY.replace("population_size: 40, max_generations: 4", "population_size: 20, max_generations: 2"))
+    out = tmp_path / "fitted"
+    out.mkdir()
+    result = run_cli("calibrate", str(path), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "epsilon" in result.stdout or "eps" in result.stdout
+    fitted = yaml.safe_load((out / "recovery.yaml").read_text())
+    assert set(fitted["parameters"]) == {"restore_base"} and fitted["config_sha256"]
+    assert (out / "recovery.posterior.parquet").is_file()
+    scenario = tmp_path / "uses_fitted.yaml"
+    scenario.write_text(f"extends: {SCENARIOS / 'joint_patrols_2010.yaml'}\nname: uses_fitted\nparameter_set: fitted/recovery.yaml\n")
+    loaded = load_scenario(scenario)
+    assert loaded.scenario.parameters["restore_base"] == fitted["parameters"]["restore_base"]["median"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("restore_base: {low: -6.0, high: 2.0}", "no_such: null"), "unknown parameter"),
+        (("restore_base: {low: -6.0, high: 2.0}", "restore_base: {low: -60.0, high: 2.0}"), "leaves its range"),
+        (("scenario: joint_patrols_2010", "scenario: elsewhere"), "names scenario 'elsewhere'"),
+        (("kind: lag", "kind: lagg"), "kind"),
+        (("window_weeks: 52", "window_weeks: soon"), "window_weeks"),
+    ],
+)
+def test_bad_configs_get_clear_errors(tmp_path, change, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(RECOVERY.replace(*change))
+    with pytest.raises(InputError) as error:
+        load_config(path)
+    assert message in error.value.message and str(path) in error.value.message
+
+
+def test_the_shipped_config_loads():
+    loaded = load_config(CONFIG)
+    assert set(loaded.scenarios) == {"sahel_2024", "joint_patrols_2010"}
+    assert len(loaded.config.targets) >= 5
