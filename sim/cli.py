@@ -235,6 +235,7 @@ def calibrate(
     )
     folder = report_assets(loaded)
     folder.mkdir(exist_ok=True)
+    write_csv(result.generations.assign(seconds_total=round(result.seconds, 1)), folder / "generations.csv")
     console.print(f"posterior-predictive check: {checks} runs per scenario ...")
     reproduced = run_checks(loaded, result.posterior, folder, checks, loaded.config.budget.seed)
     console.print(

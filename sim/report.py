@@ -74,6 +74,7 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
         f"Inference: {fitted.method}. Fitted set: `{fitted_folder.name}/{name}.yaml`, used by the shipped "
         "scenarios through `parameter_set`.",
         "",
+        *_generations(_read(folder / "generations.csv"), loaded.config.budget.stable_drop),
         "## Targets",
         "",
         "| target | scenario | observed | posterior-predictive median [5 %, 95 %] | documented events | meaning |",
@@ -167,3 +168,21 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
                   "are the fairer test."]
     write_text("\n".join(lines) + "\n", out)
     return out
+
+
+def _generations(table: pd.DataFrame | None, stable_drop: float) -> list[str]:
+    """The ABC-SMC run generation by generation, and whether epsilon had stabilised."""
+    if table is None:
+        return []
+    lines = ["| generation | epsilon | simulations | acceptance rate |", "|---|---|---|---|"]
+    lines += [f"| {int(r.generation)} | {r.epsilon:.4g} | {int(r.simulations)} | {r.acceptance_rate:.3f} |" for r in table.itertuples()]
+    drops = -table["epsilon"].pct_change().iloc[1:]
+    last = drops.iloc[-1] if len(drops) else float("nan")
+    verdict = (
+        f"epsilon fell by {last:.0%} in the last generation: "
+        + ("stable (below the config's threshold)." if last < stable_drop else f"**not yet stable** (threshold {stable_drop:.0%}).")
+    )
+    seconds = table["seconds_total"].iloc[0] if "seconds_total" in table else float("nan")
+    total = int(table["simulations"].sum())
+    return ["", f"{len(table)} generations, {total} simulations in {seconds:.0f} s ({total / seconds:.1f} per second); {verdict}",
+            "", *lines, ""]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -35,18 +36,21 @@ class Selector(BaseModel):
         return self
 
     def select(self, events: pd.DataFrame) -> pd.DataFrame:
-        keep = events["event_type"].isin(self.types)
+        """The matching rows (built as one numpy mask: calibration calls this for every particle)."""
+        source, target = events["source"].to_numpy(), events["target"].to_numpy()
+        keep = np.isin(events["event_type"].to_numpy(), self.types)
         if self.pair is not None:
             a, b = self.pair
-            keep &= ((events["source"] == a) & (events["target"] == b)) | ((events["source"] == b) & (events["target"] == a))
+            keep &= ((source == a) & (target == b)) | ((source == b) & (target == a))
         if self.source is not None:
-            keep &= events["source"] == self.source
+            keep &= source == self.source
         if self.target is not None:
-            keep &= events["target"] == self.target
+            keep &= target == self.target
+        dates = events["date"].to_numpy()
         if self.since is not None:
-            keep &= events["date"] >= pd.Timestamp(self.since)
+            keep &= dates >= np.datetime64(self.since)
         if self.until is not None:
-            keep &= events["date"] <= pd.Timestamp(self.until)
+            keep &= dates <= np.datetime64(self.until)
         return events[keep]
 
 
