@@ -91,6 +91,7 @@ def test_calibrate_sensitivity_and_report_from_the_command_line(small_config, tm
     assert (tmp_path / "report" / "sensitivity_sobol.png").stat().st_size > 10_000
     report = (tmp_path / "report.md").read_text()
     assert "## Parameters" in report and "`restore_base`" in report and "Sobol" in report
+    assert "simulations in" in report and "| generation | epsilon |" in report
     assert "D002 (002_d605a979a074433c.txt)" in report  # the documented events behind the target
 
 
