@@ -43,6 +43,9 @@ class Budget(BaseModel):
     max_minutes: float = Field(default=10.0, gt=0)
     seed: int = Field(default=1, ge=0)
     workers: int = Field(default=1, ge=1, description="1: bit-reproducible; more: pyabc's multicore sampler")
+    dask_address: str | None = Field(
+        default=None, description="run on the Dask scheduler at tcp://HOST:PORT with pyabc's Dask sampler (a cluster)"
+    )
 
 
 class CalibrationConfig(BaseModel):
@@ -149,12 +152,7 @@ def calibrate(loaded: LoadedConfig, report: Callable[[str], None] = print) -> Ca
         run = int(np.random.randint(0, 2**31 - 1))  # pyabc's generator, seeded below: runs differ, calibration repeats
         return simulated_statistics(loaded, {name: float(parameters[name]) for name in priors}, run)
 
-    with _progress_to(report):
-        sampler = (
-            pyabc.sampler.SingleCoreSampler()
-            if budget.workers == 1
-            else pyabc.sampler.MulticoreEvalParallelSampler(n_procs=budget.workers)
-        )
+    with _progress_to(report), _sampler(pyabc, budget, loaded.path) as sampler:
         np.random.seed(budget.seed)
         abc = pyabc.ABCSMC(
             model, prior, pyabc.distance.PNormDistance(p=1, fixed_weights={0: weights}),
@@ -182,6 +180,28 @@ def calibrate(loaded: LoadedConfig, report: Callable[[str], None] = print) -> Ca
     particles, weight = history.get_distribution(m=0, t=history.max_t)
     posterior = particles.reset_index(drop=True).assign(weight=np.asarray(weight))
     return CalibrationResult(posterior, generations, observed, seconds, int(populations["samples"].sum()))
+
+
+@contextlib.contextmanager
+def _sampler(pyabc, budget: Budget, where: Path) -> Iterator[object]:
+    """pyabc's sampler for the budget: one core, all local cores, or a Dask cluster."""
+    if budget.dask_address is None:
+        if budget.workers == 1:
+            yield pyabc.sampler.SingleCoreSampler()
+        else:
+            yield pyabc.sampler.MulticoreEvalParallelSampler(n_procs=budget.workers)
+        return
+    from dask.distributed import Client
+
+    try:
+        client = Client(budget.dask_address, timeout="5s")
+    except (OSError, TimeoutError, ValueError) as error:
+        raise InputError(f"cannot reach the Dask scheduler at {budget.dask_address} ({error})", path=where,
+                         field="budget.dask_address") from None
+    try:
+        yield pyabc.sampler.DaskDistributedSampler(dask_client=client, batch_size=4)
+    finally:
+        client.close()
 
 
 @contextlib.contextmanager

@@ -91,3 +91,19 @@ def test_the_shipped_config_loads():
     loaded = load_config(CONFIG)
     assert set(loaded.scenarios) == {"sahel_2024", "joint_patrols_2010"}
     assert len(loaded.config.targets) >= 5
+
+
+def test_a_calibration_runs_on_a_dask_cluster(recovery):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        loaded = recovery.with_budget(population_size=20, max_generations=2, dask_address=cluster.scheduler_address)
+        result = calibrate(loaded, report=lambda line: None)
+    assert len(result.posterior) == 20 and len(result.generations) == 2
+
+
+def test_an_unreachable_dask_scheduler_is_named(recovery):
+    loaded = recovery.with_budget(dask_address="tcp://127.0.0.1:9")
+    with pytest.raises(InputError) as error:
+        calibrate(loaded, report=lambda line: None)
+    assert "cannot reach the Dask scheduler" in error.value.message
