@@ -11,7 +11,6 @@ the end of each week.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 
 import mesa
@@ -22,7 +21,7 @@ from sim.actors import load_catalogue
 from sim.agents import AGENT_CLASSES, SahelAgent
 from sim.events import Event, event_types, events_to_frame
 from sim.parameters import resolve_parameters
-from sim.relations import Pair, RelationLedger, history_frame, pair_key, to_raw, week_dates
+from sim.relations import Pair, RelationLedger, history_frame, pair_key, week_dates
 from sim.rules import EFFECTS
 from sim.scenario import Scenario, Shock
 

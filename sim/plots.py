@@ -51,7 +51,7 @@ def _event_labels(events: pd.DataFrame) -> list[tuple[pd.Timestamp, str, float]]
     week = events["date"].dt.to_period("W").dt.start_time
     grouped = events.assign(week=week).groupby(["week", "event_type"], sort=True)
     labels = []
-    for (start, kind), rows in grouped:
+    for (_week, kind), rows in grouped:
         count = len(rows)
         text = kinds[kind].label + (f" ×{count}" if count > 1 else "")
         labels.append((rows["date"].min(), text, kinds[kind].goldstein))

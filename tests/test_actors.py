@@ -29,7 +29,7 @@ def test_attribute_meanings_cover_the_numeric_attributes():
         assert spec.meaning
 
 
-def test_mentioned_in_names_seed_files(tmp_path):
+def test_mentioned_in_names_seed_files():
     from tests.conftest import SEEDS
 
     names = {path.name for path in SEEDS.glob("*.txt")}
