@@ -70,7 +70,7 @@ def run(
     """Run a scenario's replicates; write events, tension, a manifest and the tension plot."""
     loaded = _with_overrides(load_scenario(scenario), seed=seed, replicates=replicates)
     spec = loaded.scenario
-    out = out or Path("results") / spec.name
+    out = out or _default_out(spec.name)
     documented = documented_record(loaded)
     started = time.perf_counter()
     with results_folder(out) as staging:
@@ -106,7 +106,7 @@ def batch(
         raise InputError(f"unknown executor {executor!r}; expected local or dask", field="--executor")
     loaded = _with_overrides(load_scenario(scenario), replicates=replicates, method=method, samples=samples)
     spec = loaded.scenario
-    folder = resume or out or Path("results") / f"{spec.name}-batch"
+    folder = resume or out or _default_out(f"{spec.name}-batch")
     with _progress() as bar, _terminate_as_interrupt():
         task = bar.add_task(f"{spec.name}: runs", total=None)
         try:
@@ -189,7 +189,7 @@ def compare(
         raise InputError(f"shares no key pair with {folder_a}; expected scenarios with common key_pairs", path=folder_b)
     if spec_a.start != spec_b.start or spec_a.end != spec_b.end:
         errors.print(f"note: the periods differ ({spec_a.start}..{spec_a.end} vs {spec_b.start}..{spec_b.end})")
-    out = out or Path("results") / f"compare_{spec_a.name}_vs_{spec_b.name}"
+    out = out or _default_out(f"compare_{spec_a.name}_vs_{spec_b.name}")
     if not out.parent.is_dir():
         raise InputError(f"the folder {out.parent} does not exist; expected an existing folder", path=out, field="--out")
     figure = compare_figure(a.read("tension"), b.read("tension"), key_pairs, (spec_a.name, spec_b.name))
@@ -452,6 +452,13 @@ def _manifest(loaded: LoadedScenario, wall: float, n_events: int, plots: list[st
 class _RateColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         return Text("" if task.speed is None else f"{task.speed:.1f}/s", style="progress.data.speed")
+
+
+def _default_out(name: str) -> Path:
+    """``results/NAME`` in the current folder, creating ``results/`` on first use."""
+    results = Path("results")
+    results.mkdir(exist_ok=True)
+    return results / name
 
 
 def _refresh_report(loaded: LoadedConfig, fitted: Path) -> None:

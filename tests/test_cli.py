@@ -92,3 +92,9 @@ def test_console_script_help():
 
 def test_documented_file_is_where_the_cli_looks():
     assert DOCUMENTED.is_file() and DOCUMENTED.relative_to(ROOT).as_posix() == "calibration/events.csv"
+
+
+def test_the_readme_main_job_works_in_a_folder_without_results(tmp_path):
+    result = run_cli("run", str(SCENARIOS / "sahel_2024.yaml"), "--replicates", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "results" / "sahel_2024" / "tension.png").is_file()
