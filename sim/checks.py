@@ -9,12 +9,20 @@ within the documented event's period (its date and precision) widened by three w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.actors import load_catalogue
+from sim.calibration import LoadedConfig
+from sim.events import load_events
 from sim.model import SahelModel
+from sim.plots import save_figure, tension_figure
+from sim.runner import documented_record
 from sim.scenario import LoadedScenario
+from sim.store import write_csv
+from sim.targets import statistics
 
 SLACK = pd.Timedelta(weeks=3)  # how far outside its documented period a simulated event may fall (weekly steps)
 PERIOD = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1), "year": pd.DateOffset(years=1)}
@@ -91,16 +99,9 @@ def _has(run: pd.DataFrame, event, window: tuple[pd.Timestamp, pd.Timestamp]) ->
     return bool(same["date"].between(*window).any())
 
 
-def run_checks(loaded_config, posterior: pd.DataFrame, folder, n_runs: int, seed: int) -> pd.DataFrame:
+def run_checks(loaded_config: LoadedConfig, posterior: pd.DataFrame, folder: Path, n_runs: int, seed: int) -> pd.DataFrame:
     """Posterior-predictive runs of every calibration scenario: fan charts, reproduction table,
     and the target statistics of each run; written to ``folder``. Returns the reproduction table."""
-    from sim.actors import load_catalogue
-    from sim.events import load_events
-    from sim.plots import save_figure, tension_figure
-    from sim.runner import documented_record
-    from sim.store import write_csv
-    from sim.targets import statistics
-
     documented = load_events(loaded_config.path.parent / loaded_config.config.events, load_catalogue().ids)
     draws = posterior_draws(posterior, n_runs, seed)
     tables, runs_by_scenario = [], {}
