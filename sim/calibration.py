@@ -96,6 +96,10 @@ class LoadedConfig:
     def sha256(self) -> str:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
+    def documented_events(self) -> pd.DataFrame:
+        """The documented events the config names, validated against the actor catalogue."""
+        return load_events(self.path.parent / self.config.events, load_catalogue().ids)
+
     def with_budget(self, **changes: object) -> LoadedConfig:
         """The config with some budget fields replaced (e.g. from the command line)."""
         budget = Budget.model_validate(self.config.budget.model_dump() | changes)
@@ -111,7 +115,7 @@ def load_config(path: str | Path) -> LoadedConfig:
 
 def observed_statistics(loaded: LoadedConfig) -> dict[str, float]:
     """The targets measured on the documented events (up to the config's cut-off date)."""
-    events = load_events(loaded.path.parent / loaded.config.events, load_catalogue().ids)
+    events = loaded.documented_events()
     if loaded.config.until is not None:
         events = events[events["date"] <= pd.Timestamp(loaded.config.until)]
     return statistics(loaded.config.targets, {name: events for name in loaded.scenarios})

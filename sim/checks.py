@@ -14,9 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.actors import load_catalogue
 from sim.calibration import LoadedConfig
-from sim.events import load_events
 from sim.model import SahelModel
 from sim.plots import save_figure, tension_figure
 from sim.runner import documented_record
@@ -102,7 +100,7 @@ def _has(run: pd.DataFrame, event, window: tuple[pd.Timestamp, pd.Timestamp]) ->
 def run_checks(loaded_config: LoadedConfig, posterior: pd.DataFrame, folder: Path, n_runs: int, seed: int) -> pd.DataFrame:
     """Posterior-predictive runs of every calibration scenario: fan charts, reproduction table,
     and the target statistics of each run; written to ``folder``. Returns the reproduction table."""
-    documented = load_events(loaded_config.path.parent / loaded_config.config.events, load_catalogue().ids)
+    documented = loaded_config.documented_events()
     draws = posterior_draws(posterior, n_runs, seed)
     tables, runs_by_scenario = [], {}
     for name, scenario in loaded_config.scenarios.items():

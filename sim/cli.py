@@ -299,7 +299,7 @@ def forecast(
     result = calibrate_model(oos, report=lambda line: console.print(f"  {line}", highlight=False))
     chosen = loaded.scenarios[scenario]
     predicted = predictive_runs(chosen, posterior_draws(result.posterior, runs, oos.config.budget.seed))
-    documented = load_events(config.parent / loaded.config.events, load_catalogue().ids)
+    documented = loaded.documented_events()
     spec = chosen.scenario
     scores = score(documented, predicted.events, spec.key_pairs, spec.start, cutoff.date(), min(until.date(), spec.end))
     folder = report_assets(loaded)

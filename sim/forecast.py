@@ -25,10 +25,7 @@ from sim.report import target_evidence
 
 def pre_cutoff(loaded: LoadedConfig, cutoff: dt.date) -> LoadedConfig:
     """The config restricted to targets measured only on documented events up to ``cutoff``."""
-    from sim.actors import load_catalogue
-    from sim.events import load_events
-
-    events = load_events(loaded.path.parent / loaded.config.events, load_catalogue().ids).set_index("event_id")
+    events = loaded.documented_events().set_index("event_id")
     evidence = target_evidence(loaded)
     keep = []
     for target in loaded.config.targets:

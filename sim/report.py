@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.actors import load_catalogue
 from sim.calibration import LoadedConfig, observed_statistics
-from sim.events import load_events
 from sim.parameters import parameter_specs
 from sim.scenario import load_fitted_set
 from sim.store import write_text
@@ -32,7 +30,7 @@ def assets(loaded: LoadedConfig) -> Path:
 
 def target_evidence(loaded: LoadedConfig) -> dict[str, list[str]]:
     """Per target, the documented events it is measured on, as 'ID (source file)'."""
-    events = load_events(loaded.path.parent / loaded.config.events, load_catalogue().ids)
+    events = loaded.documented_events()
     evidence = {}
     for target in loaded.config.targets:
         chosen = target.then.select(events)
