@@ -28,7 +28,7 @@ from sim.errors import InputError
 from sim.events import load_events
 from sim.model import SahelModel
 from sim.parameters import parameter_specs
-from sim.scenario import LoadedScenario, load_scenario
+from sim.scenario import FittedParameter, FittedSet, LoadedScenario, load_scenario
 from sim.sweep import Range
 from sim.targets import Target, statistics
 
@@ -239,24 +239,27 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: list[
     return [float(np.interp(q, cumulative - weights[order] / weights.sum() / 2, values[order])) for q in quantiles]
 
 
-def fitted_set(loaded: LoadedConfig, result: CalibrationResult) -> dict:
-    """The fitted parameter set: posterior median and 90 % interval per parameter, with provenance."""
+def fitted_set(loaded: LoadedConfig, result: CalibrationResult) -> FittedSet:
+    """The fitted parameter set: posterior median and 90 % interval per parameter, with provenance.
+
+    Built as the :class:`FittedSet` that scenarios read back, so writer and reader share one schema.
+    """
     weights = result.posterior["weight"].to_numpy()
     parameters = {}
-    for name in loaded.config.fit:
+    for name, prior in loaded.config.priors().items():
         low, median, high = weighted_quantiles(result.posterior[name].to_numpy(), weights, [0.05, 0.5, 0.95])
-        prior = loaded.config.priors()[name]
-        parameters[name] = {"median": round(median, 6), "low_5": round(low, 6), "high_95": round(high, 6),
-                            "prior": [prior[0], prior[1]]}
+        parameters[name] = FittedParameter(
+            median=round(median, 6), low_5=round(low, 6), high_95=round(high, 6), prior=prior
+        )
     last = result.generations.iloc[-1]
-    return {
-        "name": loaded.config.name,
-        "config": loaded.path.name,
-        "config_sha256": loaded.sha256,
-        "date": dt.date.today().isoformat(),
-        "method": (
+    return FittedSet(
+        name=loaded.config.name,
+        config=loaded.path.name,
+        config_sha256=loaded.sha256,
+        date=dt.date.today(),
+        method=(
             f"pyabc ABC-SMC, population {loaded.config.budget.population_size}, {len(result.generations)} generations, "
             f"final epsilon {last['epsilon']:.4g}, {result.simulations} simulations, seed {loaded.config.budget.seed}"
         ),
-        "parameters": parameters,
-    }
+        parameters=parameters,
+    )

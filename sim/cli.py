@@ -220,13 +220,14 @@ def calibrate(
     )
     result = calibrate_model(loaded, report=lambda line: console.print(f"  {line}", highlight=False))
     write_parquet(result.posterior, out / f"{loaded.config.name}.posterior.parquet")
-    write_yaml(fitted_set(loaded, result), out / f"{loaded.config.name}.yaml")
+    fitted = fitted_set(loaded, result)
+    write_yaml(fitted.model_dump(mode="json"), out / f"{loaded.config.name}.yaml")
     view = Table(title=f"{loaded.config.name}: posterior (weighted median and 90 % interval)")
     for column in ("parameter", "prior", "median", "5 %", "95 %"):
         view.add_column(column, justify="left" if column == "parameter" else "right")
-    for name, entry in fitted_set(loaded, result)["parameters"].items():
-        view.add_row(name, f"[{entry['prior'][0]:g}, {entry['prior'][1]:g}]", f"{entry['median']:.3g}",
-                     f"{entry['low_5']:.3g}", f"{entry['high_95']:.3g}")
+    for name, entry in fitted.parameters.items():
+        view.add_row(name, f"[{entry.prior[0]:g}, {entry.prior[1]:g}]", f"{entry.median:.3g}",
+                     f"{entry.low_5:.3g}", f"{entry.high_95:.3g}")
     console.print(view)
     rate = result.simulations / result.seconds if result.seconds else float("nan")
     console.print(

@@ -41,9 +41,9 @@ def test_the_posterior_covers_the_parameter_that_made_the_data(recovery, monkeyp
     observed = {"ambassador_away": sorted(simulated)[len(simulated) // 2]}
     monkeypatch.setattr("sim.calibration.observed_statistics", lambda loaded: observed)
     result = calibrate(recovery, report=lambda line: None)
-    entry = fitted_set(recovery, result)["parameters"]["restore_base"]
-    assert entry["low_5"] <= true_value <= entry["high_95"]
-    assert entry["high_95"] - entry["low_5"] < 8.0 * 0.9  # narrower than the prior
+    entry = fitted_set(recovery, result).parameters["restore_base"]
+    assert entry.low_5 <= true_value <= entry.high_95
+    assert entry.high_95 - entry.low_5 < 8.0 * 0.9  # narrower than the prior
 
 
 def test_a_calibration_repeats_given_its_seed(recovery):
