@@ -135,7 +135,7 @@ def batch(
 @app.command()
 def summary(folder: Annotated[Path, typer.Argument(help="batch folder")]) -> None:
     """Summary metrics of a batch (median and 5-95 % interval by sweep point); also written as CSV."""
-    store = _batch_store(folder)
+    store = BatchStore.existing(folder)
     table = summarise(store)
     write_csv(table, folder / "summary.csv")
     points = table["point"].unique()
@@ -159,7 +159,7 @@ def plot(
     metric: Annotated[Optional[list[str]], typer.Option(help="metric for the sweep plot, as NAME or NAME:PAIR (repeatable)")] = None,
 ) -> None:
     """Fan charts of a batch with the documented events; for a sweep, metrics against each parameter."""
-    store = _batch_store(folder)
+    store = BatchStore.existing(folder)
     loaded = LoadedScenario.from_record(store.manifest(), store.manifest_path)
     spec = loaded.scenario
     documented = documented_record(loaded) if _documented_available(loaded) else None
@@ -181,7 +181,7 @@ def compare(
     out: Annotated[Optional[Path], typer.Option(help="file name without suffix [default: results/compare_A_vs_B]")] = None,
 ) -> None:
     """Two batches side by side on the same axes, and their run-by-run difference."""
-    a, b = _batch_store(folder_a), _batch_store(folder_b)
+    a, b = BatchStore.existing(folder_a), BatchStore.existing(folder_b)
     spec_a = LoadedScenario.from_record(a.manifest(), a.manifest_path).scenario
     spec_b = LoadedScenario.from_record(b.manifest(), b.manifest_path).scenario
     key_pairs = [pair for pair in spec_a.key_pairs if pair_key(*pair) in {pair_key(*q) for q in spec_b.key_pairs}]
@@ -466,13 +466,6 @@ def _refresh_report(loaded: LoadedConfig, fitted: Path) -> None:
     """Rewrite the calibration report when its fitted set exists (it is what the report is about)."""
     if (fitted / f"{loaded.config.name}.yaml").is_file():
         console.print(f"report: {write_report(loaded, fitted, loaded.path.parent / 'report.md')}")
-
-
-def _batch_store(folder: Path) -> BatchStore:
-    store = BatchStore(folder)
-    if not store.manifest_path.is_file():
-        raise InputError("holds no batch manifest.json; expected a folder written by 'sahelsim batch'", path=folder)
-    return store
 
 
 def _documented_available(loaded: LoadedScenario) -> bool:

@@ -167,11 +167,19 @@ class BatchStore:
         return store
 
     @classmethod
-    def open(cls, folder: Path, scenario_sha256: str) -> BatchStore:
-        """Reopen a batch to resume it: the scenario must be the one it was started with."""
+    def existing(cls, folder: Path, field: str | None = None) -> BatchStore:
+        """A folder a batch was written to; anything else is refused with a clear message."""
         store = cls(Path(folder))
         if not store.manifest_path.is_file():
-            raise InputError("holds no batch manifest.json; expected a folder written by 'sahelsim batch'", path=folder, field="--resume")
+            raise InputError(
+                "holds no batch manifest.json; expected a folder written by 'sahelsim batch'", path=folder, field=field
+            )
+        return store
+
+    @classmethod
+    def open(cls, folder: Path, scenario_sha256: str) -> BatchStore:
+        """Reopen a batch to resume it: the scenario must be the one it was started with."""
+        store = cls.existing(folder, field="--resume")
         manifest = store.manifest()
         if manifest.get("scenario_sha256") != scenario_sha256:
             raise InputError(
