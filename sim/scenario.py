@@ -241,10 +241,9 @@ def load_scenario(path: str | Path) -> LoadedScenario:
             )
         fitted = load_fitted_set(fitted_path).medians()
         data["parameter_set"] = str(fitted_path.resolve())
-    explicit = own.get("parameters")
-    data["parameters"] = inherited | fitted | (explicit if isinstance(explicit, dict) else {})
-    if explicit is not None and not isinstance(explicit, dict):
-        data["parameters"] = explicit  # let validation report the wrong type
+    explicit = own.get("parameters") or {}
+    # a parameters field of the wrong type is passed on as it is, for validation to report
+    data["parameters"] = inherited | fitted | explicit if isinstance(explicit, dict) else explicit
     scenario = validate(Scenario, data, path, node, context={})
     return LoadedScenario(scenario=scenario, path=path, text=text)
 
