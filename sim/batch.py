@@ -45,9 +45,8 @@ class RunSpec:
     parameters: dict[str, float]
 
 
-def plan_runs(scenario: Scenario) -> list[RunSpec]:
-    """Every run of the scenario's batch, in run-index order."""
-    points = sweep_points(scenario.sweep, scenario.seed)
+def plan_runs(scenario: Scenario, points: pd.DataFrame) -> list[RunSpec]:
+    """Every run of the scenario's batch over its sweep ``points``, in run-index order."""
     runs = []
     for point, row in enumerate(points.to_dict(orient="records") or [{}]):
         for replicate in range(scenario.replicates):
@@ -210,6 +209,7 @@ class BatchOutcome:
     runs_done: int
     runs_this_call: int
     seconds: float
+    points: int
 
 
 def run_batch(
@@ -227,13 +227,14 @@ def run_batch(
     propagates; ``resume=True`` later runs only the missing ones.
     """
     scenario = loaded.scenario
-    runs = plan_runs(scenario)
+    points = sweep_points(scenario.sweep, scenario.seed)
+    runs = plan_runs(scenario, points)
     with open_pool(executor, workers, address) as pool:
         if resume:
             store = BatchStore.open(out, loaded.sha256)
         else:
             manifest = {**scenario_record(loaded), "kind": "sahelsim batch", "runs_total": len(runs)}
-            store = BatchStore.create(out, manifest, sweep_points(scenario.sweep, scenario.seed))
+            store = BatchStore.create(out, manifest, points)
         done = store.done_runs()
         todo = [spec for spec in runs if spec.run not in done]
         started = time.perf_counter()
@@ -252,4 +253,4 @@ def run_batch(
             raise
         seconds = time.perf_counter() - started
         store.update_status("complete", done, len(runs), last_call_seconds=round(seconds, 3), workers=workers, executor=executor)
-    return BatchOutcome(len(runs), len(done), len(todo), seconds)
+    return BatchOutcome(len(runs), len(done), len(todo), seconds, len(points))

@@ -49,7 +49,6 @@ from sim.relations import pair_key, pair_label
 from sim.runner import documented_record, run_scenario
 from sim.scenario import LoadedScenario, load_scenario
 from sim.store import BatchStore, results_folder, scenario_record, write_csv, write_json, write_parquet, write_yaml
-from sim.sweep import sweep_points
 
 DOCUMENTED_EVENTS = Path("calibration/events.csv")
 
@@ -123,7 +122,7 @@ def batch(
     for name, value in (
         ("folder", str(folder)),
         ("runs", f"{outcome.runs_done} of {outcome.runs_total} ({outcome.runs_this_call} run now)"),
-        ("sweep points", str(len(sweep_points(spec.sweep, spec.seed)))),
+        ("sweep points", str(outcome.points)),
         ("executor", f"{executor}, {workers} workers"),
         ("wall time", f"{outcome.seconds:.1f} s ({rate:.1f} runs/s)"),
     ):

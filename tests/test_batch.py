@@ -15,6 +15,7 @@ from sim.batch import plan_runs, run_batch
 from sim.runner import run_replicate
 from sim.scenario import load_scenario
 from sim.store import BatchStore
+from sim.sweep import sweep_points
 from tests.conftest import ROOT, SCENARIOS, run_cli
 
 SHORT = """extends: {base}
@@ -40,7 +41,7 @@ def read_all(folder) -> dict[str, pd.DataFrame]:
 
 def test_runs_are_indexed_by_point_then_replicate():
     scenario = load_scenario(SCENARIOS / "sweep_pursuit_2024.yaml").scenario
-    runs = plan_runs(scenario)
+    runs = plan_runs(scenario, sweep_points(scenario.sweep, scenario.seed))
     assert len(runs) == scenario.sweep.samples * scenario.replicates
     assert [r.run for r in runs] == list(range(len(runs)))
     assert all(r.run == r.point * scenario.replicates + r.replicate for r in runs)
