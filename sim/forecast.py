@@ -20,17 +20,15 @@ import pandas as pd
 from sim.calibration import LoadedConfig
 from sim.events import event_types
 from sim.relations import pair_label
-from sim.report import target_evidence
 
 
 def pre_cutoff(loaded: LoadedConfig, cutoff: dt.date) -> LoadedConfig:
     """The config restricted to targets measured only on documented events up to ``cutoff``."""
-    events = loaded.documented_events().set_index("event_id")
-    evidence = target_evidence(loaded)
+    events = loaded.documented_events()
     keep = []
     for target in loaded.config.targets:
-        ids = [entry.split(" ")[0] for entry in evidence[target.name]]
-        if ids and (events.loc[ids, "date"] <= pd.Timestamp(cutoff)).all():
+        dates = target.evidence(events)["date"]
+        if len(dates) and (dates <= pd.Timestamp(cutoff)).all():
             keep.append(target)
     config = loaded.config.model_copy(update={"targets": keep, "until": cutoff})
     return LoadedConfig(config, loaded.path, loaded.scenarios)

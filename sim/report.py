@@ -31,17 +31,10 @@ def assets(loaded: LoadedConfig) -> Path:
 def target_evidence(loaded: LoadedConfig) -> dict[str, list[str]]:
     """Per target, the documented events it is measured on, as 'ID (source file)'."""
     events = loaded.documented_events()
-    evidence = {}
-    for target in loaded.config.targets:
-        chosen = target.then.select(events)
-        if target.after is not None:
-            anchors = target.after.select(events)
-            if not anchors.empty:
-                start = anchors["date"].min()
-                chosen = chosen[(chosen["date"] >= start) & (chosen["date"] <= start + pd.Timedelta(weeks=target.window_weeks))]
-                chosen = pd.concat([anchors[anchors["date"] == start], chosen])
-        evidence[target.name] = [f"{row.event_id} ({row.source_file})" for row in chosen.drop_duplicates("event_id").itertuples()]
-    return evidence
+    return {
+        target.name: [f"{row.event_id} ({row.source_file})" for row in target.evidence(events).itertuples()]
+        for target in loaded.config.targets
+    }
 
 
 def _read(path: Path) -> pd.DataFrame | None:

@@ -74,23 +74,36 @@ class Target(BaseModel):
             raise ValueError(f"target {self.name!r}: a lag needs 'after', the event it is measured from")
         return self
 
+    def _window(self, events: pd.DataFrame) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+        """The anchoring events (None without ``after``) and the measured events in the window
+        that opens at the first anchor (none at all when no anchor happened)."""
+        measured = self.then.select(events)
+        if self.after is None:
+            return None, measured
+        anchors = self.after.select(events)
+        if anchors.empty:
+            return anchors, measured.iloc[0:0]
+        start = anchors["date"].min()
+        dates = measured["date"]
+        return anchors, measured[(dates >= start) & (dates <= start + pd.Timedelta(weeks=self.window_weeks))]
+
     def measure(self, events: pd.DataFrame) -> float:
         """The statistic on an event table (documented or simulated)."""
-        start = None
-        if self.after is not None:
-            anchors = self.after.select(events)
-            if anchors.empty:
-                return self.window_weeks if self.kind == "lag" else 0.0
-            start = anchors["date"].min()
-        measured = self.then.select(events)
-        if start is not None:
-            end = start + pd.Timedelta(weeks=self.window_weeks)
-            measured = measured[(measured["date"] >= start) & (measured["date"] <= end)]
+        anchors, measured = self._window(events)
+        if anchors is not None and anchors.empty:
+            return self.window_weeks if self.kind == "lag" else 0.0
         if self.kind == "count":
             return float(len(measured))
         if measured.empty:
             return self.window_weeks
-        return (measured["date"].min() - start).days / 7.0
+        return (measured["date"].min() - anchors["date"].min()).days / 7.0
+
+    def evidence(self, events: pd.DataFrame) -> pd.DataFrame:
+        """The events the statistic rests on: the first anchoring event(s) and those measured."""
+        anchors, measured = self._window(events)
+        if anchors is not None and not anchors.empty:
+            measured = pd.concat([anchors[anchors["date"] == anchors["date"].min()], measured])
+        return measured.drop_duplicates("event_id") if "event_id" in measured.columns else measured
 
     @property
     def unit(self) -> float:
