@@ -115,8 +115,7 @@ def tension_figure(
                 | ((documented_events["source"] == b) & (documented_events["target"] == a))
             ) & documented_events["date"].between(start, end)
             _draw_documented(ax, documented_events[mask])
-    axes[-1, 0].xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
-    axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    _date_axis(axes[-1, 0], months=(1, 4, 7, 10))
     axes[-1, 0].set_xlabel("date (weekly steps)")
     handles, labels = axes[0, 0].get_legend_handles_labels()
     handles += [
@@ -131,8 +130,9 @@ def tension_figure(
     return fig
 
 
-def _date_axis(ax: plt.Axes) -> None:
-    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+def _date_axis(ax: plt.Axes, months: tuple[int, ...] = (1, 7)) -> None:
+    """Dates on the x axis, ticked on the first of the given months."""
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=months))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
 
 
