@@ -249,7 +249,9 @@ def run_batch(
                 if progress is not None:
                     progress(len(done), len(runs))
         except BaseException:
-            store.update_status("interrupted", done, len(runs))
+            # The parts on disk are the truth: the interruption may have landed after a chunk
+            # was committed but before ``done`` heard of it.
+            store.update_status("interrupted", store.done_runs(), len(runs))
             raise
         seconds = time.perf_counter() - started
         store.update_status("complete", done, len(runs), last_call_seconds=round(seconds, 3), workers=workers, executor=executor)
