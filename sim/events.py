@@ -83,6 +83,18 @@ class Event(BaseModel):
     rule: str | None = Field(default=None, description="simulated: the rule or shock that produced it")
     replicate: int | None = Field(default=None, ge=0, description="simulated: the replicate index")
     note: str | None = Field(default=None, description="short summary in the project's own words")
+    source_name: str | None = Field(default=None, description="the acting actor as the text or dataset names it")
+    target_name: str | None = Field(default=None, description="the actor acted upon as the text or dataset names it")
+    dataset: str | None = Field(default=None, description="imported: dataset name and version, e.g. 'UCDP GED 23.1'")
+    original_id: str | None = Field(default=None, description="imported: the event's id in its dataset")
+    duplicate_of: str | None = Field(default=None, description="event_id of the event this one repeats in another source")
+    span: str | None = Field(
+        default=None, pattern=r"^\d+-\d+$", description="extracted: character span START-END in source_file"
+    )
+    evidence: str | None = Field(
+        default=None, description="extracted: the sentence read, for review (not kept in the curated record)"
+    )
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0, description="extracted: the extractor's confidence")
 
     @model_validator(mode="before")
     @classmethod
@@ -112,7 +124,7 @@ class Event(BaseModel):
 
 COLUMNS: tuple[str, ...] = tuple(Event.model_fields)
 _INTEGER_COLUMNS = ("cameo_root", "fatalities", "fatalities_low", "fatalities_high", "count", "replicate")
-_FLOAT_COLUMNS = ("goldstein", "latitude", "longitude")
+_FLOAT_COLUMNS = ("goldstein", "latitude", "longitude", "confidence")
 
 
 def events_to_frame(events: Iterable[Event]) -> pd.DataFrame:
