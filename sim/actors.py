@@ -14,6 +14,9 @@ ActorKind = Literal["state", "pmc", "alliance", "armed_group", "international_fo
 ActorId = str
 
 CATALOGUE_PATH = PACKAGE_DATA / "actors.yaml"
+# The actor id of an extracted or imported event whose actor matches no catalogue actor: the row
+# is kept (never dropped silently) and its original name stays in ``source_name`` / ``target_name``.
+UNMATCHED: ActorId = "unmatched"
 NAMING_FIELDS = {"id", "name", "kind", "iso3", "aliases", "demonyms", "places", "leaders", "mentioned_in"}
 
 
