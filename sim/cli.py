@@ -41,6 +41,7 @@ from sim.report import assets as report_assets
 from sim.report import write_report
 from sim.sensitivity import analyse
 from sim.summary import MAX_POINTS_SHOWN, summarise
+from sim.datasets import ALIASES_PATH, Selection, import_events, load_imported, matched_share, summary_tables, unmatched_names
 from sim.errors import InputError
 from sim.events import Event, load_events, select_events
 from sim.parameters import parameter_specs
@@ -375,6 +376,64 @@ def events(
         )
     console.print(view)
     console.print("~ marks a date inferred from context; file gives the seed's number (calibration/events.csv has the full name).")
+
+
+# --- conflict datasets: events import | events summary -------------------------------------------
+
+@events_app.command("import")
+def events_import(
+    files: Annotated[list[Path], typer.Argument(help="ACLED export(s) and/or UCDP GED CSV file(s)")],
+    out: Annotated[Path, typer.Option(help="Parquet file to write the imported events to")],
+    format: Annotated[str, typer.Option(help="auto (from the header), acled or ucdp")] = "auto",
+    countries: Annotated[Optional[str], typer.Option(help="keep these ISO3 codes, e.g. MLI,MRT,BFA,NER")] = None,
+    since: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="from this date (YYYY-MM-DD)")] = None,
+    until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="up to this date (YYYY-MM-DD)")] = None,
+) -> None:
+    """Import ACLED / UCDP GED events into the event schema (one Parquet file)."""
+    if not out.resolve().parent.is_dir():
+        raise InputError(f"the folder {out.parent} does not exist; expected an existing folder", path=out, field="--out")
+    codes = tuple(code.strip().upper() for code in countries.split(",") if code.strip()) if countries else ()
+    started = time.perf_counter()
+    table = import_events(files, format, Selection(codes, since and since.date(), until and until.date()))
+    write_parquet(table, out)
+    record = table.attrs["import"]
+    console.print(
+        f"imported {record['rows_kept']} of {record['rows_read']} rows from {len(files)} file(s) in "
+        f"{time.perf_counter() - started:.1f} s into {out}; {record['cross_dataset_duplicates']} cross-dataset duplicates "
+        f"flagged, {record['repeated_ids_dropped']} repeated ids dropped; {matched_share(table):.1%} of actor slots "
+        f"matched a catalogue actor"
+    )
+    _print_unmatched(table)
+
+
+@events_app.command("summary")
+def events_summary(file: Annotated[Path, typer.Argument(help="Parquet file written by 'sahelsim events import'")]) -> None:
+    """Imported events by year, actor pair and event type; unmatched names and bad optional values."""
+    table = load_imported(file)
+    record = table.attrs["import"]
+    console.print(f"{file}: {len(table)} events from {', '.join(record['files'])} "
+                  f"({int(table['duplicate_of'].notna().sum())} cross-dataset duplicates not counted below)")
+    for name, rows in summary_tables(table).items():
+        view = Table(title=f"by {name}")
+        for column in rows.columns:
+            view.add_column(column, justify="left" if column == name else "right")
+        for row in rows.itertuples(index=False):
+            view.add_row(*(str(value) for value in row))
+        console.print(view)
+    bad = record["bad_optional_values"]
+    console.print("rows with a bad optional value (kept, value left empty): "
+                  + (", ".join(f"{column} {count}" for column, count in bad.items()) if bad else "none"))
+    _print_unmatched(table)
+
+
+def _print_unmatched(table: pd.DataFrame) -> None:
+    names = unmatched_names(table)
+    if names.empty:
+        console.print("every actor name matched the alias table")
+        return
+    console.print(f"top unmatched actor names (extend {ALIASES_PATH.relative_to(ALIASES_PATH.parents[2])} to map them):")
+    for name, count in names.items():
+        console.print(f"  {count:6d}  {name}", highlight=False)
 
 
 @app.command()
