@@ -66,9 +66,11 @@ def run(
     seed: Annotated[Optional[int], typer.Option(help="override the scenario's seed", min=0)] = None,
     replicates: Annotated[Optional[int], typer.Option(help="override the scenario's replicate count", min=1)] = None,
     out: Annotated[Optional[Path], typer.Option(help="results folder [default: results/<scenario name>]")] = None,
+    observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
 ) -> None:
     """Run a scenario's replicates; write events, tension, a manifest and the tension plot."""
     loaded = _with_overrides(load_scenario(scenario), seed=seed, replicates=replicates)
+    imported = None if observed is None else load_imported(observed)
     spec = loaded.scenario
     out = out or _default_out(spec.name)
     documented = documented_record(loaded)
@@ -82,7 +84,7 @@ def run(
         write_parquet(result.tension, staging / "tension.parquet")
         figure = tension_figure(
             result.tension, spec.key_pairs, spec.name,
-            None if documented is None else documented[0], None if documented is None else documented[1],
+            None if documented is None else documented[0], None if documented is None else documented[1], imported,
         )
         plots = save_figure(figure, staging / "tension")
         write_json(_manifest(loaded, wall, len(result.events), [p.name for p in plots]), staging / "manifest.json")
@@ -157,15 +159,17 @@ def summary(folder: Annotated[Path, typer.Argument(help="batch folder")]) -> Non
 def plot(
     folder: Annotated[Path, typer.Argument(help="batch folder")],
     metric: Annotated[Optional[list[str]], typer.Option(help="metric for the sweep plot, as NAME or NAME:PAIR (repeatable)")] = None,
+    observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
 ) -> None:
     """Fan charts of a batch with the documented events; for a sweep, metrics against each parameter."""
     store = BatchStore.existing(folder)
+    imported = None if observed is None else load_imported(observed)
     loaded = LoadedScenario.from_record(store.manifest(), store.manifest_path)
     spec = loaded.scenario
     documented = documented_record(loaded) if _documented_available(loaded) else None
     tension = store.read("tension")
     written = save_figure(
-        tension_figure(tension, spec.key_pairs, spec.name, *(documented or (None, None))), folder / "tension"
+        tension_figure(tension, spec.key_pairs, spec.name, *(documented or (None, None)), imported), folder / "tension"
     )
     points = store.points()
     if len(points) > 1 and len(points.columns):
@@ -179,9 +183,11 @@ def compare(
     folder_a: Annotated[Path, typer.Argument(help="batch folder of scenario A (e.g. the factual one)")],
     folder_b: Annotated[Path, typer.Argument(help="batch folder of scenario B (e.g. a counterfactual)")],
     out: Annotated[Optional[Path], typer.Option(help="file name without suffix [default: results/compare_A_vs_B]")] = None,
+    observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
 ) -> None:
     """Two batches side by side on the same axes, and their run-by-run difference."""
     a, b = BatchStore.existing(folder_a), BatchStore.existing(folder_b)
+    imported = None if observed is None else load_imported(observed)
     spec_a = LoadedScenario.from_record(a.manifest(), a.manifest_path).scenario
     spec_b = LoadedScenario.from_record(b.manifest(), b.manifest_path).scenario
     key_pairs = [pair for pair in spec_a.key_pairs if pair_key(*pair) in {pair_key(*q) for q in spec_b.key_pairs}]
@@ -192,7 +198,7 @@ def compare(
     out = out or _default_out(f"compare_{spec_a.name}_vs_{spec_b.name}")
     if not out.parent.is_dir():
         raise InputError(f"the folder {out.parent} does not exist; expected an existing folder", path=out, field="--out")
-    figure = compare_figure(a.read("tension"), b.read("tension"), key_pairs, (spec_a.name, spec_b.name))
+    figure = compare_figure(a.read("tension"), b.read("tension"), key_pairs, (spec_a.name, spec_b.name), imported)
     console.print("written: " + ", ".join(str(path) for path in save_figure(figure, out)))
 
 

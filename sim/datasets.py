@@ -389,6 +389,7 @@ def import_file(path: Path, requested: str = "auto") -> tuple[pd.DataFrame, Coun
     frame = _acled(raw, bad) if raw.layout.name == "acled" else _ucdp(raw, bad)
     frame["event_id"] = raw.layout.name + ":" + frame["original_id"]
     frame["origin"] = "imported"
+    frame["date_inferred"] = False
     frame["source_file"] = path.name
     return frame, bad
 
