@@ -43,9 +43,12 @@ from sim.sensitivity import analyse
 from sim.summary import MAX_POINTS_SHOWN, summarise
 from sim.datasets import ALIASES_PATH, Selection, import_events, load_imported, matched_share, summary_tables, unmatched_names
 from sim.errors import InputError
+from sim.scoring import Design, evaluate, simulated_runs
+from sim.scoring import by_country as score_by_country
+from sim.scoring import table as score_table
 from sim.events import Event, load_events, select_events
 from sim.parameters import parameter_specs
-from sim.plots import compare_figure, save_figure, sensitivity_figure, sweep_figure, tension_figure
+from sim.plots import compare_figure, crps_figure, save_figure, sensitivity_figure, sweep_figure, tension_figure
 from sim.relations import pair_key, pair_label
 from sim.runner import documented_record, run_scenario
 from sim.scenario import LoadedScenario, load_scenario
@@ -321,6 +324,62 @@ def forecast(
     best = scores.sort_values("brier").iloc[0]["forecast"]
     console.print(f"best: {best}" + ("" if best.startswith("sahelsim") else " (the model does not beat this baseline)"))
     _refresh_report(loaded, config.parent / "fitted")
+
+
+# --- forecast skill against an imported dataset: score ------------------------------------------
+
+@app.command("score")
+def score_observed(
+    observed: Annotated[Path, typer.Option(help="imported events (Parquet from 'sahelsim events import')")],
+    scenario: Annotated[Path, typer.Option(help="scenario whose runs are the model's forecast")] = Path("scenarios/sahel_2024.yaml"),
+    runs: Annotated[int, typer.Option(help="model runs in the ensemble", min=2)] = 20,
+    posterior: Annotated[Optional[Path], typer.Option(help="posterior particles to draw each run's parameters from [default: the scenario's parameters]")] = None,
+    countries: Annotated[str, typer.Option(help="ISO3 codes of the countries scored")] = "MLI,BFA,NER,MRT",
+    horizon: Annotated[int, typer.Option(help="months ahead of each origin", min=1)] = 3,
+    history: Annotated[int, typer.Option(help="months the bootstrap benchmark draws from", min=1)] = 12,
+    out: Annotated[Optional[Path], typer.Option(help="folder for the scores and plot [default: results/score]")] = None,
+    report: Annotated[Optional[Path], typer.Option(help="calibration config whose report should include the table")] = None,
+) -> None:
+    """Rolling-origin CRPS of country-month fatalities and event counts: the model against the VIEWS benchmarks."""
+    imported = load_imported(observed)
+    loaded = load_scenario(scenario)
+    particles = None
+    if posterior is not None:
+        if not posterior.is_file():
+            raise InputError("file not found; expected posterior particles written by 'sahelsim calibrate'", path=posterior, field="--posterior")
+        particles = pd.read_parquet(posterior)
+    design = Design(tuple(code.strip().upper() for code in countries.split(",") if code.strip()), horizon, history)
+    spec = loaded.scenario
+    out = out or _default_out("score")
+    out.mkdir(exist_ok=True)
+    with _progress() as bar:
+        bar.add_task(f"{spec.name}: {runs} runs", total=None)
+        ensemble = simulated_runs(loaded, runs, particles, spec.seed)
+    scores = evaluate(imported, ensemble, pd.Timestamp(spec.start), pd.Timestamp(spec.end), design)
+    summary = score_table(scores)
+    countries_table = score_by_country(scores)
+    origins = sorted(scores["origin"].unique())
+    period = f"origins {origins[0]} to {origins[-1]}, {horizon} months ahead, {', '.join(design.countries)}"
+    view = Table(title=f"mean CRPS vs VIEWS benchmarks ({period}; lower is better)")
+    for column in ("measure", "forecaster", "mean CRPS", "model / this", "country-months"):
+        view.add_column(column, justify="left" if column in ("measure", "forecaster") else "right")
+    for row in summary.itertuples():
+        view.add_row(row.measure, row.forecaster, f"{row.mean_crps:.2f}", f"{row.model_over_this:.2f}", str(row.cells))
+    console.print(view)
+    for measure, rows in summary.groupby("measure", sort=False):
+        beaten = rows[(rows["forecaster"] != "sahelsim") & (rows["model_over_this"] > 1)]["forecaster"].tolist()
+        console.print(f"{measure}: " + (f"the model loses to {', '.join(beaten)}" if beaten else "the model beats every benchmark"))
+    write_csv(scores, out / "crps_scores.csv")
+    write_csv(summary.assign(period=period), out / "crps_table.csv")
+    written = save_figure(crps_figure(summary, countries_table, f"{spec.name} vs VIEWS benchmarks: {period}"), out / "crps")
+    console.print(f"written: {out / 'crps_scores.csv'}, {out / 'crps_table.csv'}, " + ", ".join(map(str, written)))
+    if report is not None:
+        config = load_config(report)
+        folder = report_assets(config)
+        folder.mkdir(exist_ok=True)
+        write_csv(summary.assign(period=period), folder / "crps_table.csv")
+        save_figure(crps_figure(summary, countries_table, f"{spec.name} vs VIEWS benchmarks: {period}"), folder / "crps")
+        _refresh_report(config, report.parent / "fitted")
 
 
 @app.command()

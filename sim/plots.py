@@ -275,6 +275,30 @@ def sensitivity_figure(table: pd.DataFrame, title: str, top: int = 10) -> Figure
     return fig
 
 
+def crps_figure(summary: pd.DataFrame, countries: pd.DataFrame, title: str) -> Figure:
+    """Mean CRPS of the model and the benchmarks, per measure overall and per country (lower is better)."""
+    measures = list(dict.fromkeys(summary["measure"]))
+    fig, axes = plt.subplots(1, len(measures), figsize=(6.2 * len(measures), 4.4), squeeze=False)
+    for ax, measure in zip(axes[0], measures, strict=True):
+        rows = countries.loc[measure]
+        forecasters = list(summary.loc[summary["measure"] == measure, "forecaster"])
+        width = 0.8 / len(forecasters)
+        colours = [TENSION_COLOUR, "#7f8c8d", "#b7950b", COOPERATION_COLOUR]
+        for i, name in enumerate(forecasters):
+            overall = summary.loc[(summary["measure"] == measure) & (summary["forecaster"] == name), "mean_crps"].iloc[0]
+            values = [*rows[name].to_numpy(), overall]
+            ax.bar([x + i * width for x in range(len(values))], values, width, color=colours[i % len(colours)],
+                   label=name)
+        ax.set_xticks([x + 0.4 - width / 2 for x in range(len(rows) + 1)], [*rows.index, "all"])
+        ax.set_ylabel(f"mean CRPS, {measure} per country-month")
+        ax.set_title(f"{measure} (lower is better)", loc="left", fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0, 0].legend(fontsize=8.5, frameon=False)
+    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
+    fig.tight_layout(rect=(0, 0, 1, 0.94))
+    return fig
+
+
 def save_figure(fig: Figure, path_without_suffix: Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
     """Save a figure in each format (PNG at 150 dpi) and close it."""
     paths = []

@@ -54,6 +54,7 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
     sobol = _read(folder / "sensitivity_sobol.csv")
     morris = _read(folder / "sensitivity_morris.csv")
     forecast = _read(folder / "forecast_scores.csv")
+    crps = _read(folder / "crps_table.csv")
     relative = folder.relative_to(out.parent) if folder.is_relative_to(out.parent) else folder
 
     lines = [
@@ -157,8 +158,26 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
                   f"The model does **not** beat: {', '.join(beaten_by)}. The documented record is a handful of "
                   "newsworthy events, so 'nothing happens' is hard to beat on it; imported datasets (ACLED, UCDP) "
                   "are the fairer test."]
+    lines += _crps_section(crps, relative)
     write_text("\n".join(lines) + "\n", out)
     return out
+
+
+def _crps_section(crps: pd.DataFrame | None, relative: Path) -> list[str]:
+    """Skill against an imported dataset: mean CRPS of the model and the VIEWS benchmarks (``sahelsim score``)."""
+    if crps is None:
+        return []
+    lines = [
+        "", "## Skill against an imported dataset (CRPS, VIEWS benchmarks)", "",
+        f"Country-month fatalities and event counts, rolling origins ({crps['period'].iloc[0]}); mean continuous "
+        "ranked probability score (lower is better); 'model / this' above 1 means the model loses to that benchmark.",
+        "", "| measure | forecaster | mean CRPS | model / this | country-months |", "|---|---|---|---|---|",
+    ]
+    lines += [f"| {r.measure} | {r.forecaster} | {r.mean_crps:.2f} | {r.model_over_this:.2f} | {r.cells} |" for r in crps.itertuples()]
+    for measure, rows in crps.groupby("measure", sort=False):
+        beaten = rows[(rows["forecaster"] != "sahelsim") & (rows["model_over_this"] > 1)]["forecaster"].tolist()
+        lines.append(f"\n{measure}: " + (f"the model **loses** to {', '.join(beaten)}." if beaten else "the model beats every benchmark."))
+    return [*lines, "", f"![CRPS]({relative / 'crps.png'})", ""]
 
 
 def _generations(table: pd.DataFrame | None, stable_drop: float) -> list[str]:
