@@ -29,12 +29,16 @@ def assets(loaded: LoadedConfig) -> Path:
 
 
 def target_evidence(loaded: LoadedConfig) -> dict[str, list[str]]:
-    """Per target, the documented events it is measured on, as 'ID (source file)'."""
-    events = loaded.documented_events()
-    return {
-        target.name: [f"{row.event_id} ({row.source_file})" for row in target.evidence(events).itertuples()]
-        for target in loaded.config.targets
-    }
+    """Per target, the documented events it is measured on, as 'ID (source file)'; for a target
+    observed in an imported dataset, how many of its events and which dataset."""
+    evidence = {}
+    for target in loaded.config.targets:
+        rows = target.evidence(loaded.observed_events(target))
+        evidence[target.name] = (
+            [f"{row.event_id} ({row.source_file})" for row in rows.itertuples()] if target.observed_in is None
+            else [f"{len(rows)} events of {target.observed_in} ({loaded.config.datasets[target.observed_in]})"]
+        )
+    return evidence
 
 
 def _read(path: Path) -> pd.DataFrame | None:

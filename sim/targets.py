@@ -64,6 +64,9 @@ class Target(BaseModel):
     after: Selector | None = Field(default=None, description="lag: the first event; count: start the window at it")
     then: Selector = Field(description="the events measured")
     window_weeks: float = Field(gt=0, description="how long after the first event to look (the lag's censoring value)")
+    observed_in: str | None = Field(
+        default=None, description="a dataset of the config (imported events) the observed value is measured on [default: the documented events]"
+    )
     weight: float = Field(default=1.0, ge=0)
     scale: float | None = Field(default=None, gt=0, description="a difference worth 1 [default: the window for a lag, 1 for a count]")
     meaning: str

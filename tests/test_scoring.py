@@ -1,0 +1,96 @@
+"""Observed series, --observed plots, CRPS scores against the VIEWS benchmarks, dataset targets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scoringrules
+import yaml
+
+from sim.calibration import load_config, observed_statistics
+from sim.datasets import import_events
+from sim.observed import country_monthly, months, pair_monthly
+from sim.scoring import MODEL, Design, evaluate, table
+from tests.conftest import ROOT, run_cli
+from tests.test_datasets import ACLED, PORTAL, UCDP
+
+
+@pytest.fixture(scope="module")
+def imported() -> pd.DataFrame:
+    return import_events([ACLED, PORTAL, UCDP])
+
+
+def test_duplicates_count_once_in_monthly_series(imported):
+    march = months("2022-03-01", "2022-03-31")
+    # UCDP 431002 (2 deaths) is reported by ACLED MLI90001 too: counted once
+    assert pair_monthly(imported, ("mali", "jnim_aqim"), march).tolist() == [2]  # and MLI90003
+    assert pair_monthly(imported, ("jnim_aqim", "mali"), march, "fatalities").tolist() == [5]  # 2 + 3 (MLI90003)
+    table = country_monthly(imported, ["MLI", "NER"], march, "events")
+    assert table.loc[march[0]].tolist() == [4, 0]
+
+
+def _run(dates: list[str], country: str, deaths: int) -> pd.DataFrame:
+    return pd.DataFrame({
+        "date": pd.to_datetime(dates), "date_precision": "week", "source": "jnim_aqim", "target": "mali",
+        "event_type": "attack", "country": country, "fatalities": deaths,
+    })
+
+
+def test_crps_matches_scoringrules_and_the_benchmarks_behave():
+    observed = _run([f"2023-{m:02d}-10" for m in range(1, 13)] + ["2024-01-10", "2024-02-10", "2024-03-10"], "MLI", 4)
+    runs = [_run(["2024-02-05", "2024-03-05"], "MLI", 4), _run(["2024-02-05"], "MLI", 8)]
+    design = Design(("MLI",), horizon=1, history=3, draws=50)
+    scores = evaluate(observed, runs, pd.Timestamp("2024-01-01"), pd.Timestamp("2024-03-31"), design)
+    fatal = scores[(scores["measure"] == "fatalities")].set_index(["forecaster", "origin"])["crps"]
+    # persistence of a steady record is perfect; zeros miss by the whole value
+    assert fatal[("last month", "2024-01")] == 0 and fatal[("zeros", "2024-01")] == 4
+    assert fatal[(MODEL, "2024-01")] == pytest.approx(float(scoringrules.crps_ensemble(4.0, np.array([4.0, 8.0]))))
+    assert fatal[("bootstrap", "2024-02")] == 0
+    summary = table(scores)
+    assert set(summary["forecaster"]) == {MODEL, "zeros", "last month", "bootstrap"}
+    assert (summary["cells"] == 2).all()
+
+
+def test_no_overlap_is_a_clear_error(imported):
+    from sim.errors import InputError
+
+    with pytest.raises(InputError, match="no forecast origin"):
+        evaluate(imported, [], pd.Timestamp("2030-01-01"), pd.Timestamp("2030-12-31"))
+
+
+def test_a_calibration_target_measured_on_an_imported_dataset(tmp_path, imported):
+    imported.to_parquet(tmp_path / "sahel_events.parquet")
+    config = yaml.safe_load((ROOT / "calibration" / "sahel.yaml").read_text())
+    config["events"] = str(ROOT / "calibration" / "events.csv")
+    config["scenarios"] = [str(ROOT / "scenarios" / path) for path in config["scenarios"]]
+    config["datasets"] = {"sample": "sahel_events.parquet"}
+    config["targets"].append({
+        "name": "attacks_on_mali_2022", "scenario": "sahel_2024", "kind": "count", "observed_in": "sample",
+        "then": {"types": ["attack", "state_based_fight", "counterinsurgency_operation"], "pair": ["mali", "jnim_aqim"],
+                 "since": "2022-01-01", "until": "2022-12-31"},
+        "window_weeks": 52, "meaning": "Fights between Mali and JNIM in 2022 (imported sample).",
+    })
+    path = tmp_path / "with_dataset.yaml"
+    path.write_text(yaml.safe_dump(config))
+    observed = observed_statistics(load_config(path))
+    assert observed["attacks_on_mali_2022"] == 3.0  # MLI90001 is a duplicate of ucdp:431002: counted once
+    bad = dict(config, targets=[dict(config["targets"][-1], observed_in="nowhere")])
+    path.write_text(yaml.safe_dump(bad))
+    done = run_cli("report", str(path))
+    assert done.returncode == 2 and "observed in 'nowhere'" in done.stderr
+
+
+def test_observed_plot_and_score_through_the_cli(tmp_path):
+    observed = tmp_path / "events.parquet"
+    assert run_cli("events", "import", str(ACLED), str(UCDP), "--out", str(observed)).returncode == 0
+    done = run_cli("run", str(ROOT / "scenarios" / "sahel_2024.yaml"), "--replicates", "2", "--out", str(tmp_path / "run"),
+                   "--observed", str(observed))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "run" / "tension.png").stat().st_size > 10_000
+    # the fixtures end in 2022, before the 2024 scenario: scoring says so and exits 2
+    done = run_cli("score", "--observed", str(observed), "--runs", "2", "--out", str(tmp_path / "score"))
+    assert done.returncode == 2 and "no forecast origin" in done.stderr
+    done = run_cli("run", str(ROOT / "scenarios" / "sahel_2024.yaml"), "--replicates", "1", "--out", str(tmp_path / "r2"),
+                   "--observed", str(tmp_path / "missing.parquet"))
+    assert done.returncode == 2 and "missing.parquet" in done.stderr
