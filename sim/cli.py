@@ -449,7 +449,7 @@ def events(
 def events_import(
     files: Annotated[list[Path], typer.Argument(help="ACLED export(s) and/or UCDP GED CSV file(s)")],
     out: Annotated[Path, typer.Option(help="Parquet file to write the imported events to")],
-    format: Annotated[str, typer.Option(help="auto (from the header), acled or ucdp")] = "auto",
+    dataset_format: Annotated[str, typer.Option("--format", help="auto (from the header), acled or ucdp")] = "auto",
     countries: Annotated[Optional[str], typer.Option(help="keep these ISO3 codes, e.g. MLI,MRT,BFA,NER")] = None,
     since: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="from this date (YYYY-MM-DD)")] = None,
     until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="up to this date (YYYY-MM-DD)")] = None,
@@ -459,7 +459,7 @@ def events_import(
         raise InputError(f"the folder {out.parent} does not exist; expected an existing folder", path=out, field="--out")
     codes = tuple(code.strip().upper() for code in countries.split(",") if code.strip()) if countries else ()
     started = time.perf_counter()
-    table = import_events(files, format, Selection(codes, since and since.date(), until and until.date()))
+    table = import_events(files, dataset_format, Selection(codes, since and since.date(), until and until.date()))
     write_parquet(table, out)
     record = table.attrs["import"]
     console.print(

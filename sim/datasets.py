@@ -39,6 +39,7 @@ CODING_PATH = PACKAGE_DATA / "dataset_event_types.yaml"
 Format = Literal["acled", "ucdp"]
 HXL_MARK = "#"
 ZIP_MAGIC = b"PK\x03\x04"
+NULL_VALUES = ["", "NA"]  # empty cells, and the "NA" that exports written from R (acled.api, readr) carry
 
 
 # --- the mapping tables ---------------------------------------------------------------------------
@@ -196,7 +197,7 @@ def read_file(path: Path, requested: str = "auto") -> RawTable:
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in header}, include_columns=needed,
-                strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=True,
+                strings_can_be_null=True, null_values=NULL_VALUES, quoted_strings_can_be_null=True,
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:

@@ -89,6 +89,12 @@ def test_selection_by_country_and_date():
     assert set(table["country"]) == {"NER", "BFA"} and table["date"].max() <= pd.Timestamp("2022-01-01")
 
 
+def test_na_cells_of_exports_written_from_r_are_empty(tmp_path):
+    table = import_events([_copy_with(tmp_path, {"actor2": "NA", "assoc_actor_1": "NA"})])
+    row = table.set_index("event_id").loc["acled:MLI90004"]
+    assert row["target"] == "mali" and pd.isna(row["target_name"])  # no second actor: the country's state
+
+
 def test_bad_optional_value_is_kept_empty_and_counted(imported):
     assert pd.isna(imported.set_index("event_id").loc["acled:MLI90010", "latitude"])
     assert imported.attrs["import"]["bad_optional_values"] == {"latitude": 1}
