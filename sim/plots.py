@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only: no display is needed or assumed
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.patches  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -148,6 +149,7 @@ def _draw_observed(ax: plt.Axes, observed: pd.DataFrame, pair: Pair, start: pd.T
     right.bar(series.index.to_timestamp(), series.to_numpy(), width=27, align="edge", color=OBSERVED_COLOUR, alpha=0.45,
               linewidth=0, zorder=0)
     right.set_ylim(0, max(1, series.max()) * 1.9)  # bars in the lower half, under the fans and labels
+    right.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     right.set_ylabel("observed events / month", fontsize=8, color="#555555")
     right.tick_params(axis="y", labelsize=7.5, colors="#555555")
     ax.set_zorder(right.get_zorder() + 1)

@@ -94,3 +94,16 @@ def test_observed_plot_and_score_through_the_cli(tmp_path):
     done = run_cli("run", str(ROOT / "scenarios" / "sahel_2024.yaml"), "--replicates", "1", "--out", str(tmp_path / "r2"),
                    "--observed", str(tmp_path / "missing.parquet"))
     assert done.returncode == 2 and "missing.parquet" in done.stderr
+
+
+def test_compare_figure_draws_the_observed_bars_on_each_scenario_panel(imported, sahel_2024):
+    from sim.plots import compare_figure
+    from sim.runner import run_replicate
+
+    tension = pd.concat([run_replicate(sahel_2024.scenario, run)[1].assign(run=run) for run in range(2)])
+    shifted = imported.assign(date=imported["date"] + pd.DateOffset(years=2))  # the fixtures' 2022 onto the 2024 scenario
+    figure = compare_figure(tension, tension, sahel_2024.scenario.key_pairs, ("a", "b"), shifted)
+    right_axes = [ax for ax in figure.axes if ax.get_ylabel() == "observed events / month"]
+    assert len(right_axes) == 2 * len(sahel_2024.scenario.key_pairs)
+    heights = sorted(round(bar.get_height()) for ax in right_axes for bar in ax.patches if bar.get_height() > 0)
+    assert heights == [1, 1]  # of the key pairs, only Mali – Tuareg separatists has a fixture event (June 2022, drawn in June 2024)
