@@ -351,6 +351,8 @@ def score_observed(
     design = Design(tuple(code.strip().upper() for code in countries.split(",") if code.strip()), horizon, history)
     spec = loaded.scenario
     out = out or _default_out("score")
+    if not out.resolve().parent.is_dir():
+        raise InputError(f"the folder {out.parent} does not exist; expected an existing parent folder", path=out, field="--out")
     out.mkdir(exist_ok=True)
     with _progress() as bar:
         bar.add_task(f"{spec.name}: {runs} runs", total=None)

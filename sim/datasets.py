@@ -405,6 +405,11 @@ class Selection:
     since: dt.date | None = None
     until: dt.date | None = None
 
+    def __post_init__(self) -> None:
+        wrong = [code for code in self.countries if not re.fullmatch(r"[A-Z]{3}", code)]
+        if wrong:
+            raise InputError(f"got {wrong}; expected ISO 3166 alpha-3 codes such as MLI,MRT,BFA,NER", field="--countries")
+
     def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
         keep = np.ones(len(frame), dtype=bool)
         if self.countries:
@@ -508,21 +513,19 @@ def matched_share(frame: pd.DataFrame) -> float:
 
 
 def summary_tables(frame: pd.DataFrame, top: int = 15) -> dict[str, pd.DataFrame]:
-    """Counts by year, actor pair and event type (events and deaths), without cross-dataset duplicates."""
+    """Events and deaths by year, actor pair, event type and dataset, cross-dataset duplicates left
+    out; every table but the years' keeps its ``top`` largest rows."""
     primary = frame[frame["duplicate_of"].isna()]
-    pair = primary["source"] + " → " + primary["target"]
-    grouped = {
+    keys = {
         "year": primary["date"].dt.year,
-        "actor pair": pair,
+        "actor pair": primary["source"] + " → " + primary["target"],
         "event type": primary["event_type"],
         "dataset": primary["dataset"],
     }
     tables = {}
-    for name, key in grouped.items():
-        table = primary.groupby(key.rename(name)).agg(events=("event_id", "size"), fatalities=("fatalities", "sum"))
-        table = table.reset_index()
-        tables[name] = (table.sort_values(name) if name == "year" else table.sort_values(["events", name], ascending=[False, True])).head(
-            None if name == "year" else top)
+    for name, key in keys.items():
+        table = primary.groupby(key.rename(name)).agg(events=("event_id", "size"), fatalities=("fatalities", "sum")).reset_index()
+        tables[name] = table if name == "year" else table.sort_values(["events", name], ascending=[False, True]).head(top)
     return tables
 
 

@@ -188,3 +188,10 @@ def test_import_then_summary_through_the_cli(tmp_path):
         assert words in done.stdout
     run_cli("events", "import", str(ACLED), str(PORTAL), str(UCDP), "--out", str(out))
     assert out.read_bytes() == first
+
+
+def test_country_codes_are_checked():
+    from sim.datasets import Selection
+
+    with pytest.raises(InputError, match="ISO 3166 alpha-3"):
+        Selection(("MALI",))
