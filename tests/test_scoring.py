@@ -107,3 +107,17 @@ def test_compare_figure_draws_the_observed_bars_on_each_scenario_panel(imported,
     assert len(right_axes) == 2 * len(sahel_2024.scenario.key_pairs)
     heights = sorted(round(bar.get_height()) for ax in right_axes for bar in ax.patches if bar.get_height() > 0)
     assert heights == [1, 1]  # of the key pairs, only Mali – Tuareg separatists has a fixture event (June 2022, drawn in June 2024)
+
+
+def test_score_through_the_cli_writes_the_table_and_plot(tmp_path, imported):
+    shifted = imported.assign(date=imported["date"] + pd.DateOffset(years=2))  # 2022 fixtures onto the 2024 scenario
+    shifted.attrs = imported.attrs
+    observed = tmp_path / "shifted.parquet"
+    shifted.to_parquet(observed)
+    done = run_cli("score", "--observed", str(observed), "--runs", "2", "--horizon", "2", "--out", str(tmp_path / "score"))
+    assert done.returncode == 0, done.stderr
+    assert "mean CRPS vs VIEWS benchmarks (origins 2024-01 to 2024-09" in done.stdout
+    summary = pd.read_csv(tmp_path / "score" / "crps_table.csv")
+    assert list(summary["forecaster"].unique()) == [MODEL, "zeros", "last month", "bootstrap"]
+    assert (summary["cells"] == 9 * 2 * 4).all()  # origins (data end in Nov 2024) x horizons x countries
+    assert (tmp_path / "score" / "crps.png").stat().st_size > 10_000
