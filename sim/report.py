@@ -85,6 +85,7 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
             f"| `{target.name}` | {target.scenario} | {observed[target.name]:.3g} | {spread} | "
             f"{', '.join(evidence[target.name]) or 'none'} | {target.meaning} |"
         )
+    lines += _dataset_targets(loaded, sobol)
     lines += [
         "",
         "## Parameters",
@@ -165,6 +166,21 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
     lines += _crps_section(crps, relative)
     write_text("\n".join(lines) + "\n", out)
     return out
+
+
+def _dataset_targets(loaded: LoadedConfig, sobol: pd.DataFrame | None) -> list[str]:
+    """Which parameters the targets observed in an imported dataset constrain (Sobol ST >= SENSITIVE)."""
+    lines = []
+    for target in loaded.config.targets:
+        if target.observed_in is None:
+            continue
+        moved = "not known yet (run 'sahelsim sensitivity')"
+        if sobol is not None:
+            rows = sobol[(sobol["statistic"] == target.name) & (sobol["index"] >= SENSITIVE)].sort_values("index", ascending=False)
+            moved = ", ".join(f"`{r.parameter}` (ST {r.index:.2f})" for r in rows.itertuples()) or f"no parameter (all ST < {SENSITIVE})"
+        lines.append(f"- `{target.name}` is observed in the imported dataset `{target.observed_in}` "
+                     f"({loaded.config.datasets[target.observed_in]}); it constrains {moved}.")
+    return ["", *lines] if lines else []
 
 
 def _crps_section(crps: pd.DataFrame | None, relative: Path) -> list[str]:

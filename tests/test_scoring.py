@@ -121,3 +121,17 @@ def test_score_through_the_cli_writes_the_table_and_plot(tmp_path, imported):
     assert list(summary["forecaster"].unique()) == [MODEL, "zeros", "last month", "bootstrap"]
     assert (summary["cells"] == 9 * 2 * 4).all()  # origins (data end in Nov 2024) x horizons x countries
     assert (tmp_path / "score" / "crps.png").stat().st_size > 10_000
+
+
+def test_the_report_names_the_parameters_a_dataset_target_constrains(tmp_path, imported):
+    from sim.calibration import LoadedConfig
+    from sim.report import _dataset_targets
+
+    imported.to_parquet(tmp_path / "sample.parquet")
+    loaded = load_config(ROOT / "calibration" / "sahel.yaml")
+    target = loaded.config.targets[0].model_copy(update={"name": "from_data", "observed_in": "sample"})
+    config = loaded.config.model_copy(update={"targets": [target], "datasets": {"sample": "sample.parquet"}})
+    sobol = pd.DataFrame({"statistic": ["from_data", "from_data"], "parameter": ["harm_wagner", "pursuit_base"], "index": [0.4, 0.01]})
+    lines = _dataset_targets(LoadedConfig(config, tmp_path / "c.yaml", loaded.scenarios), sobol)
+    assert "`from_data` is observed in the imported dataset `sample`" in lines[1]
+    assert "`harm_wagner` (ST 0.40)" in lines[1] and "pursuit_base" not in lines[1]
