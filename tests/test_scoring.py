@@ -135,3 +135,21 @@ def test_the_report_names_the_parameters_a_dataset_target_constrains(tmp_path, i
     lines = _dataset_targets(LoadedConfig(config, tmp_path / "c.yaml", loaded.scenarios), sobol)
     assert "`from_data` is observed in the imported dataset `sample`" in lines[1]
     assert "`harm_wagner` (ST 0.40)" in lines[1] and "pursuit_base" not in lines[1]
+
+
+def test_a_share_target_measures_one_sided_violence_among_violent_events(imported):
+    from sim.observed import primary
+    from sim.targets import Target
+
+    share = Target.model_validate({
+        "name": "one_sided_share", "scenario": "sahel_2024", "kind": "share", "window_weeks": 52,
+        "then": {"types": ["attack_civilians"], "since": "2022-01-01", "until": "2022-12-31"},
+        "of": {"types": ["attack", "attack_civilians", "counterinsurgency_operation", "state_based_fight", "non_state_fight",
+                         "kidnapping"], "since": "2022-01-01", "until": "2022-12-31"},
+        "meaning": "share of violence against civilians among violent events in 2022",
+    })
+    events = primary(imported)
+    violent = events[(events["date"].dt.year == 2022) & events["event_type"].isin(share.of.types)]
+    assert share.measure(events) == pytest.approx((violent["event_type"] == "attack_civilians").mean())
+    with pytest.raises(ValueError, match="goes with kind share only"):
+        Target.model_validate(share.model_dump() | {"kind": "count"})
