@@ -7,14 +7,16 @@ ACLED and UCDP counts once, and events dated only to the year are left out of mo
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections.abc import Sequence
+from typing import Literal
 
 import pandas as pd
 
 from sim.events import event_types
 
-Measure = str  # "events" (count of events) or "fatalities" (sum of best estimates)
-MEASURES = ("events", "fatalities")
+Measure = Literal["events", "fatalities"]  # a count of events, or the sum of their best death estimates
+MEASURES: tuple[Measure, ...] = typing.get_args(Measure)
 
 
 def primary(events: pd.DataFrame) -> pd.DataFrame:
