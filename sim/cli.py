@@ -43,6 +43,7 @@ from sim.sensitivity import analyse
 from sim.summary import MAX_POINTS_SHOWN, summarise
 from sim.datasets import ALIASES_PATH, Selection, import_events, load_imported, matched_share, summary_tables, unmatched_names
 from sim.errors import InputError
+from sim.observed import MEASURES, Observed
 from sim.scoring import Design, evaluate, simulated_runs
 from sim.scoring import by_country as score_by_country
 from sim.scoring import table as score_table
@@ -70,10 +71,11 @@ def run(
     replicates: Annotated[Optional[int], typer.Option(help="override the scenario's replicate count", min=1)] = None,
     out: Annotated[Optional[Path], typer.Option(help="results folder [default: results/<scenario name>]")] = None,
     observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
+    observed_measure: Annotated[str, typer.Option(help="what of the observed events to draw: events or fatalities")] = "events",
 ) -> None:
     """Run a scenario's replicates; write events, tension, a manifest and the tension plot."""
     loaded = _with_overrides(load_scenario(scenario), seed=seed, replicates=replicates)
-    imported = None if observed is None else load_imported(observed)
+    imported = _observed(observed, observed_measure)
     spec = loaded.scenario
     out = out or _default_out(spec.name)
     documented = documented_record(loaded)
@@ -163,10 +165,11 @@ def plot(
     folder: Annotated[Path, typer.Argument(help="batch folder")],
     metric: Annotated[Optional[list[str]], typer.Option(help="metric for the sweep plot, as NAME or NAME:PAIR (repeatable)")] = None,
     observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
+    observed_measure: Annotated[str, typer.Option(help="what of the observed events to draw: events or fatalities")] = "events",
 ) -> None:
     """Fan charts of a batch with the documented events; for a sweep, metrics against each parameter."""
     store = BatchStore.existing(folder)
-    imported = None if observed is None else load_imported(observed)
+    imported = _observed(observed, observed_measure)
     loaded = LoadedScenario.from_record(store.manifest(), store.manifest_path)
     spec = loaded.scenario
     documented = documented_record(loaded) if _documented_available(loaded) else None
@@ -187,10 +190,11 @@ def compare(
     folder_b: Annotated[Path, typer.Argument(help="batch folder of scenario B (e.g. a counterfactual)")],
     out: Annotated[Optional[Path], typer.Option(help="file name without suffix [default: results/compare_A_vs_B]")] = None,
     observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
+    observed_measure: Annotated[str, typer.Option(help="what of the observed events to draw: events or fatalities")] = "events",
 ) -> None:
     """Two batches side by side on the same axes, and their run-by-run difference."""
     a, b = BatchStore.existing(folder_a), BatchStore.existing(folder_b)
-    imported = None if observed is None else load_imported(observed)
+    imported = _observed(observed, observed_measure)
     spec_a = LoadedScenario.from_record(a.manifest(), a.manifest_path).scenario
     spec_b = LoadedScenario.from_record(b.manifest(), b.manifest_path).scenario
     key_pairs = [pair for pair in spec_a.key_pairs if pair_key(*pair) in {pair_key(*q) for q in spec_b.key_pairs}]
@@ -491,6 +495,13 @@ def events_summary(file: Annotated[Path, typer.Argument(help="Parquet file writt
     console.print("rows with a bad optional value (kept, value left empty): "
                   + (", ".join(f"{column} {count}" for column, count in bad.items()) if bad else "none"))
     _print_unmatched(table)
+
+
+def _observed(path: Path | None, measure: str) -> Observed | None:
+    """The imported events an --observed option names, with the measure to draw."""
+    if measure not in MEASURES:
+        raise InputError(f"unknown measure {measure!r}; expected one of {list(MEASURES)}", field="--observed-measure")
+    return None if path is None else Observed(load_imported(path), measure)
 
 
 def _print_unmatched(table: pd.DataFrame) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import typing
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
@@ -17,6 +18,14 @@ from sim.events import event_types
 
 Measure = Literal["events", "fatalities"]  # a count of events, or the sum of their best death estimates
 MEASURES: tuple[Measure, ...] = typing.get_args(Measure)
+
+
+@dataclass(frozen=True)
+class Observed:
+    """An imported event table to draw beside simulations, and which measure of it to draw."""
+
+    events: pd.DataFrame
+    measure: Measure = "events"
 
 
 def primary(events: pd.DataFrame) -> pd.DataFrame:

@@ -17,14 +17,13 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from sim.actors import load_catalogue  # noqa: E402
 from sim.events import event_types  # noqa: E402
-from sim.observed import months, pair_monthly  # noqa: E402
+from sim.observed import Observed, months, pair_monthly  # noqa: E402
 from sim.relations import Pair, pair_label  # noqa: E402
 
 TENSION_COLOUR = "#c0392b"
 COOPERATION_COLOUR = "#2471a3"
 BANDS = ((0.05, 0.95, 0.15), (0.25, 0.75, 0.30))  # (low quantile, high quantile, opacity)
 OBSERVED_COLOUR = "#7f8c8d"
-OBSERVED_LABEL = "observed events / month of the pair (imported, right axis)"
 
 
 def _short_name(actor_id: str) -> str:
@@ -94,10 +93,10 @@ def tension_figure(
     title: str,
     documented_events: pd.DataFrame | None = None,
     documented_tension: pd.DataFrame | None = None,
-    observed: pd.DataFrame | None = None,
+    observed: Observed | None = None,
 ) -> Figure:
     """One panel per key pair: simulated tension and cooperation fans, the documented record on top,
-    and, given an imported event table, the pair's observed monthly event counts as bars."""
+    and, given an imported event table, the pair's observed monthly events (or deaths) as bars."""
     pairs = [pair_label(*pair) for pair in key_pairs]
     fig, axes = plt.subplots(len(pairs), 1, figsize=(11, 2.9 * len(pairs) + 1.0), sharex=True, squeeze=False)
     start, end = tension["date"].min(), tension["date"].max()
@@ -134,7 +133,7 @@ def tension_figure(
     labels += ["documented conflictual event (dated to day, week or month)", "documented cooperative event"]
     if observed is not None:
         handles.append(matplotlib.patches.Patch(color=OBSERVED_COLOUR, alpha=0.45))
-        labels.append(OBSERVED_LABEL)
+        labels.append(f"observed {observed.measure} / month of the pair (imported, right axis)")
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8.5, frameon=False)
     fig.suptitle(f"{title}: simulated relations, median with 50 % and 90 % bands over {runs} runs",
                  fontsize=12, x=0.01, ha="left")
@@ -142,15 +141,15 @@ def tension_figure(
     return fig
 
 
-def _draw_observed(ax: plt.Axes, observed: pd.DataFrame, pair: Pair, start: pd.Timestamp, end: pd.Timestamp) -> None:
-    """The pair's observed monthly event counts as bars on a right-hand axis of the same panel."""
-    series = pair_monthly(observed, pair, months(start, end))
+def _draw_observed(ax: plt.Axes, observed: Observed, pair: Pair, start: pd.Timestamp, end: pd.Timestamp) -> None:
+    """The pair's observed monthly events (or deaths) as bars on a right-hand axis of the same panel."""
+    series = pair_monthly(observed.events, pair, months(start, end), observed.measure)
     right = ax.twinx()
     right.bar(series.index.to_timestamp(), series.to_numpy(), width=27, align="edge", color=OBSERVED_COLOUR, alpha=0.45,
               linewidth=0, zorder=0)
     right.set_ylim(0, max(1, series.max()) * 1.9)  # bars in the lower half, under the fans and labels
     right.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    right.set_ylabel("observed events / month", fontsize=8, color="#555555")
+    right.set_ylabel(f"observed {observed.measure} / month", fontsize=8, color="#555555")
     right.tick_params(axis="y", labelsize=7.5, colors="#555555")
     ax.set_zorder(right.get_zorder() + 1)
     ax.patch.set_visible(False)
@@ -182,10 +181,10 @@ def paired_difference(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare_figure(
-    a: pd.DataFrame, b: pd.DataFrame, key_pairs: Sequence[Pair], names: tuple[str, str], observed: pd.DataFrame | None = None
+    a: pd.DataFrame, b: pd.DataFrame, key_pairs: Sequence[Pair], names: tuple[str, str], observed: Observed | None = None
 ) -> Figure:
     """Per key pair: scenario A, scenario B (same axes), and B - A run by run; the observed monthly
-    event counts of the pair beside both scenarios when an imported table is given."""
+    events (or deaths) of the pair beside both scenarios when an imported table is given."""
     pairs = [pair_label(*pair) for pair in key_pairs]
     difference = paired_difference(a, b)
     fig, axes = plt.subplots(len(pairs), 3, figsize=(15, 2.7 * len(pairs) + 1.2), sharex=True, squeeze=False)
@@ -213,7 +212,7 @@ def compare_figure(
     handles, labels = axes[0, 0].get_legend_handles_labels()
     if observed is not None:
         handles.append(matplotlib.patches.Patch(color=OBSERVED_COLOUR, alpha=0.45))
-        labels.append(OBSERVED_LABEL)
+        labels.append(f"observed {observed.measure} / month of the pair (imported, right axis)")
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
     runs = (count_runs(a), count_runs(b), difference["run"].nunique())
     fig.suptitle(

@@ -10,7 +10,7 @@ import yaml
 
 from sim.calibration import load_config, observed_statistics
 from sim.datasets import import_events
-from sim.observed import country_monthly, months, pair_monthly
+from sim.observed import Observed, country_monthly, months, pair_monthly
 from sim.scoring import MODEL, Design, evaluate, table
 from tests.conftest import ROOT, run_cli
 from tests.test_datasets import ACLED, PORTAL, UCDP
@@ -102,11 +102,13 @@ def test_compare_figure_draws_the_observed_bars_on_each_scenario_panel(imported,
 
     tension = pd.concat([run_replicate(sahel_2024.scenario, run)[1].assign(run=run) for run in range(2)])
     shifted = imported.assign(date=imported["date"] + pd.DateOffset(years=2))  # the fixtures' 2022 onto the 2024 scenario
-    figure = compare_figure(tension, tension, sahel_2024.scenario.key_pairs, ("a", "b"), shifted)
-    right_axes = [ax for ax in figure.axes if ax.get_ylabel() == "observed events / month"]
-    assert len(right_axes) == 2 * len(sahel_2024.scenario.key_pairs)
-    heights = sorted(round(bar.get_height()) for ax in right_axes for bar in ax.patches if bar.get_height() > 0)
-    assert heights == [1, 1]  # of the key pairs, only Mali – Tuareg separatists has a fixture event (June 2022, drawn in June 2024)
+    for measure, expected in (("events", [1, 1]), ("fatalities", [4, 4])):
+        figure = compare_figure(tension, tension, sahel_2024.scenario.key_pairs, ("a", "b"), Observed(shifted, measure))
+        right_axes = [ax for ax in figure.axes if ax.get_ylabel() == f"observed {measure} / month"]
+        assert len(right_axes) == 2 * len(sahel_2024.scenario.key_pairs)
+        heights = sorted(round(bar.get_height()) for ax in right_axes for bar in ax.patches if bar.get_height() > 0)
+        # of the key pairs, only Mali – Tuareg separatists has a fixture event (June 2022, 4 deaths, drawn in June 2024)
+        assert heights == expected
 
 
 def test_score_through_the_cli_writes_the_table_and_plot(tmp_path, imported):
