@@ -24,9 +24,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sim.actors import load_catalogue
 from sim.datafiles import load_yaml_model
+from sim.datasets import load_imported
 from sim.errors import InputError
 from sim.events import load_events
 from sim.model import SahelModel
+from sim.observed import primary
 from sim.parameters import parameter_specs
 from sim.scenario import FittedParameter, FittedSet, LoadedScenario, load_scenario
 from sim.sweep import Range
@@ -55,6 +57,9 @@ class CalibrationConfig(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     description: str
     events: str = Field(description="documented events file, relative to the config")
+    datasets: dict[str, str] = Field(
+        default_factory=dict, description="imported event tables (Parquet from 'sahelsim events import'), relative to the config"
+    )
     until: dt.date | None = Field(default=None, description="fit only on documented events up to this date")
     scenarios: list[str] = Field(min_length=1, description="scenario files, relative to the config")
     fit: dict[str, Range | None] = Field(min_length=1, description="parameters to fit; null: the parameter file's range")
@@ -79,6 +84,9 @@ class CalibrationConfig(BaseModel):
         for target in self.targets:
             if target.scenario not in names:
                 raise ValueError(f"target {target.name!r} names scenario {target.scenario!r}; expected one of {names}")
+            if target.observed_in is not None and target.observed_in not in self.datasets:
+                raise ValueError(f"target {target.name!r} is observed in {target.observed_in!r}; expected one of the "
+                                 f"config's datasets {sorted(self.datasets)}")
         return self
 
     def priors(self) -> dict[str, tuple[float, float]]:
@@ -100,6 +108,13 @@ class LoadedConfig:
         """The documented events the config names, validated against the actor catalogue."""
         return load_events(self.path.parent / self.config.events, load_catalogue().ids)
 
+    def observed_events(self, target: Target) -> pd.DataFrame:
+        """The table a target's observed value is measured on: the documented events, or the imported
+        dataset it names (each event counted once: cross-dataset duplicates left out)."""
+        if target.observed_in is None:
+            return self.documented_events()
+        return primary(load_imported(self.path.parent / self.config.datasets[target.observed_in]))
+
     def with_budget(self, **changes: object) -> LoadedConfig:
         """The config with some budget fields replaced (e.g. from the command line)."""
         budget = Budget.model_validate(self.config.budget.model_dump() | changes)
@@ -114,11 +129,15 @@ def load_config(path: str | Path) -> LoadedConfig:
 
 
 def observed_statistics(loaded: LoadedConfig) -> dict[str, float]:
-    """The targets measured on the documented events (up to the config's cut-off date)."""
-    events = loaded.documented_events()
-    if loaded.config.until is not None:
-        events = events[events["date"] <= pd.Timestamp(loaded.config.until)]
-    return statistics(loaded.config.targets, {name: events for name in loaded.scenarios})
+    """The targets measured on the documented events, or on the imported dataset a target names,
+    up to the config's cut-off date, with the same statistic code as on simulated runs."""
+    values = {}
+    for target in loaded.config.targets:
+        events = loaded.observed_events(target)
+        if loaded.config.until is not None:
+            events = events[events["date"] <= pd.Timestamp(loaded.config.until)]
+        values |= statistics([target], {target.scenario: events})
+    return values
 
 
 def simulated_statistics(loaded: LoadedConfig, parameters: dict[str, float], run: int) -> dict[str, float]:

@@ -41,10 +41,15 @@ from sim.report import assets as report_assets
 from sim.report import write_report
 from sim.sensitivity import analyse
 from sim.summary import MAX_POINTS_SHOWN, summarise
+from sim.datasets import ALIASES_PATH, Selection, import_events, load_imported, matched_share, summary_tables, unmatched_names
 from sim.errors import InputError
+from sim.observed import MEASURES, Observed
+from sim.scoring import Design, evaluate, simulated_runs
+from sim.scoring import by_country as score_by_country
+from sim.scoring import table as score_table
 from sim.events import Event, load_events, select_events
 from sim.parameters import parameter_specs
-from sim.plots import compare_figure, save_figure, sensitivity_figure, sweep_figure, tension_figure
+from sim.plots import compare_figure, crps_figure, save_figure, sensitivity_figure, sweep_figure, tension_figure
 from sim.relations import pair_key, pair_label
 from sim.runner import documented_record, run_scenario
 from sim.scenario import LoadedScenario, load_scenario
@@ -65,9 +70,12 @@ def run(
     seed: Annotated[Optional[int], typer.Option(help="override the scenario's seed", min=0)] = None,
     replicates: Annotated[Optional[int], typer.Option(help="override the scenario's replicate count", min=1)] = None,
     out: Annotated[Optional[Path], typer.Option(help="results folder [default: results/<scenario name>]")] = None,
+    observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
+    observed_measure: Annotated[str, typer.Option(help="what of the observed events to draw: events or fatalities")] = "events",
 ) -> None:
     """Run a scenario's replicates; write events, tension, a manifest and the tension plot."""
     loaded = _with_overrides(load_scenario(scenario), seed=seed, replicates=replicates)
+    imported = _observed(observed, observed_measure)
     spec = loaded.scenario
     out = out or _default_out(spec.name)
     documented = documented_record(loaded)
@@ -81,7 +89,7 @@ def run(
         write_parquet(result.tension, staging / "tension.parquet")
         figure = tension_figure(
             result.tension, spec.key_pairs, spec.name,
-            None if documented is None else documented[0], None if documented is None else documented[1],
+            None if documented is None else documented[0], None if documented is None else documented[1], imported,
         )
         plots = save_figure(figure, staging / "tension")
         write_json(_manifest(loaded, wall, len(result.events), [p.name for p in plots]), staging / "manifest.json")
@@ -156,15 +164,18 @@ def summary(folder: Annotated[Path, typer.Argument(help="batch folder")]) -> Non
 def plot(
     folder: Annotated[Path, typer.Argument(help="batch folder")],
     metric: Annotated[Optional[list[str]], typer.Option(help="metric for the sweep plot, as NAME or NAME:PAIR (repeatable)")] = None,
+    observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
+    observed_measure: Annotated[str, typer.Option(help="what of the observed events to draw: events or fatalities")] = "events",
 ) -> None:
     """Fan charts of a batch with the documented events; for a sweep, metrics against each parameter."""
     store = BatchStore.existing(folder)
+    imported = _observed(observed, observed_measure)
     loaded = LoadedScenario.from_record(store.manifest(), store.manifest_path)
     spec = loaded.scenario
     documented = documented_record(loaded) if _documented_available(loaded) else None
     tension = store.read("tension")
     written = save_figure(
-        tension_figure(tension, spec.key_pairs, spec.name, *(documented or (None, None))), folder / "tension"
+        tension_figure(tension, spec.key_pairs, spec.name, *(documented or (None, None)), imported), folder / "tension"
     )
     points = store.points()
     if len(points) > 1 and len(points.columns):
@@ -178,9 +189,12 @@ def compare(
     folder_a: Annotated[Path, typer.Argument(help="batch folder of scenario A (e.g. the factual one)")],
     folder_b: Annotated[Path, typer.Argument(help="batch folder of scenario B (e.g. a counterfactual)")],
     out: Annotated[Optional[Path], typer.Option(help="file name without suffix [default: results/compare_A_vs_B]")] = None,
+    observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
+    observed_measure: Annotated[str, typer.Option(help="what of the observed events to draw: events or fatalities")] = "events",
 ) -> None:
     """Two batches side by side on the same axes, and their run-by-run difference."""
     a, b = BatchStore.existing(folder_a), BatchStore.existing(folder_b)
+    imported = _observed(observed, observed_measure)
     spec_a = LoadedScenario.from_record(a.manifest(), a.manifest_path).scenario
     spec_b = LoadedScenario.from_record(b.manifest(), b.manifest_path).scenario
     key_pairs = [pair for pair in spec_a.key_pairs if pair_key(*pair) in {pair_key(*q) for q in spec_b.key_pairs}]
@@ -191,7 +205,7 @@ def compare(
     out = out or _default_out(f"compare_{spec_a.name}_vs_{spec_b.name}")
     if not out.parent.is_dir():
         raise InputError(f"the folder {out.parent} does not exist; expected an existing folder", path=out, field="--out")
-    figure = compare_figure(a.read("tension"), b.read("tension"), key_pairs, (spec_a.name, spec_b.name))
+    figure = compare_figure(a.read("tension"), b.read("tension"), key_pairs, (spec_a.name, spec_b.name), imported)
     console.print("written: " + ", ".join(str(path) for path in save_figure(figure, out)))
 
 
@@ -316,6 +330,64 @@ def forecast(
     _refresh_report(loaded, config.parent / "fitted")
 
 
+# --- forecast skill against an imported dataset: score ------------------------------------------
+
+@app.command("score")
+def score_observed(
+    observed: Annotated[Path, typer.Option(help="imported events (Parquet from 'sahelsim events import')")],
+    scenario: Annotated[Path, typer.Option(help="scenario whose runs are the model's forecast")] = Path("scenarios/sahel_2024.yaml"),
+    runs: Annotated[int, typer.Option(help="model runs in the ensemble", min=2)] = 20,
+    posterior: Annotated[Optional[Path], typer.Option(help="posterior particles to draw each run's parameters from [default: the scenario's parameters]")] = None,
+    countries: Annotated[str, typer.Option(help="ISO3 codes of the countries scored")] = "MLI,BFA,NER,MRT",
+    horizon: Annotated[int, typer.Option(help="months ahead of each origin", min=1)] = 3,
+    history: Annotated[int, typer.Option(help="months the bootstrap benchmark draws from", min=1)] = 12,
+    out: Annotated[Optional[Path], typer.Option(help="folder for the scores and plot [default: results/score]")] = None,
+    report: Annotated[Optional[Path], typer.Option(help="calibration config whose report should include the table")] = None,
+) -> None:
+    """Rolling-origin CRPS of country-month fatalities and event counts: the model against the VIEWS benchmarks."""
+    imported = load_imported(observed)
+    loaded = load_scenario(scenario)
+    particles = None
+    if posterior is not None:
+        if not posterior.is_file():
+            raise InputError("file not found; expected posterior particles written by 'sahelsim calibrate'", path=posterior, field="--posterior")
+        particles = pd.read_parquet(posterior)
+    design = Design(tuple(code.strip().upper() for code in countries.split(",") if code.strip()), horizon, history)
+    spec = loaded.scenario
+    out = out or _default_out("score")
+    if not out.resolve().parent.is_dir():
+        raise InputError(f"the folder {out.parent} does not exist; expected an existing parent folder", path=out, field="--out")
+    out.mkdir(exist_ok=True)
+    with _progress() as bar:
+        bar.add_task(f"{spec.name}: {runs} runs", total=None)
+        ensemble = simulated_runs(loaded, runs, particles, spec.seed)
+    scores = evaluate(imported, ensemble, pd.Timestamp(spec.start), pd.Timestamp(spec.end), design)
+    summary = score_table(scores)
+    countries_table = score_by_country(scores)
+    origins = sorted(scores["origin"].unique())
+    period = f"origins {origins[0]} to {origins[-1]}, {horizon} months ahead, {', '.join(design.countries)}"
+    view = Table(title=f"mean CRPS vs VIEWS benchmarks ({period}; lower is better)")
+    for column in ("measure", "forecaster", "mean CRPS", "model / this", "country-months"):
+        view.add_column(column, justify="left" if column in ("measure", "forecaster") else "right")
+    for row in summary.itertuples():
+        view.add_row(row.measure, row.forecaster, f"{row.mean_crps:.2f}", f"{row.model_over_this:.2f}", str(row.cells))
+    console.print(view)
+    for measure, rows in summary.groupby("measure", sort=False):
+        beaten = rows[(rows["forecaster"] != "sahelsim") & (rows["model_over_this"] > 1)]["forecaster"].tolist()
+        console.print(f"{measure}: " + (f"the model loses to {', '.join(beaten)}" if beaten else "the model beats every benchmark"))
+    write_csv(scores, out / "crps_scores.csv")
+    write_csv(summary.assign(period=period), out / "crps_table.csv")
+    written = save_figure(crps_figure(summary, countries_table, f"{spec.name} vs VIEWS benchmarks: {period}"), out / "crps")
+    console.print(f"written: {out / 'crps_scores.csv'}, {out / 'crps_table.csv'}, " + ", ".join(map(str, written)))
+    if report is not None:
+        config = load_config(report)
+        folder = report_assets(config)
+        folder.mkdir(exist_ok=True)
+        write_csv(summary.assign(period=period), folder / "crps_table.csv")
+        save_figure(crps_figure(summary, countries_table, f"{spec.name} vs VIEWS benchmarks: {period}"), folder / "crps")
+        _refresh_report(config, report.parent / "fitted")
+
+
 @app.command()
 def report(
     config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
@@ -375,6 +447,71 @@ def events(
         )
     console.print(view)
     console.print("~ marks a date inferred from context; file gives the seed's number (calibration/events.csv has the full name).")
+
+
+# --- conflict datasets: events import | events summary -------------------------------------------
+
+@events_app.command("import")
+def events_import(
+    files: Annotated[list[Path], typer.Argument(help="ACLED export(s) and/or UCDP GED CSV file(s)")],
+    out: Annotated[Path, typer.Option(help="Parquet file to write the imported events to")],
+    dataset_format: Annotated[str, typer.Option("--format", help="auto (from the header), acled or ucdp")] = "auto",
+    countries: Annotated[Optional[str], typer.Option(help="keep these ISO3 codes, e.g. MLI,MRT,BFA,NER")] = None,
+    since: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="from this date (YYYY-MM-DD)")] = None,
+    until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="up to this date (YYYY-MM-DD)")] = None,
+) -> None:
+    """Import ACLED / UCDP GED events into the event schema (one Parquet file)."""
+    if not out.resolve().parent.is_dir():
+        raise InputError(f"the folder {out.parent} does not exist; expected an existing folder", path=out, field="--out")
+    codes = tuple(code.strip().upper() for code in countries.split(",") if code.strip()) if countries else ()
+    started = time.perf_counter()
+    table = import_events(files, dataset_format, Selection(codes, since and since.date(), until and until.date()))
+    write_parquet(table, out)
+    record = table.attrs["import"]
+    console.print(
+        f"imported {record['rows_kept']} of {record['rows_read']} rows from {len(files)} file(s) in "
+        f"{time.perf_counter() - started:.1f} s into {out}; {record['cross_dataset_duplicates']} cross-dataset duplicates "
+        f"flagged, {record['repeated_ids_dropped']} repeated ids dropped; {matched_share(table):.1%} of actor slots "
+        f"matched a catalogue actor"
+    )
+    _print_unmatched(table)
+
+
+@events_app.command("summary")
+def events_summary(file: Annotated[Path, typer.Argument(help="Parquet file written by 'sahelsim events import'")]) -> None:
+    """Imported events by year, actor pair and event type; unmatched names and bad optional values."""
+    table = load_imported(file)
+    record = table.attrs["import"]
+    console.print(f"{file}: {len(table)} events from {', '.join(record['files'])} "
+                  f"({int(table['duplicate_of'].notna().sum())} cross-dataset duplicates not counted below)")
+    for name, rows in summary_tables(table).items():
+        view = Table(title=f"by {name}")
+        for column in rows.columns:
+            view.add_column(column, justify="left" if column == name else "right")
+        for row in rows.itertuples(index=False):
+            view.add_row(*(str(value) for value in row))
+        console.print(view)
+    bad = record["bad_optional_values"]
+    console.print("rows with a bad optional value (kept, value left empty): "
+                  + (", ".join(f"{column} {count}" for column, count in bad.items()) if bad else "none"))
+    _print_unmatched(table)
+
+
+def _observed(path: Path | None, measure: str) -> Observed | None:
+    """The imported events an --observed option names, with the measure to draw."""
+    if measure not in MEASURES:
+        raise InputError(f"unknown measure {measure!r}; expected one of {list(MEASURES)}", field="--observed-measure")
+    return None if path is None else Observed(load_imported(path), measure)
+
+
+def _print_unmatched(table: pd.DataFrame) -> None:
+    names = unmatched_names(table)
+    if names.empty:
+        console.print("every actor name matched the alias table")
+        return
+    console.print(f"top unmatched actor names (extend {ALIASES_PATH.relative_to(ALIASES_PATH.parents[2])} to map them):")
+    for name, count in names.items():
+        console.print(f"  {count:6d}  {name}", highlight=False)
 
 
 @app.command()

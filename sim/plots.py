@@ -9,17 +9,21 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only: no display is needed or assumed
 import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.patches  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.actors import load_catalogue  # noqa: E402
 from sim.events import event_types  # noqa: E402
+from sim.observed import Observed, months, pair_monthly  # noqa: E402
 from sim.relations import Pair, pair_label  # noqa: E402
 
 TENSION_COLOUR = "#c0392b"
 COOPERATION_COLOUR = "#2471a3"
 BANDS = ((0.05, 0.95, 0.15), (0.25, 0.75, 0.30))  # (low quantile, high quantile, opacity)
+OBSERVED_COLOUR = "#7f8c8d"
 
 
 def _short_name(actor_id: str) -> str:
@@ -89,8 +93,10 @@ def tension_figure(
     title: str,
     documented_events: pd.DataFrame | None = None,
     documented_tension: pd.DataFrame | None = None,
+    observed: Observed | None = None,
 ) -> Figure:
-    """One panel per key pair: simulated tension and cooperation fans, the documented record on top."""
+    """One panel per key pair: simulated tension and cooperation fans, the documented record on top,
+    and, given an imported event table, the pair's observed monthly events (or deaths) as bars."""
     pairs = [pair_label(*pair) for pair in key_pairs]
     fig, axes = plt.subplots(len(pairs), 1, figsize=(11, 2.9 * len(pairs) + 1.0), sharex=True, squeeze=False)
     start, end = tension["date"].min(), tension["date"].max()
@@ -115,6 +121,8 @@ def tension_figure(
                 | ((documented_events["source"] == b) & (documented_events["target"] == a))
             ) & documented_events["date"].between(start, end)
             _draw_documented(ax, documented_events[mask])
+        if observed is not None:
+            _draw_observed(ax, observed, (a, b), start, end)
     _date_axis(axes[-1, 0], months=(1, 4, 7, 10))
     axes[-1, 0].set_xlabel("date (weekly steps)")
     handles, labels = axes[0, 0].get_legend_handles_labels()
@@ -123,11 +131,29 @@ def tension_figure(
         plt.Line2D([], [], marker="^", color=COOPERATION_COLOUR, linestyle="", markeredgecolor="black"),
     ]
     labels += ["documented conflictual event (dated to day, week or month)", "documented cooperative event"]
+    if observed is not None:
+        handles.append(matplotlib.patches.Patch(color=OBSERVED_COLOUR, alpha=0.45))
+        labels.append(f"observed {observed.measure} / month of the pair (imported, right axis)")
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8.5, frameon=False)
     fig.suptitle(f"{title}: simulated relations, median with 50 % and 90 % bands over {runs} runs",
                  fontsize=12, x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0.06, 1, 0.98))
     return fig
+
+
+def _draw_observed(ax: plt.Axes, observed: Observed, pair: Pair, start: pd.Timestamp, end: pd.Timestamp) -> None:
+    """The pair's observed monthly events (or deaths) as bars on a right-hand axis of the same panel."""
+    series = pair_monthly(observed.events, pair, months(start, end), observed.measure)
+    right = ax.twinx()
+    right.bar(series.index.to_timestamp(), series.to_numpy(), width=27, align="edge", color=OBSERVED_COLOUR, alpha=0.45,
+              linewidth=0, zorder=0)
+    right.set_ylim(0, max(1, series.max()) * 1.9)  # bars in the lower half, under the fans and labels
+    right.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    right.set_ylabel(f"observed {observed.measure} / month", fontsize=8, color="#555555")
+    right.tick_params(axis="y", labelsize=7.5, colors="#555555")
+    ax.set_zorder(right.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    ax.set_xlim(start, end)
 
 
 def _date_axis(ax: plt.Axes, months: tuple[int, ...] = (1, 7)) -> None:
@@ -154,8 +180,11 @@ def paired_difference(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def compare_figure(a: pd.DataFrame, b: pd.DataFrame, key_pairs: Sequence[Pair], names: tuple[str, str]) -> Figure:
-    """Per key pair: scenario A, scenario B (same axes), and B - A run by run."""
+def compare_figure(
+    a: pd.DataFrame, b: pd.DataFrame, key_pairs: Sequence[Pair], names: tuple[str, str], observed: Observed | None = None
+) -> Figure:
+    """Per key pair: scenario A, scenario B (same axes), and B - A run by run; the observed monthly
+    events (or deaths) of the pair beside both scenarios when an imported table is given."""
     pairs = [pair_label(*pair) for pair in key_pairs]
     difference = paired_difference(a, b)
     fig, axes = plt.subplots(len(pairs), 3, figsize=(15, 2.7 * len(pairs) + 1.2), sharex=True, squeeze=False)
@@ -166,6 +195,8 @@ def compare_figure(a: pd.DataFrame, b: pd.DataFrame, key_pairs: Sequence[Pair], 
             _draw_fan(ax, fan(table, pair, "cooperation"), COOPERATION_COLOUR, "cooperation (median)")
             ax.set_ylim(0, 1)
             ax.set_title(f"{name}: {_short_name(x)} – {_short_name(y)}", loc="left", fontsize=10)
+            if observed is not None:
+                _draw_observed(ax, observed, (x, y), table["date"].min(), table["date"].max())
         ax = axes[row, 2]
         _draw_fan(ax, fan(difference, pair, "tension"), TENSION_COLOUR, "tension (median)")
         _draw_fan(ax, fan(difference, pair, "cooperation"), COOPERATION_COLOUR, "cooperation (median)")
@@ -179,7 +210,10 @@ def compare_figure(a: pd.DataFrame, b: pd.DataFrame, key_pairs: Sequence[Pair], 
         _date_axis(ax)
         ax.set_xlabel("date (weekly steps)")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=9, frameon=False)
+    if observed is not None:
+        handles.append(matplotlib.patches.Patch(color=OBSERVED_COLOUR, alpha=0.45))
+        labels.append(f"observed {observed.measure} / month of the pair (imported, right axis)")
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
     runs = (count_runs(a), count_runs(b), difference["run"].nunique())
     fig.suptitle(
         f"{names[0]} vs {names[1]}: median with 50 % and 90 % bands ({runs[0]} and {runs[1]} runs; "
@@ -239,6 +273,30 @@ def sensitivity_figure(table: pd.DataFrame, title: str, top: int = 10) -> Figure
     fig.suptitle(f"{title}: sensitivity of each calibration statistic, top {top} parameters (bars: 95 % CI)",
                  fontsize=12, x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0, 1, 0.97))
+    return fig
+
+
+def crps_figure(summary: pd.DataFrame, countries: pd.DataFrame, title: str) -> Figure:
+    """Mean CRPS of the model and the benchmarks, per measure overall and per country (lower is better)."""
+    measures = list(dict.fromkeys(summary["measure"]))
+    fig, axes = plt.subplots(1, len(measures), figsize=(6.2 * len(measures), 4.4), squeeze=False)
+    for ax, measure in zip(axes[0], measures, strict=True):
+        rows = countries.loc[measure]
+        forecasters = list(summary.loc[summary["measure"] == measure, "forecaster"])
+        width = 0.8 / len(forecasters)
+        colours = [TENSION_COLOUR, "#7f8c8d", "#b7950b", COOPERATION_COLOUR]
+        for i, name in enumerate(forecasters):
+            overall = summary.loc[(summary["measure"] == measure) & (summary["forecaster"] == name), "mean_crps"].iloc[0]
+            values = [*rows[name].to_numpy(), overall]
+            ax.bar([x + i * width for x in range(len(values))], values, width, color=colours[i % len(colours)],
+                   label=name)
+        ax.set_xticks([x + 0.4 - width / 2 for x in range(len(rows) + 1)], [*rows.index, "all"])
+        ax.set_ylabel(f"mean CRPS, {measure} per country-month")
+        ax.set_title(f"{measure} (lower is better)", loc="left", fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0, 0].legend(fontsize=8.5, frameon=False)
+    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
+    fig.tight_layout(rect=(0, 0, 1, 0.94))
     return fig
 
 

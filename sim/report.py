@@ -29,12 +29,16 @@ def assets(loaded: LoadedConfig) -> Path:
 
 
 def target_evidence(loaded: LoadedConfig) -> dict[str, list[str]]:
-    """Per target, the documented events it is measured on, as 'ID (source file)'."""
-    events = loaded.documented_events()
-    return {
-        target.name: [f"{row.event_id} ({row.source_file})" for row in target.evidence(events).itertuples()]
-        for target in loaded.config.targets
-    }
+    """Per target, the documented events it is measured on, as 'ID (source file)'; for a target
+    observed in an imported dataset, how many of its events and which dataset."""
+    evidence = {}
+    for target in loaded.config.targets:
+        rows = target.evidence(loaded.observed_events(target))
+        evidence[target.name] = (
+            [f"{row.event_id} ({row.source_file})" for row in rows.itertuples()] if target.observed_in is None
+            else [f"{len(rows)} events of {target.observed_in} ({loaded.config.datasets[target.observed_in]})"]
+        )
+    return evidence
 
 
 def _read(path: Path) -> pd.DataFrame | None:
@@ -54,6 +58,7 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
     sobol = _read(folder / "sensitivity_sobol.csv")
     morris = _read(folder / "sensitivity_morris.csv")
     forecast = _read(folder / "forecast_scores.csv")
+    crps = _read(folder / "crps_table.csv")
     relative = folder.relative_to(out.parent) if folder.is_relative_to(out.parent) else folder
 
     lines = [
@@ -80,6 +85,7 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
             f"| `{target.name}` | {target.scenario} | {observed[target.name]:.3g} | {spread} | "
             f"{', '.join(evidence[target.name]) or 'none'} | {target.meaning} |"
         )
+    lines += _dataset_targets(loaded, sobol)
     lines += [
         "",
         "## Parameters",
@@ -157,8 +163,41 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
                   f"The model does **not** beat: {', '.join(beaten_by)}. The documented record is a handful of "
                   "newsworthy events, so 'nothing happens' is hard to beat on it; imported datasets (ACLED, UCDP) "
                   "are the fairer test."]
+    lines += _crps_section(crps, relative)
     write_text("\n".join(lines) + "\n", out)
     return out
+
+
+def _dataset_targets(loaded: LoadedConfig, sobol: pd.DataFrame | None) -> list[str]:
+    """Which parameters the targets observed in an imported dataset constrain (Sobol ST >= SENSITIVE)."""
+    lines = []
+    for target in loaded.config.targets:
+        if target.observed_in is None:
+            continue
+        moved = "not known yet (run 'sahelsim sensitivity')"
+        if sobol is not None:
+            rows = sobol[(sobol["statistic"] == target.name) & (sobol["index"] >= SENSITIVE)].sort_values("index", ascending=False)
+            moved = ", ".join(f"`{r.parameter}` (ST {r.index:.2f})" for r in rows.itertuples()) or f"no parameter (all ST < {SENSITIVE})"
+        lines.append(f"- `{target.name}` is observed in the imported dataset `{target.observed_in}` "
+                     f"({loaded.config.datasets[target.observed_in]}); it constrains {moved}.")
+    return ["", *lines] if lines else []
+
+
+def _crps_section(crps: pd.DataFrame | None, relative: Path) -> list[str]:
+    """Skill against an imported dataset: mean CRPS of the model and the VIEWS benchmarks (``sahelsim score``)."""
+    if crps is None:
+        return []
+    lines = [
+        "", "## Skill against an imported dataset (CRPS, VIEWS benchmarks)", "",
+        f"Country-month fatalities and event counts, rolling origins ({crps['period'].iloc[0]}); mean continuous "
+        "ranked probability score (lower is better); 'model / this' above 1 means the model loses to that benchmark.",
+        "", "| measure | forecaster | mean CRPS | model / this | country-months |", "|---|---|---|---|---|",
+    ]
+    lines += [f"| {r.measure} | {r.forecaster} | {r.mean_crps:.2f} | {r.model_over_this:.2f} | {r.cells} |" for r in crps.itertuples()]
+    for measure, rows in crps.groupby("measure", sort=False):
+        beaten = rows[(rows["forecaster"] != "sahelsim") & (rows["model_over_this"] > 1)]["forecaster"].tolist()
+        lines.append(f"\n{measure}: " + (f"the model **loses** to {', '.join(beaten)}." if beaten else "the model beats every benchmark."))
+    return [*lines, "", f"![CRPS]({relative / 'crps.png'})", ""]
 
 
 def _generations(table: pd.DataFrame | None, stable_drop: float) -> list[str]:

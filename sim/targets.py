@@ -3,7 +3,9 @@
 The same functions measure the documented record and a simulated run, since both are event
 tables in the one schema. A target picks events by type, pair (or directed source and
 target) and dates, and measures either the lag in weeks from a first event to the first
-matching event after it (``lag``), or how many matching events fall in a window (``count``).
+matching event after it (``lag``), how many matching events fall in a window (``count``), or
+what share of the events picked by ``of`` they are (``share``, e.g. the share of one-sided
+violence among all violent events in an imported dataset).
 A lag whose second event never comes within its window counts as the window (censored).
 """
 
@@ -60,24 +62,30 @@ class Target(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     scenario: str = Field(description="name of the calibration scenario the statistic is measured in")
-    kind: Literal["lag", "count"]
+    kind: Literal["lag", "count", "share"]
     after: Selector | None = Field(default=None, description="lag: the first event; count: start the window at it")
     then: Selector = Field(description="the events measured")
+    of: Selector | None = Field(default=None, description="share: the events the measured ones are a share of")
     window_weeks: float = Field(gt=0, description="how long after the first event to look (the lag's censoring value)")
+    observed_in: str | None = Field(
+        default=None, description="a dataset of the config (imported events) the observed value is measured on [default: the documented events]"
+    )
     weight: float = Field(default=1.0, ge=0)
-    scale: float | None = Field(default=None, gt=0, description="a difference worth 1 [default: the window for a lag, 1 for a count]")
+    scale: float | None = Field(default=None, gt=0, description="a difference worth 1 [default: the window for a lag, 1 for a count or a share]")
     meaning: str
 
     @model_validator(mode="after")
     def _lag_needs_a_start(self) -> Target:
         if self.kind == "lag" and self.after is None:
             raise ValueError(f"target {self.name!r}: a lag needs 'after', the event it is measured from")
+        if (self.kind == "share") != (self.of is not None):
+            raise ValueError(f"target {self.name!r}: 'of' (the events a share is taken of) goes with kind share only")
         return self
 
-    def _window(self, events: pd.DataFrame) -> tuple[pd.DataFrame | None, pd.DataFrame]:
-        """The anchoring events (None without ``after``) and the measured events in the window
-        that opens at the first anchor (none at all when no anchor happened)."""
-        measured = self.then.select(events)
+    def _window(self, events: pd.DataFrame, selector: Selector | None = None) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+        """The anchoring events (None without ``after``) and the measured events (or those of
+        ``selector``) in the window that opens at the first anchor (none when no anchor happened)."""
+        measured = (selector or self.then).select(events)
         if self.after is None:
             return None, measured
         anchors = self.after.select(events)
@@ -94,6 +102,9 @@ class Target(BaseModel):
             return self.window_weeks if self.kind == "lag" else 0.0
         if self.kind == "count":
             return float(len(measured))
+        if self.kind == "share":
+            whole = len(self._window(events, self.of)[1])
+            return len(measured) / whole if whole else 0.0
         if measured.empty:
             return self.window_weeks
         return (measured["date"].min() - anchors["date"].min()).days / 7.0
