@@ -105,7 +105,7 @@ def resolve(expression: str, lang: str, publication: dt.date | None, previous: d
     Raises MissingPublicationDate when the expression is relative and there is no date to
     read it against.
     """
-    text = " ".join(expression.split())
+    text = " ".join(expression.split()).strip(" ,;.")
     explicit = _YEAR.search(text) is not None
     rule = next((n for n in date_forms().normalisations if re.search(n.match, text, re.IGNORECASE)), None)
     if rule is not None:

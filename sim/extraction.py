@@ -14,7 +14,7 @@ provenance: file, sentence, character span, the rule that fired and a confidence
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +42,7 @@ LANGUAGES: tuple[Language_, ...] = ("en", "fr")
 PATTERNS_PATH = PACKAGE_DATA / "extraction_patterns.yaml"
 SETTINGS_PATH = PACKAGE_DATA / "extraction.yaml"
 FRENCH_MODEL = "fr_core_news_sm"
+CONTEXT = "(context)"  # the expression of a date taken from the sentences around
 TokenPatterns = list[list[dict[str, Any]]]
 
 
@@ -57,6 +58,7 @@ class Pattern(BaseModel):
     by_target: dict[str, str] = Field(default_factory=dict)
     when_sentence_has: dict[str, list[str]] = Field(default_factory=dict)
     requires: list[str] = Field(default_factory=list)
+    located_target: bool = False
     en: TokenPatterns = Field(default_factory=list)
     fr: TokenPatterns = Field(default_factory=list)
 
@@ -88,6 +90,9 @@ class Cues(BaseModel):
     possessive: list[str]
     locative: list[str]
     barriers: list[str]
+    nationals: list[str]
+    genitive: list[str]
+    be: list[str]
 
 
 class Settings(BaseModel):
@@ -96,7 +101,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     languages: dict[str, float]
     cues: dict[Language_, Cues]
-    grammar: dict[Literal["role_gap", "passive_window", "merge_gap"], int]
+    grammar: dict[Literal["role_gap", "passive_window", "merge_gap", "context_lag_days", "recent_days"], int]
     unmatched: dict[str, Any]
     locations: dict[str, Any]
     numbers: dict[Language_, dict[str, int]]
@@ -124,6 +129,7 @@ class Mention:
     end: int
     text: str
     place: bool = False
+    demonym: bool = False
     civilian: bool = False
 
 
@@ -213,16 +219,14 @@ def _english() -> Language:
 
 
 def _add_actor_ruler(nlp: Language, catalogue: Catalogue, lang: str) -> None:
-    """An entity ruler whose patterns are the catalogue's names of each actor (label ACTOR or PLACE)."""
+    """An entity ruler whose patterns are the catalogue's names of each actor (label ACTOR, DEMONYM or PLACE)."""
     rules = []
     for actor in catalogue.actors:
-        names = [*getattr(actor.aliases, lang), *getattr(actor.demonyms, lang), *actor.leaders]
-        for label, group in (("ACTOR", names), ("PLACE", actor.places)):
-            for name in group:
-                tokens = [{"LOWER": token.lower_} for token in nlp.tokenizer(name)]
-                rules.append({"label": label, "pattern": tokens, "id": actor.id})
+        names = [*getattr(actor.aliases, lang), *actor.leaders]
+        for label, group in (("ACTOR", names), ("DEMONYM", getattr(actor.demonyms, lang)), ("PLACE", actor.places)):
+            rules += [{"label": label, "pattern": name, "id": actor.id} for name in group]
     before = {"before": "ner"} if "ner" in nlp.pipe_names else {}
-    ruler = nlp.add_pipe("entity_ruler", name="actor_ruler", **before)
+    ruler = nlp.add_pipe("entity_ruler", name="actor_ruler", config={"phrase_matcher_attr": "LOWER"}, **before)
     ruler.add_patterns(rules)
 
 
@@ -256,39 +260,43 @@ class _ArticleReader:
         self.cues = settings().cues[lang]
         self.gap = settings().grammar
         self.previous: ResolvedDate | None = None
-        self.first: ResolvedDate | None = None
         self.recent: list[Mention] = []
         self.result = Extraction()
-        self.undated: list[int] = []
+        self.ents = list(doc.ents)
+        self.found = {
+            name: _matches(matchers[lang], doc)
+            for name, matchers in (("events", extractor.events), ("dates", extractor.dates),
+                                   ("names", extractor.names), ("places", extractor.places))
+        }
 
     def read(self) -> Extraction:
-        for sentence in _sentences(self.doc):
-            self._sentence(sentence)
-        self._date_undated()
+        sentences = list(_sentences(self.doc))
+        dated = [self._dates(sentence) for sentence in sentences]  # in order: 'the following day' needs the one before
+        for i, sentence in enumerate(sentences):
+            self._sentence(sentence, dated[i], lambda i=i: self._context_date(dated[:i], dated[i + 1:]))
         self.result.events = _unique(self.result.events)
         return self.result
 
     # -- one sentence ---------------------------------------------------------------------
-    def _sentence(self, sentence: Span) -> None:
+    def _sentence(self, sentence: Span, dates: list[tuple[Span, ResolvedDate]], context: Callable[[], ResolvedDate]) -> None:
         mentions = self._mentions(sentence)
-        dates = self._dates(sentence)
-        seen: set[tuple[str, str, str]] = set()
+        seen: set[tuple] = set()
         for trigger, pattern in self._triggers(sentence):
             for found in self._roles(pattern, trigger, sentence, mentions):
                 kind = self._event_type(found, sentence)
-                family = event_types()[kind].family
-                key = (*sorted((found.source.actor, found.target.actor)), family)
+                date = self._date_of(found, dates) or context()
+                key = (*sorted((found.source.actor, found.target.actor)), event_types()[kind].family, date)
                 if found.source.actor == UNMATCHED and found.target.actor == UNMATCHED or key in seen:
                     continue
                 seen.add(key)
-                self._add(found, kind, sentence, dates, mentions)
+                self._add(found, kind, sentence, date, mentions)
         if mentions:
             self.recent = mentions
 
     def _mentions(self, sentence: Span) -> list[Mention]:
         found = [
-            Mention(ent.ent_id_, ent.start, ent.end, ent.text, place=ent.label_ == "PLACE")
-            for ent in sentence.ents if ent.label_ in ("ACTOR", "PLACE")
+            Mention(ent.ent_id_, ent.start, ent.end, ent.text, place=ent.label_ == "PLACE", demonym=ent.label_ == "DEMONYM")
+            for ent in self._ents(sentence) if ent.label_ in ("ACTOR", "DEMONYM", "PLACE")
         ]
         taken = {i for mention in found for i in range(mention.start, mention.end)}
         for span in self._unmatched(sentence):
@@ -300,17 +308,21 @@ class _ArticleReader:
     def _unmatched(self, sentence: Span) -> list[Span]:
         """Named organisations the catalogue does not know (NER in French, token patterns in English)."""
         ignore = {name.lower() for name in settings().unmatched["ignore"]}
-        spans = [ent for ent in sentence.ents if ent.label_ in settings().unmatched["ner_labels"]]
-        spans += [span for _, span in _matches(self.x.names[self.lang], sentence)]
+        spans = [ent for ent in self._ents(sentence) if ent.label_ in settings().unmatched["ner_labels"]]
+        spans += [span for _, span in self._within("names", sentence)]
         return [span for span in filter_spans(spans) if span.text.lower() not in ignore]
 
     def _civilians(self, mentions: list[Mention]) -> list[Mention]:
         """'Mauritanian civilians', 'civils maliens': the civilians of a state, coded as that state."""
+        people = set(settings().people[self.lang])
         out: list[Mention] = []
         for mention in mentions:
-            if out and self._adjacent(out[-1], mention, 2) and {self.x.kinds.get(out[-1].actor), self.x.kinds.get(mention.actor)} == {"civilians", "state"}:
-                state = out[-1] if self.x.kinds.get(out[-1].actor) == "state" else mention
-                out[-1] = replace(state, start=out[-1].start, end=mention.end, text=f"{out[-1].text} {mention.text}", civilian=True)
+            pair = [out[-1], mention] if out else []
+            if pair and self._adjacent(*pair, 1) and {self.x.kinds.get(m.actor) for m in pair} == {"civilians", "state"} and any(m.demonym for m in pair):
+                state = next(m for m in pair if m.demonym)
+                out[-1] = replace(state, start=pair[0].start, end=pair[1].end, text=self.doc[pair[0].start:pair[1].end].text, civilian=True)
+            elif mention.demonym and mention.end < len(self.doc) and self.doc[mention.end].lower_ in people:
+                out.append(replace(mention, civilian=self.x.kinds.get(mention.actor) == "state" and self.doc[mention.end].lower_ in self.cues.nationals))
             else:
                 out.append(mention)
         return out
@@ -332,13 +344,23 @@ class _ArticleReader:
 
     def _drop_qualifiers(self, mentions: list[Mention]) -> list[Mention]:
         """'Russia's Wagner', 'the Russian PMC Wagner': the patron only qualifies its client."""
-        keep = []
+        keep: list[Mention] = []
+        qualifier: Mention | None = None
         for i, mention in enumerate(mentions):
             after = mentions[i + 1] if i + 1 < len(mentions) else None
-            client = after is not None and after.actor in self.x.kinds and self.x.catalogue[after.actor].patron == mention.actor
-            if not (client and self._adjacent(mention, after, self.gap["role_gap"]) and not self._joined(mention, after)):
+            if qualifier is not None:
+                mention = replace(mention, start=qualifier.start, text=self.doc[qualifier.start:mention.end].text)
+                qualifier = None
+            if after is not None and self._qualifies(mention, after):
+                qualifier = mention
+            else:
                 keep.append(mention)
         return keep
+
+    def _qualifies(self, mention: Mention, client: Mention) -> bool:
+        """Whether ``mention`` names the patron of the actor named right after it."""
+        patron = client.actor in self.x.kinds and self.x.catalogue[client.actor].patron == mention.actor
+        return patron and self._adjacent(mention, client, self.gap["role_gap"]) and not self._joined(mention, client)
 
     def _adjacent(self, first: Mention, second: Mention, gap: int) -> bool:
         return 0 <= second.start - first.end <= gap
@@ -351,7 +373,7 @@ class _ArticleReader:
         )
 
     def _dates(self, sentence: Span) -> list[tuple[Span, ResolvedDate]]:
-        spans = filter_spans([span for _, span in _matches(self.x.dates[self.lang], sentence)])
+        spans = filter_spans([span for _, span in self._within("dates", sentence)])
         read = []
         for span in sorted(spans, key=lambda span: span.start):
             try:
@@ -365,13 +387,18 @@ class _ArticleReader:
             if resolved is not None:
                 read.append((span, resolved))
                 self.previous = resolved
-                self.first = self.first or resolved
         return read
+
+    def _ents(self, sentence: Span) -> list[Span]:
+        return [ent for ent in self.ents if sentence.start <= ent.start and ent.end <= sentence.end]
+
+    def _within(self, kind: str, sentence: Span) -> list[tuple[str, Span]]:
+        return [(key, span) for key, span in self.found[kind] if sentence.start <= span.start and span.end <= sentence.end]
 
     def _triggers(self, sentence: Span) -> list[tuple[Span, Pattern]]:
         words = {token.lower_ for token in sentence}
         spans = []
-        for key, span in _matches(self.x.events[self.lang], sentence):
+        for key, span in self._within("events", sentence):
             pattern = self.x._patterns[key]
             if not pattern.requires or words & set(pattern.requires):
                 spans.append(Span(self.doc, span.start, span.end, label=pattern.id))
@@ -389,7 +416,7 @@ class _ArticleReader:
         if pattern.roles in ("members", "host"):
             target = self._group_target(pattern, mentions)
             if target is not None:
-                members = [m for m in states if m.actor != target.actor or pattern.roles == "host"]
+                members = [m for m in states if not m.place and (m.actor != target.actor or pattern.roles == "host")]
                 return [_Found(pattern, trigger, member, target, False) for member in members]
         return self._directed(pattern, trigger, mentions)
 
@@ -400,11 +427,14 @@ class _ArticleReader:
         return located[0] if located else None
 
     def _directed(self, pattern: Pattern, trigger: Span, mentions: list[Mention]) -> list[_Found]:
-        before = [m for m in mentions if m.end <= trigger.start]
-        after = [m for m in mentions if m.start >= trigger.end]
+        roles = [m for m in mentions if (pattern.located_target or not self._after_locative(m)) and self._same_quote(m, trigger)]
+        before = [m for m in roles if m.end <= trigger.start]
+        after = [m for m in roles if m.start >= trigger.end]
         agent = self._agent(trigger, after)
         if agent is not None:
             sources, targets = self._chain(after[after.index(agent):]), self._chain(before[::-1])
+        elif self._passive(trigger):  # "soldiers were killed": those before are the target, the actor is unsaid
+            sources, targets = [], self._chain(before[::-1])
         else:
             sources, targets = self._chain(before[::-1]), self._chain(after)
         if pattern.roles == "swapped":
@@ -412,15 +442,25 @@ class _ArticleReader:
         if pattern.target_kind is not None:
             preferred = [m for m in mentions if self.x.kinds.get(m.actor) == pattern.target_kind and m not in sources]
             targets = preferred[:1] or targets
+        if not sources and not targets:
+            return []  # no actor in the trigger's clause: nothing to code
         from_context = not sources or not targets
         used = {m.actor for m in [*sources, *targets]}
-        sources = sources or self._context(trigger, mentions, used)
-        targets = targets or self._context(trigger, mentions, used | {m.actor for m in sources})
+        sources = sources or self._context(trigger, roles, used, source=True)
+        targets = targets or self._context(trigger, mentions, used | {m.actor for m in sources}, source=False)
         return [_Found(pattern, trigger, s, t, from_context) for s in sources for t in targets if s.actor != t.actor]
+
+    def _passive(self, trigger: Span) -> bool:
+        return any(token.lower_ in self.cues.be for token in self.doc[max(trigger.start - 2, 0):trigger.start])
+
+    def _same_quote(self, mention: Mention, trigger: Span) -> bool:
+        """Whether no quotation mark or reporting word ('said', 'according to') stands between a mention and the trigger."""
+        low, high = (mention.end, trigger.start) if mention.end <= trigger.start else (trigger.end, mention.start)
+        return not any(token.is_quote or token.lower_ in self.cues.barriers for token in self.doc[low:high])
 
     def _agent(self, trigger: Span, after: list[Mention]) -> Mention | None:
         """The actor after an agent cue ('killed by X', 'commises par X') close after the trigger."""
-        end = min(trigger.end + self.gap["passive_window"], trigger.sent.end)
+        end = min(trigger.end + self.gap["passive_window"], len(self.doc))
         for token in self.doc[trigger.end:end]:
             if token.lower_ in self.cues.passive_agent:
                 return next((m for m in after if 0 <= m.start - token.i <= 3), None)
@@ -438,17 +478,27 @@ class _ArticleReader:
             chain.append(mention)
         return _distinct(chain)
 
-    def _context(self, trigger: Span, mentions: list[Mention], used: set[str]) -> list[Mention]:
-        """A missing role: the nearest other actor of the sentence, else the last of the sentence before."""
-        others = sorted((m for m in mentions if m.actor not in used and not m.place), key=lambda m: abs(m.start - trigger.start))
-        if others:
+    def _context(self, trigger: Span, mentions: list[Mention], used: set[str], source: bool) -> list[Mention]:
+        """A missing role: the nearest other actor of the sentence, else (for the actor) the last one named before.
+
+        Civilians take no action, so they never fill a missing source; a place named as where
+        something happened ('in Mauritanian camps') fills a missing target last.
+        """
+        def fits(mention: Mention) -> bool:
+            return mention.actor not in used and not mention.place and (not source or self.x.kinds.get(mention.actor) != "civilians")
+
+        others = sorted(
+            (m for m in mentions if fits(m)),
+            key=lambda m: (m.actor == UNMATCHED, self._after_locative(m), abs(m.start - trigger.start)),
+        )
+        if others or not source:
             return others[:1]
-        earlier = [m for m in reversed(self.recent) if m.actor not in used and not m.place]
-        return earlier[:1]
+        return [m for m in reversed(self.recent) if fits(m) and m.actor != UNMATCHED][:1]
 
     def _after_locative(self, mention: Mention) -> bool:
-        window = self.doc[max(mention.start - 2, 0):mention.start]
-        return any(token.lower_ in self.cues.locative for token in window)
+        """'in Mali', 'à Nouakchott', and for a place also 'the village of Tinzaouaten': where, not who."""
+        cues = set(self.cues.locative) | (set(self.cues.genitive) if mention.place else set())
+        return any(token.lower_ in cues for token in self.doc[max(mention.start - 2, 0):mention.start])
 
     # -- coding ------------------------------------------------------------------------------
     def _event_type(self, found: _Found, sentence: Span) -> str:
@@ -462,18 +512,22 @@ class _ArticleReader:
                 kind = other
         return kind
 
-    def _add(self, found: _Found, kind: str, sentence: Span, dates: list[tuple[Span, ResolvedDate]], mentions: list[Mention]) -> None:
+    def _date_of(self, found: _Found, dates: list[tuple[Span, ResolvedDate]]) -> ResolvedDate | None:
+        """The sentence's date expression nearest the target (or the trigger, when the target comes first)."""
+        anchor = found.target if found.target.start > found.trigger.start else found.trigger
+        return min(dates, key=lambda pair: _distance(pair[0], anchor))[1] if dates else None
+
+    def _add(self, found: _Found, kind: str, sentence: Span, date: ResolvedDate, mentions: list[Mention]) -> None:
         factors = settings().confidence
         confidence = found.pattern.confidence
         confidence *= factors["role_from_context"] if found.from_context else 1.0
+        confidence *= factors["date_from_context"] if date.expression == CONTEXT else 1.0
         names = {}
         for role, mention in (("source", found.source), ("target", found.target)):
             names[f"{role}_name"] = mention.text
             if mention.actor == UNMATCHED:
                 confidence *= factors["unmatched_actor"]
                 self.result.new_actors.setdefault(mention.text, []).append(self.article.path.name)
-        anchor = found.target if found.target.start > found.trigger.start else found.trigger
-        date = min(dates, key=lambda pair: _distance(pair[0], anchor))[1] if dates else None
         location, country = self._location(sentence, mentions)
         row = {
             "event_id": "C000",
@@ -489,50 +543,45 @@ class _ArticleReader:
             "evidence": sentence.text.strip(),
             **names,
             **self._magnitude(kind, sentence),
+            "date": date.date,
+            "date_precision": date.precision,
+            "date_inferred": date.inferred,
+            "confidence": round(confidence, 3),
         }
-        if date is None:
-            row |= self._context_date()
-            confidence *= factors["date_from_context"]
-        else:
-            row |= {"date": date.date, "date_precision": date.precision, "date_inferred": date.inferred}
-        row["confidence"] = round(confidence, 3)
-        if row["date"] is None:
-            self.undated.append(len(self.result.events))
-            row["date"], row["date_precision"] = dt.date(1900, 1, 1), "year"  # placeholder, dated after the last sentence
         self.result.events.append(Event.model_validate(row))
 
-    def _context_date(self) -> dict[str, Any]:
-        """A sentence without a date: the publication's month (or that of the last date read)."""
-        published = self.article.published
-        known = ResolvedDate(published, "day", True, "publication") if published else self.previous
-        if known is None:
-            return {"date": None, "date_precision": None, "date_inferred": True}
-        precision = coarsest(known.precision, "month")
-        return {"date": period_start(known.date, precision), "date_precision": precision, "date_inferred": True}
+    def _context_date(self, before: list[list[tuple[Span, ResolvedDate]]], after: list[list[tuple[Span, ResolvedDate]]]) -> ResolvedDate:
+        """The date of a sentence that has none, to the month at best.
 
-    def _date_undated(self) -> None:
-        """Events read before any date: the first date of the article, or an error naming the file."""
-        if not self.undated:
-            return
-        if self.first is None:
+        With a publication date: the article's news, i.e. the next date read that is recent
+        (a lead sentence is dated further on), else a little before publication. Without one:
+        the last date read, else the first one further on.
+        """
+        published = self.article.published
+        grammar = settings().grammar
+        if published is not None:
+            recent = published - dt.timedelta(days=grammar["recent_days"])
+            later = (d for sentence in after for _, d in sentence if recent <= d.date <= published)
+            known = next(later, None) or ResolvedDate(published - dt.timedelta(days=grammar["context_lag_days"]), "day", True, CONTEXT)
+        else:
+            earlier = (d for sentence in reversed(before) for _, d in reversed(sentence))
+            known = next(earlier, None) or next((d for sentence in after for _, d in sentence), None)
+        if known is None:
             raise InputError(
                 "has no publication date and no dated sentence, so its events cannot be dated; "
                 "expected a leading 'date YYYY-MM-DD' line or --published YYYY-MM-DD",
                 path=self.article.path,
             )
-        precision = coarsest(self.first.precision, "month")
-        for i in self.undated:
-            self.result.events[i] = self.result.events[i].model_copy(
-                update={"date": period_start(self.first.date, precision), "date_precision": precision, "date_inferred": True}
-            )
+        precision = coarsest(known.precision, "month")
+        return ResolvedDate(period_start(known.date, precision), precision, True, CONTEXT)
 
     def _location(self, sentence: Span, mentions: list[Mention]) -> tuple[str | None, str | None]:
         """The first catalogue place or named location after a locative word ('in', 'à')."""
         for mention in mentions:
             if mention.actor != UNMATCHED and (mention.place or self.x.kinds.get(mention.actor) == "state") and self._after_locative(mention):
                 return mention.text, self.x.catalogue[mention.actor].iso3
-        named = [ent for ent in sentence.ents if ent.label_ in settings().locations.get("ner_labels", [])]
-        named += [span[1:] for _, span in _matches(self.x.places[self.lang], sentence)]
+        named = [ent for ent in self._ents(sentence) if ent.label_ in settings().locations.get("ner_labels", [])]
+        named += [span[1:] for _, span in self._within("places", sentence)]
         actors = {i for m in mentions for i in range(m.start, m.end)}
         for span in sorted(named, key=lambda span: span.start):
             if not actors & set(range(span.start, span.end)) and self._after_locative(Mention("", span.start, span.end, "")):
@@ -575,12 +624,12 @@ def _distance(first: Span | Mention, second: Span | Mention) -> int:
     return max(first.start - second.end, second.start - first.end, 0)
 
 
-def _matches(matcher: Matcher, sentence: Span) -> list[tuple[str, Span]]:
-    """A matcher's matches in a sentence, as (key, span of the doc)."""
+def _matches(matcher: Matcher, doc: Doc) -> list[tuple[str, Span]]:
+    """A matcher's matches in a doc, as (key, span)."""
     if len(matcher) == 0:
         return []
-    strings = sentence.doc.vocab.strings
-    return [(strings[key], sentence[start:end]) for key, start, end in matcher(sentence)]
+    strings = doc.vocab.strings
+    return [(strings[key], doc[start:end]) for key, start, end in matcher(doc)]
 
 
 def _number(text: str, words: dict[str, int]) -> int | None:
