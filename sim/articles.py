@@ -39,10 +39,12 @@ def read_article(path: Path, published: dt.date | None = None, today: dt.date | 
     if not text.strip():
         raise InputError("is empty; expected the text of a news article", path=path)
     marker = _MARKER.match(text)
+    where = {"field": "--published"}
     if marker is not None:
         published = _marker_date(marker.group(1), path)
         text = " " * marker.end() + text[marker.end():]
-    _check_not_future(published, path, today or dt.date.today())
+        where = {"line": 1}
+    _check_not_future(published, path, today or dt.date.today(), where)
     return Article(path, text, published)
 
 
@@ -56,9 +58,9 @@ def _marker_date(value: str, path: Path) -> dt.date:
         ) from None
 
 
-def _check_not_future(published: dt.date | None, path: Path, today: dt.date) -> None:
+def _check_not_future(published: dt.date | None, path: Path, today: dt.date, where: dict) -> None:
     if published is not None and published > today:
         raise InputError(
             f"publication date {published} is in the future (today is {today}); expected a date on or before today",
-            path=path, field="--published",
+            path=path, **where,
         )

@@ -93,6 +93,7 @@ class Cues(BaseModel):
     nationals: list[str]
     genitive: list[str]
     be: list[str]
+    reflexive: list[str]
 
 
 class Settings(BaseModel):
@@ -321,11 +322,17 @@ class _ArticleReader:
             if pair and self._adjacent(*pair, 1) and {self.x.kinds.get(m.actor) for m in pair} == {"civilians", "state"} and any(m.demonym for m in pair):
                 state = next(m for m in pair if m.demonym)
                 out[-1] = replace(state, start=pair[0].start, end=pair[1].end, text=self.doc[pair[0].start:pair[1].end].text, civilian=True)
-            elif mention.demonym and mention.end < len(self.doc) and self.doc[mention.end].lower_ in people:
-                out.append(replace(mention, civilian=self.x.kinds.get(mention.actor) == "state" and self.doc[mention.end].lower_ in self.cues.nationals))
+            elif mention.demonym and self._noun_beside(mention) in people:
+                civilian = self.x.kinds.get(mention.actor) == "state" and self._noun_beside(mention) in self.cues.nationals
+                out.append(replace(mention, civilian=civilian))
             else:
                 out.append(mention)
         return out
+
+    def _noun_beside(self, mention: Mention) -> str:
+        """The word a demonym qualifies: after it in English ('Malian nationals'), before it in French ('civils maliens')."""
+        i = mention.end if self.lang == "en" else mention.start - 1
+        return self.doc[i].lower_ if 0 <= i < len(self.doc) else ""
 
     def _merge(self, mentions: list[Mention]) -> list[Mention]:
         """Consecutive names of one actor ('the UN mission MINUSMA') are one mention."""
@@ -358,8 +365,9 @@ class _ArticleReader:
         return keep
 
     def _qualifies(self, mention: Mention, client: Mention) -> bool:
-        """Whether ``mention`` names the patron of the actor named right after it."""
-        patron = client.actor in self.x.kinds and self.x.catalogue[client.actor].patron == mention.actor
+        """Whether ``mention`` names the patron of the force or group named right after it ('Russia's Wagner')."""
+        kind = self.x.kinds.get(client.actor)
+        patron = kind not in (None, "state") and self.x.catalogue[client.actor].patron == mention.actor
         return patron and self._adjacent(mention, client, self.gap["role_gap"]) and not self._joined(mention, client)
 
     def _adjacent(self, first: Mention, second: Mention, gap: int) -> bool:
@@ -451,7 +459,9 @@ class _ArticleReader:
         return [_Found(pattern, trigger, s, t, from_context) for s in sources for t in targets if s.actor != t.actor]
 
     def _passive(self, trigger: Span) -> bool:
-        return any(token.lower_ in self.cues.be for token in self.doc[max(trigger.start - 2, 0):trigger.start])
+        """'were killed', 'a été tué' (but not the reflexive 's'est retirée')."""
+        before = [token.lower_ for token in self.doc[max(trigger.start - 3, 0):trigger.start]]
+        return any(word in self.cues.be for word in before[-2:]) and not any(word in self.cues.reflexive for word in before)
 
     def _same_quote(self, mention: Mention, trigger: Span) -> bool:
         """Whether no quotation mark or reporting word ('said', 'according to') stands between a mention and the trigger."""
@@ -481,11 +491,13 @@ class _ArticleReader:
     def _context(self, trigger: Span, mentions: list[Mention], used: set[str], source: bool) -> list[Mention]:
         """A missing role: the nearest other actor of the sentence, else (for the actor) the last one named before.
 
-        Civilians take no action, so they never fill a missing source; a place named as where
-        something happened ('in Mauritanian camps') fills a missing target last.
+        Civilians and places never fill a missing source; a place or actor named as where
+        something happened ('in Mauritanian camps', 'à Bamako') fills a missing target last.
         """
         def fits(mention: Mention) -> bool:
-            return mention.actor not in used and not mention.place and (not source or self.x.kinds.get(mention.actor) != "civilians")
+            if source and (mention.place or self.x.kinds.get(mention.actor) == "civilians"):
+                return False
+            return mention.actor not in used
 
         others = sorted(
             (m for m in mentions if fits(m)),
@@ -529,6 +541,7 @@ class _ArticleReader:
                 confidence *= factors["unmatched_actor"]
                 self.result.new_actors.setdefault(mention.text, []).append(self.article.path.name)
         location, country = self._location(sentence, mentions)
+        words = _trimmed(sentence)
         row = {
             "event_id": "C000",
             "source": found.source.actor,
@@ -539,8 +552,8 @@ class _ArticleReader:
             "origin": "extracted",
             "source_file": self.article.path.name,
             "rule": f"{self.lang}.{found.pattern.id}",
-            "span": f"{sentence.start_char}-{sentence.end_char}",
-            "evidence": sentence.text.strip(),
+            "span": f"{words.start_char}-{words.end_char}",
+            "evidence": words.text,
             **names,
             **self._magnitude(kind, sentence),
             "date": date.date,
@@ -617,6 +630,12 @@ def _sentences(doc: Doc) -> Iterable[Span]:
                 start = token.i + 1
         if start < sentence.end:
             yield doc[start:sentence.end]
+
+
+def _trimmed(sentence: Span) -> Span:
+    """The sentence without leading or trailing white space (a blanked date marker, line breaks)."""
+    tokens = [token.i for token in sentence if not token.is_space]
+    return sentence.doc[tokens[0]:tokens[-1] + 1] if tokens else sentence
 
 
 def _distance(first: Span | Mention, second: Span | Mention) -> int:

@@ -22,7 +22,7 @@ from typing import Literal
 import pandas as pd
 
 from sim.actors import UNMATCHED, load_catalogue
-from sim.dates import overlap
+from sim.dates import PRECISIONS, overlap
 from sim.errors import InputError
 from sim.events import COLUMNS, event_types, load_events
 from sim.extraction import settings
@@ -51,12 +51,20 @@ def same_event(first: dict, second: dict) -> bool:
 
 
 def review(candidates: pd.DataFrame, curated: pd.DataFrame) -> list[Verdict]:
-    """A verdict for every candidate, in the candidates' order."""
+    """A verdict for every candidate, in the candidates' order.
+
+    A duplicate names the curated event it repeats: one of the same type if there is one, and
+    of all those the most precisely dated.
+    """
     window = dt.timedelta(days=settings().review["conflict_window_days"])
     records = curated.to_dict(orient="records")
     verdicts = []
     for row in candidates.to_dict(orient="records"):
-        duplicate = next((c for c in records if same_event(row, c)), None)
+        same = sorted(
+            (c for c in records if same_event(row, c)),
+            key=lambda c: (c["event_type"] != row["event_type"], PRECISIONS.index(c["date_precision"])),
+        )
+        duplicate = same[0] if same else None
         if duplicate is not None:
             verdicts.append(Verdict(row["event_id"], "duplicate", duplicate["event_id"], "same pair, family and date"))
             continue
