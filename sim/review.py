@@ -2,8 +2,9 @@
 
 A candidate is compared with every curated event: a *duplicate* has the same unordered actor
 pair, the same event family and a date that can be the same day given both precisions; a
-*conflict* has the same pair and event type at a close but different date (another account of
-the same event, or a second event: a person decides); anything else is *new*. Accepting
+*conflict* has the same pair and event type at a different date no more than
+``review.conflict_window_days`` away (another account of the same event, or a second event: a
+person decides); anything else is *new*. Accepting
 appends rows to the curated file through a temporary file and an atomic rename, after checking
 that the grown file loads, so the file is never half-written; accepting an event twice adds it
 once. Accepted rows keep their provenance (source file, span, rule, confidence, names as
@@ -22,7 +23,7 @@ from typing import Literal
 import pandas as pd
 
 from sim.actors import UNMATCHED, load_catalogue
-from sim.dates import PRECISIONS, overlap
+from sim.dates import PRECISIONS, overlap, period_end, period_start
 from sim.errors import InputError
 from sim.events import COLUMNS, event_types, load_events
 from sim.extraction import settings
@@ -68,11 +69,12 @@ def review(candidates: pd.DataFrame, curated: pd.DataFrame) -> list[Verdict]:
         if duplicate is not None:
             verdicts.append(Verdict(row["event_id"], "duplicate", duplicate["event_id"], "same pair, family and date"))
             continue
-        conflict = next(
+        close = sorted(
             (c for c in records if {row["source"], row["target"]} == {c["source"], c["target"]}
-             and row["event_type"] == c["event_type"] and abs(_day(row["date"]) - _day(c["date"])) <= window),
-            None,
+             and row["event_type"] == c["event_type"] and _gap(row, c) <= window),
+            key=lambda c: PRECISIONS.index(c["date_precision"]),
         )
+        conflict = close[0] if close else None
         if conflict is not None:
             reason = f"same pair and type, dated {_day(conflict['date'])} ({conflict['date_precision']}) there"
             verdicts.append(Verdict(row["event_id"], "conflict", conflict["event_id"], reason))
@@ -155,6 +157,16 @@ def _check(trial: Path, path: Path) -> None:
         load_events(trial, load_catalogue().ids)
     except InputError as error:
         raise InputError(f"accepting would leave it invalid, so nothing was written ({error.problem})", path=path) from None
+
+
+def _gap(first: dict, second: dict) -> dt.timedelta:
+    """Time between two dated periods (zero when they overlap)."""
+    spans = []
+    for row in (first, second):
+        start = period_start(_day(row["date"]), row["date_precision"])
+        spans.append((start, period_end(start, row["date_precision"])))
+    (a_start, a_end), (b_start, b_end) = spans
+    return max(b_start - a_end, a_start - b_end, dt.timedelta(0))
 
 
 def _family(event_type: str) -> str:
