@@ -171,3 +171,14 @@ def test_output_in_a_missing_folder_is_refused(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "does not exist" in result.stderr and "out.csv" in result.stderr
     assert not (tmp_path / "missing").exists()
+
+
+def test_extract_writes_parquet_and_lists_candidate_new_actors(tmp_path, monkeypatch, capsys):
+    article = tmp_path / "ecowas.txt"
+    article.write_text("date 2023-08-01 The Economic Community of West African States condemned Niger on Sunday.\n",
+                       encoding="utf-8")
+    out = tmp_path / "candidates.parquet"
+    code, printed, _ = run_here(monkeypatch, capsys, "extract", str(article), "--out", str(out))
+    assert code == 0 and "candidate new actors" in printed and "Economic Community of West African States" in printed
+    table = load_events(out)
+    assert list(table[["source", "target", "event_type"]].iloc[0]) == [UNMATCHED, "niger", "accusation"]
