@@ -524,9 +524,15 @@ class _ArticleReader:
         return kind
 
     def _date_of(self, found: _Found, dates: list[tuple[Span, ResolvedDate]]) -> ResolvedDate | None:
-        """The sentence's date expression nearest the target (or the trigger, when the target comes first)."""
-        anchor = found.target if found.target.start > found.trigger.start else found.trigger
-        return min(dates, key=lambda pair: _distance(pair[0], anchor))[1] if dates else None
+        """The sentence's date expression nearest the target named after the trigger, else nearest the trigger.
+
+        ('pushed out the French in 2022 and MINUSMA in 2023': each target its date; 'renversé vendredi
+        le président ... depuis le putsch du 24 janvier': each trigger its date.)
+        """
+        after = found.pattern.roles in ("active", "swapped") and found.target.start > found.trigger.start
+        anchor = found.target if after else found.trigger
+        # on a tie the date after wins: 'the French in 2023 and MINUSMA in 2024'
+        return min(dates, key=lambda pair: (_distance(pair[0], anchor), pair[0].start < anchor.start))[1] if dates else None
 
     def _add(self, found: _Found, kind: str, sentence: Span, date: ResolvedDate, mentions: list[Mention]) -> None:
         factors = settings().confidence

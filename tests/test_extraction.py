@@ -191,3 +191,11 @@ def test_seed_article_yields_its_documented_events(extractor):
     for event_id in ("D019", "D020", "D021", "D034", "D038", "D039"):
         row = curated[curated["event_id"] == event_id].iloc[0].to_dict()
         assert any(same_event(candidate, row) for candidate in found), event_id
+
+
+def test_each_trigger_and_each_target_takes_its_own_date(extractor, tmp_path):
+    text = ("On Friday, soldiers toppled the president of Burkina Faso, who had himself come to power in a coup "
+            "on 24 January 2022. Niger expelled the French troops in 2023 and MINUSMA in 2024.")
+    dates = {(e.event_type, e.target, e.date) for e in extract(tmp_path, text).events}
+    assert {("coup", "burkina_faso", dt.date(2024, 6, 7)), ("coup", "burkina_faso", dt.date(2022, 1, 24)),
+            ("expulsion", "france", dt.date(2023, 1, 1)), ("expulsion", "minusma", dt.date(2024, 1, 1))} <= dates
