@@ -162,7 +162,7 @@ class Extractor:
             self.dates[lang] = _matcher(nlp, {"date": date_forms().spans.get(lang, [])})
             self.names[lang] = _matcher(nlp, {"name": settings().unmatched["patterns"].get(lang, [])})
             self.places[lang] = _matcher(nlp, {"place": settings().locations.get(lang, [])})
-        self._patterns = {pattern.id: pattern for pattern in patterns()}
+        self.patterns = {pattern.id: pattern for pattern in patterns()}
 
     def language(self, article: Article) -> Language_:
         """The article's language from the share of English and French stop words among its words."""
@@ -405,10 +405,10 @@ class _ArticleReader:
         words = {token.lower_ for token in sentence}
         spans = []
         for key, span in self._within("events", sentence):
-            pattern = self.x._patterns[key]
+            pattern = self.x.patterns[key]
             if not pattern.requires or words & set(pattern.requires):
                 spans.append(Span(self.doc, span.start, span.end, label=pattern.id))
-        return [(span, self.x._patterns[span.label_]) for span in sorted(filter_spans(spans), key=lambda s: s.start)]
+        return [(span, self.x.patterns[span.label_]) for span in sorted(filter_spans(spans), key=lambda s: s.start)]
 
     # -- roles ------------------------------------------------------------------------------
     def _roles(self, pattern: Pattern, trigger: Span, sentence: Span, mentions: list[Mention]) -> list[_Found]:
