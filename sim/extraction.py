@@ -333,7 +333,7 @@ class _ArticleReader:
         return self.doc[i].lower_ if 0 <= i < len(self.doc) else ""
 
     def _merge(self, mentions: list[Mention]) -> list[Mention]:
-        """Consecutive names of one actor ('the UN mission MINUSMA') are one mention."""
+        """Consecutive names of one actor ('the peacekeepers of MINUSMA') are one mention."""
         out: list[Mention] = []
         for mention in mentions:
             if out and out[-1].actor == mention.actor != UNMATCHED and self._titles_between(out[-1], mention):
@@ -343,12 +343,12 @@ class _ArticleReader:
         return out
 
     def _titles_between(self, first: Mention, second: Mention) -> bool:
-        """Close, with only titles and commas between ('Mali, Colonel Assimi Goita'): one name."""
+        """Close, with only titles and commas between ('Niger, General Tchiani'): one name."""
         between = self.doc[first.end:second.start]
         return self._adjacent(first, second, self.gap["merge_gap"]) and all(t.is_title or t.text == "," for t in between)
 
     def _drop_qualifiers(self, mentions: list[Mention]) -> list[Mention]:
-        """'Russia's Wagner', 'the Russian PMC Wagner': the patron only qualifies its client."""
+        """'Moscow's Africa Corps', 'the Russian contractors of Africa Corps': the patron only qualifies its client."""
         keep: list[Mention] = []
         qualifier: Mention | None = None
         for i, mention in enumerate(mentions):
@@ -363,7 +363,7 @@ class _ArticleReader:
         return keep
 
     def _qualifies(self, mention: Mention, client: Mention) -> bool:
-        """Whether ``mention`` names the patron of the force or group named right after it ('Russia's Wagner')."""
+        """Whether ``mention`` names the patron of the force or group named right after it ('Moscow's Africa Corps')."""
         kind = self.x.kinds.get(client.actor)
         patron = kind not in (None, "state") and self.x.catalogue[client.actor].patron == mention.actor
         return patron and self._adjacent(mention, client, self.gap["role_gap"]) and not self._joined(mention, client)
@@ -490,7 +490,7 @@ class _ArticleReader:
         """A missing role: the nearest other actor of the sentence, else (for the actor) the last one named before.
 
         Civilians and places never fill a missing source; a place or actor named as where
-        something happened ('in Mauritanian camps', 'à Bamako') fills a missing target last.
+        something happened ('in Nigerien villages', 'à Bamako') fills a missing target last.
         """
         def fits(mention: Mention) -> bool:
             if source and (mention.place or self.x.kinds.get(mention.actor) == "civilians"):
@@ -506,7 +506,7 @@ class _ArticleReader:
         return [m for m in reversed(self.recent) if fits(m) and m.actor != UNMATCHED][:1]
 
     def _after_locative(self, mention: Mention) -> bool:
-        """'in Mali', 'à Nouakchott', and for a place also 'the village of Tinzaouaten': where, not who."""
+        """'in Mali', 'à Nouakchott', and for a place also 'the town of Kidal': where, not who."""
         cues = set(self.cues.locative) | (set(self.cues.genitive) if mention.place else set())
         return any(token.lower_ in cues for token in self.doc[max(mention.start - 2, 0):mention.start])
 
@@ -525,7 +525,7 @@ class _ArticleReader:
     def _date_of(self, found: _Found, dates: list[tuple[Span, ResolvedDate]]) -> ResolvedDate | None:
         """The sentence's date expression nearest the target named after the trigger, else nearest the trigger.
 
-        ('pushed out the French in 2022 and MINUSMA in 2023': each target its date; 'renversé vendredi
+        ('expelled the French in 2023 and MINUSMA in 2024': each target its date; 'renversé vendredi
         le président ... depuis le putsch du 24 janvier': each trigger its date.)
         """
         after = found.pattern.roles in ("active", "swapped") and found.target.start > found.trigger.start
