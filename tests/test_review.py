@@ -1,0 +1,184 @@
+"""Review of candidates against the curated record, atomic accept, and the CLI end to end."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.actors import UNMATCHED, load_catalogue
+from sim.calibration import load_config, observed_statistics
+from sim import cli
+from sim.cli import main
+from sim.errors import InputError
+from sim.events import Event, events_to_frame, load_events
+from sim.review import accept, review, select
+from tests.conftest import DOCUMENTED, ROOT, SEEDS, run_cli
+
+SEED = SEEDS / "000_61a0112944c6305f.txt"
+
+
+def run_here(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    """Run the CLI in this process (pipelines already loaded), as ``sahelsim ARGS``: exit code, stdout, stderr."""
+    monkeypatch.setattr(sys, "argv", ["sahelsim", *args])
+    monkeypatch.setattr(cli.console, "width", 250)  # a wide console, as run_cli's COLUMNS=200
+    try:
+        main()
+        code = 0
+    except SystemExit as exit:
+        code = exit.code or 0
+    captured = capsys.readouterr()
+    return code, captured.out, " ".join(captured.err.split())
+
+
+def candidate(event_id: str, **fields) -> Event:
+    base = dict(event_id=event_id, date="2024-04-19", date_precision="day", date_inferred=True, source="mauritania",
+                target="mali", event_type="summon_ambassador", origin="extracted", source_file="a.txt",
+                rule="en.summon", span="10-60", evidence="An article sentence.", confidence=0.9)
+    return Event.model_validate(base | fields)
+
+
+@pytest.fixture
+def curated(tmp_path) -> Path:
+    copy = tmp_path / "events.csv"
+    shutil.copy(DOCUMENTED, copy)
+    return copy
+
+
+def test_candidates_are_new_duplicate_or_in_conflict(curated):
+    table = events_to_frame([
+        candidate("C001"),  # D038: same pair, type and day
+        candidate("C002", source="mali", target="mauritania", event_type="accusation", date="2024-04-15", date_precision="week"),
+        candidate("C003", source="mali", target="burkina_faso", event_type="joint_operation", date="2024-08-20"),
+        candidate("C004", source="niger", target="algeria", event_type="visit"),
+    ])
+    verdicts = {v.candidate: v for v in review(table, load_events(curated))}
+    assert (verdicts["C001"].status, verdicts["C001"].curated) == ("duplicate", "D038")
+    assert verdicts["C002"].status == "duplicate"  # the unordered pair and the protest family, April 2024
+    assert (verdicts["C003"].status, verdicts["C003"].curated) == ("conflict", "D048")  # three weeks after it
+    assert verdicts["C004"].status == "new"
+
+
+def test_accept_appends_with_fresh_ids_keeps_provenance_and_never_duplicates(curated):
+    table = events_to_frame([candidate("C001", source="niger", target="algeria", event_type="visit")])
+    before = curated.read_text(encoding="utf-8")
+    chosen, refused = select(review(table, load_events(curated)), table, ["C001"], accept_new=False)
+    assert (chosen, refused) == (["C001"], [])
+    accept(table, chosen, curated)
+    grown = load_events(curated, load_catalogue().ids)
+    added = grown.iloc[-1]
+    assert curated.read_text(encoding="utf-8").startswith(before)  # existing lines untouched
+    assert (added["event_id"], added["rule"], added["span"], added["confidence"]) == ("D056", "en.summon", "10-60", 0.9)
+    assert pd.isna(added["evidence"]) and added["origin"] == "extracted"
+    again, refused = select(review(table, grown), table, ["C001"], accept_new=True)
+    assert again == [] and refused == ["C001: not accepted, duplicate of D056"]
+    assert len(load_events(curated)) == len(grown)
+
+
+def test_unmatched_actors_and_unknown_ids_are_refused(curated):
+    table = events_to_frame([candidate("C001", source=UNMATCHED, source_name="ECOWAS", date="2023-07-30")])
+    verdicts = review(table, load_events(curated))
+    chosen, refused = select(verdicts, table, ["C001"], accept_new=True)
+    assert chosen == [] and "ECOWAS" in refused[0] and "actors.yaml" in refused[0]
+    with pytest.raises(InputError, match="no candidate with id"):
+        select(verdicts, table, ["C999"], accept_new=False)
+
+
+def test_interrupted_accept_leaves_the_curated_file_as_it_was(curated, monkeypatch):
+    table = events_to_frame([candidate("C001", source="niger", target="algeria", event_type="visit")])
+    before = curated.read_bytes()
+
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        accept(table, ["C001"], curated)
+    assert curated.read_bytes() == before
+    assert sorted(p.name for p in curated.parent.iterdir()) == ["events.csv"]
+
+
+def test_grown_record_loads_into_the_calibration_config(curated, tmp_path):
+    """The config reads the grown file as its documented events and measures its targets on it."""
+    table = events_to_frame([candidate("C001", source="niger", target="algeria", event_type="visit")])
+    accept(table, ["C001"], curated)
+    folder = tmp_path / "calibration"
+    folder.mkdir()
+    shutil.copy(ROOT / "calibration" / "sahel.yaml", folder / "sahel.yaml")
+    shutil.move(curated, folder / "events.csv")
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    (folder / "fitted").symlink_to(ROOT / "calibration" / "fitted")
+    loaded = load_config(folder / "sahel.yaml")
+    assert "D056" in set(loaded.documented_events()["event_id"])
+    assert set(observed_statistics(loaded)) == {target.name for target in loaded.config.targets}
+
+
+def test_extract_review_accept_end_to_end(tmp_path, curated, monkeypatch, capsys):
+    out = tmp_path / "candidates.csv"
+    first = run_cli("extract", str(SEED), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    written = out.read_bytes()
+    assert run_here(monkeypatch, capsys, "extract", str(SEED), "--out", str(out))[0] == 0
+    assert out.read_bytes() == written  # same input, same output, byte for byte
+    table = load_events(out)
+    assert (table["origin"] == "extracted").all() and table["evidence"].notna().all() and table["rule"].notna().all()
+    text = SEED.read_text(encoding="utf-8")
+    for row in table.to_dict(orient="records"):
+        start, end = map(int, row["span"].split("-"))
+        assert text[start:end] == row["evidence"]
+
+    code, listed, _ = run_here(monkeypatch, capsys, "events", "review", str(out), "--curated", str(curated))
+    assert code == 0 and "duplicate of D038" in listed and "nothing accepted" in listed
+    assert curated.read_bytes() == DOCUMENTED.read_bytes()
+
+    accepted = run_cli("events", "review", str(out), "--curated", str(curated), "--accept-new")
+    assert accepted.returncode == 0, accepted.stderr
+    grown = load_events(curated, load_catalogue().ids)
+    assert len(grown) > 55 and grown["evidence"].isna().all()
+    code, again, _ = run_here(monkeypatch, capsys, "events", "review", str(out), "--curated", str(curated), "--accept-new")
+    assert code == 0 and "nothing accepted" in again
+    assert len(load_events(curated)) == len(grown)
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        (b"", [], "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", [], "is a binary file"),
+        ("Die Regierung hat den Botschafter einbestellt und die Truppen ausgewiesen.".encode(), [], "does not read as English or French"),
+        (b"date 2024-13-45 Mali summoned the ambassador.", [], "date marker 'date 2024-13-45' does not parse"),
+        (b"Mali summoned the ambassador on Friday.", ["--published", "2999-01-01"], "is in the future"),
+        (b"Mali summoned the Algerian ambassador on Friday.", [], "relative date"),
+    ],
+    ids=["empty", "binary", "other-language", "bad-marker", "future", "no-publication-date"],
+)
+def test_bad_articles_exit_2_naming_the_file_and_write_nothing(tmp_path, monkeypatch, capsys, content, extra, message):
+    article = tmp_path / "article.txt"
+    article.write_bytes(content)
+    out = tmp_path / "out.csv"
+    code, _, err = run_here(monkeypatch, capsys, "extract", str(article), *extra, "--out", str(out))
+    assert code == 2 and "Traceback" not in err
+    assert "article.txt" in err and message in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["article.txt"]
+
+
+def test_output_in_a_missing_folder_is_refused(tmp_path):
+    result = run_cli("extract", str(SEED), "--out", str(tmp_path / "missing" / "out.csv"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "does not exist" in result.stderr and "out.csv" in result.stderr
+    assert not (tmp_path / "missing").exists()
+
+
+def test_extract_writes_parquet_and_lists_candidate_new_actors(tmp_path, monkeypatch, capsys):
+    article = tmp_path / "ecowas.txt"
+    article.write_text("date 2023-08-01 The Economic Community of West African States condemned Niger on Sunday.\n",
+                       encoding="utf-8")
+    out = tmp_path / "candidates.parquet"
+    code, printed, _ = run_here(monkeypatch, capsys, "extract", str(article), "--out", str(out))
+    assert code == 0 and "candidate new actors" in printed and "Economic Community of West African States" in printed
+    table = load_events(out)
+    assert list(table[["source", "target", "event_type"]].iloc[0]) == [UNMATCHED, "niger", "accusation"]
