@@ -26,7 +26,7 @@ from sim.events import event_types
 from sim.model import SahelModel
 from sim.parameters import parameter_specs
 from sim.runner import documented_record
-from sim.scenario import LoadedScenario, Shock, load_fitted_set, load_scenario
+from sim.scenario import LoadedScenario, Scenario, Shock, load_fitted_set, load_scenario
 
 CLASSROOM_PATH = PACKAGE_DATA / "classroom.yaml"
 SCENARIOS_VARIABLE = "SAHELSIM_SCENARIOS"  # the folder of scenario files, set by `sahelsim app --scenarios`
@@ -172,8 +172,12 @@ def _seed(text: str | int | None, scenario_seed: int, problems: list[str]) -> in
     return seed
 
 
-def _lever_values(chosen: dict[str, object], problems: list[str]) -> dict[str, float]:
-    """The levers' values that are numbers within their parameter's range; the rest become messages."""
+def _lever_values(chosen: dict[str, object], scenario: Scenario, problems: list[str]) -> dict[str, float]:
+    """The levers moved to a number within their parameter's range; bad values become messages.
+
+    A slider snaps to its step, so one left within half a step of the scenario's value (its
+    calibrated mark) counts as not moved and the run keeps the exact value.
+    """
     values = {}
     for name, value in chosen.items():
         spec = parameter_specs().get(name)
@@ -190,7 +194,8 @@ def _lever_values(chosen: dict[str, object], problems: list[str]) -> dict[str, f
             problems.append(InputError(f"got {value!r}; expected a number in the parameter's range [{low:g}, {high:g}] "
                                        "(kept the scenario's value)", path="slider", field=name).message)
             continue
-        values[name] = number
+        if abs(number - scenario.parameters.get(name, spec.default)) > classroom().levers[name].step / 2:
+            values[name] = number
     return values
 
 
@@ -216,7 +221,8 @@ class ClassroomModel(SahelModel):
             name = classroom().scenarios[0]
             loaded = load_offered(name)
         chosen_seed = _seed(seed, loaded.scenario.seed, problems)
-        super().__init__(loaded.scenario.model_copy(update={"seed": chosen_seed}), 0, _lever_values(kwargs, problems))
+        moved = _lever_values(kwargs, loaded.scenario, problems)
+        super().__init__(loaded.scenario.model_copy(update={"seed": chosen_seed}), 0, moved)
         self.name = name
         self.loaded = loaded
         self.problems = problems
@@ -259,20 +265,30 @@ def week_number(model: SahelModel, date: dt.date) -> int:
 
 
 def feed(model: SahelModel, length: int | None = None) -> list[str]:
-    """The shocks due in the coming week, then the latest simulated events, newest first."""
+    """The feed, newest first: the shocks due in the coming week, the shocks of the week just
+    simulated (so a pulled shock stays in view however busy the week), then the latest events."""
     length = length or classroom().feed_length
     lines = []
     if model.steps < len(model.dates):
         start = model.dates[model.steps]
         end = start + dt.timedelta(days=7)
         lines += [
-            f"coming week {week_number(model, start)}: {sentence(s.source, s.target, s.kind)} (scheduled shock)"
+            f"coming week {week_number(model, start)}: {sentence(s.source, s.target, s.kind)} (shock)"
             for s in model.shocks
             if start <= s.date < end
         ]
-    for date, _, source, target, kind, _, details in reversed(model.log[-length:]):
-        lines.append(f"week {week_number(model, date)} ({date:%d %b %Y}): {sentence(source, target, kind, details)}")
-    return lines
+    week_start = model.dates[model.steps - 1] if model.steps else model.dates[0]
+    shocks, others = [], []
+    for row in reversed(model.log):
+        date, _, source, target, kind, rule, details = row
+        line = f"week {week_number(model, date)} ({date:%d %b %Y}): {sentence(source, target, kind, details)}"
+        if rule.startswith("shock:") and date >= week_start:
+            shocks.append(line + " (shock)")
+        elif len(others) < length:
+            others.append(line)
+        if date < week_start and len(others) >= length:
+            break
+    return lines + shocks + others[: max(0, length - len(shocks))]
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,13 @@ def test_bad_choices_become_messages_and_the_model_still_runs():
     assert model.steps == 1
 
 
+def test_a_slider_left_at_its_snapped_mark_keeps_the_exact_calibrated_value():
+    exact = load_offered("sahel_2024").scenario.parameters["protest_tension"]
+    model = ClassroomModel(scenario="sahel_2024", protest_tension=34.0)  # the slider's step is 0.5
+    assert model.params.protest_tension == exact != 34.0
+    assert ClassroomModel(scenario="sahel_2024", protest_tension=35.0).params.protest_tension == 35.0
+
+
 def test_a_slider_and_a_seed_change_the_run():
     base = ClassroomModel(scenario="sahel_2024")
     moved = ClassroomModel(scenario="sahel_2024", seed="7", pledge_losses=0.0)
@@ -155,13 +162,18 @@ def test_the_feed_reads_events_in_plain_words_newest_first():
     for _ in range(13):
         model.step()
     pending = feed(model)
-    assert pending[0].startswith("coming week 14: Mali harms civilians across the border of Mauritania")
+    assert pending[0] == "coming week 14: Mali harms civilians across the border of Mauritania (shock)"
+    assert len(pending) == 2 + classroom().feed_length
+    newest = model.log[-1]
+    assert pending[2] == f"week 13 ({newest[0]:%d %b %Y}): " + sentence(newest[2], newest[3], newest[4], newest[6])
     model.step()
     lines = feed(model)
-    assert len(lines) <= classroom().feed_length + 1
-    newest = model.log[-1]
-    assert lines[0] == f"week 14 ({newest[0]:%d %b %Y}): " + sentence(newest[2], newest[3], newest[4], newest[6])
-    assert any("Mali harms civilians across the border of Mauritania (5 killed)" in line for line in feed(model, 200))
+    assert lines[:2] == [  # the week's shocks first, whatever else happened that week
+        "week 14 (01 Apr 2024): Wagner Group harms civilians across the border of Mauritania (5 killed) (shock)",
+        "week 14 (01 Apr 2024): Mali harms civilians across the border of Mauritania (5 killed) (shock)",
+    ]
+    assert len(lines) == classroom().feed_length
+    assert all(line.startswith("week 14") or line.startswith("week 13") for line in lines)
 
 
 def test_monitors_count_the_log_and_read_the_key_pairs():
