@@ -84,11 +84,9 @@ def TensionView(model: ClassroomModel):
 
 
 def Feed(model: ClassroomModel):
-    lines = feed(model)
+    lines = feed(model) or ["Nothing yet: press Step."]
     with solara.Card("Latest events"):
-        if not lines:
-            solara.Text("Nothing yet: press Step.")
-        solara.Markdown("\n".join(f"- {line}" for line in lines))
+        solara.v.Html(tag="ul", children=[solara.v.Html(tag="li", children=[line]) for line in lines])
 
 
 def NetworkView(model: ClassroomModel):
@@ -98,6 +96,7 @@ def NetworkView(model: ClassroomModel):
     solara.Image(figure.update(tension, cooperation, f"Relations now ({week})"), width="100%")
 
 
+@solara.component  # a component, not a plain function: SolaraViz redraws it on Reset only, not every step
 def LeverHelp(model: ClassroomModel):
     with solara.Card("What the sliders mean (they apply at the next Reset)"):
         solara.Markdown("\n".join(f"- **{lever.title}**: {lever.meaning} Range {lever.low:g} to {lever.high:g}."

@@ -40,6 +40,13 @@ def check_port_free(host: str, port: int) -> None:
             ) from None
 
 
+def free_port(host: str = LOOPBACK) -> int:
+    """A port nothing listens on now (the system picks it), for tests and benchmarks of the page."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
 def check_scenarios(opening: str, folder: Path) -> None:
     """The opening scenario must be one the page offers, and every offered scenario must load."""
     load_offered(opening, folder)
