@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("SAHELSIM_SCENARIOS", str(ROOT / "scenarios"))
 
-from sim.app import live_tension  # noqa: E402
-from sim.classroom import ClassroomModel, feed, monitors  # noqa: E402
-from sim.plots import LiveNetwork  # noqa: E402
-from sim.serve import free_port  # noqa: E402
+from sim.app import live_tension
+from sim.classroom import ClassroomModel, feed, monitors
+from sim.plots import LiveNetwork
+from sim.serve import free_port
 
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",

@@ -69,13 +69,12 @@ def Monitors(model: ClassroomModel):
     counts, readings = monitors(model)
     week = model.steps
     when = f"week {week}, {model.dates[week - 1]:%d %b %Y}" if week else f"start, {model.dates[0]:%d %b %Y}"
-    with solara.Card(f"Monitors: {model.name}, {when}"):
-        with solara.Row(style={"flex-wrap": "wrap"}):
-            for reading in readings:
-                arrow = "↑" if reading.change > 0.005 else "↓" if reading.change < -0.005 else "→"
-                solara.Info(f"{reading.label}: tension {reading.tension:.2f} {arrow}", dense=True, icon=False)
-            for name, count in counts.items():
-                solara.Success(f"{name}: {count}", dense=True, icon=False)
+    with solara.Card(f"Monitors: {model.name}, {when}"), solara.Row(style={"flex-wrap": "wrap"}):
+        for reading in readings:
+            arrow = "↑" if reading.change > 0.005 else "↓" if reading.change < -0.005 else "→"
+            solara.Info(f"{reading.label}: tension {reading.tension:.2f} {arrow}", dense=True, icon=False)
+        for name, count in counts.items():
+            solara.Success(f"{name}: {count}", dense=True, icon=False)
 
 
 def TensionView(model: ClassroomModel):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.actors import load_catalogue
 from sim.datafiles import PACKAGE_DATA, load_yaml_model
@@ -40,28 +40,20 @@ class Lever(BaseModel):
 
 
 class ShockButton(BaseModel):
-    """A button that schedules one shock for the coming week."""
+    """A button that schedules one shock for the coming week: a scenario shock without its date."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     label: str
     kind: str
     source: str
     target: str
-    magnitude: float | None = Field(default=None, ge=0)
+    magnitude: float | None = None
 
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, kind: str) -> str:
-        if kind not in event_types():
-            raise ValueError(f"unknown event type {kind!r}; expected one of {sorted(event_types())}")
-        return kind
-
-    @field_validator("source", "target")
-    @classmethod
-    def _known_actor(cls, actor: str) -> str:
-        if actor not in load_catalogue().ids:
-            raise ValueError(f"unknown actor {actor!r}; expected one of {sorted(load_catalogue().ids)}")
-        return actor
+    @model_validator(mode="after")
+    def _a_valid_shock(self) -> ShockButton:
+        """Checked as a scenario's shock is (kind, actors, magnitude), on any date."""
+        Shock.model_validate(self.model_dump(exclude={"label"}) | {"date": dt.date.today()}, context={})
+        return self
 
 
 class Classroom(BaseModel):

@@ -172,7 +172,7 @@ class Frame:
     def png(self) -> bytes:
         self.canvas.restore_region(self.background)
         for artist in self.changing:
-            artist.axes.draw_artist(artist) if artist.axes else self.canvas.figure.draw_artist(artist)
+            (artist.axes or self.canvas.figure).draw_artist(artist)
         out = io.BytesIO()
         Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(out, format="png", compress_level=1)
         return out.getvalue()
