@@ -117,7 +117,7 @@ def in_browser(steps: int, screenshot: Path | None) -> None:
             waits = []
             for k in range(1, steps + 1):
                 waits.append(page.evaluate(TIMED_CLICK, f"Step: {k}") / 1000)
-                if k == steps // 2 and screenshot is not None:
+                if k == steps - 1 and screenshot is not None:  # the last step replays it, for the screenshot
                     page.get_by_role("button", name="Border incident").click()
             print(f"in the browser: {steps} clicks on Step, each until the counter and both figures changed")
             print(summary("click to updated page", waits))

@@ -29,6 +29,7 @@ from sim.model import SahelModel
 from sim.plots import LiveNetwork, LiveTension
 from sim.relations import tension_series
 from sim.scenario import load_fitted_set
+from sim.serve import where
 from tests.conftest import ROOT, SCENARIOS, run_cli
 
 
@@ -240,3 +241,9 @@ def test_app_refuses_a_port_in_use_before_starting():
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_address_line_says_who_can_reach_the_page():
+    assert where("127.0.0.1", 8765).startswith("http://127.0.0.1:8765") and "loopback only" in where("127.0.0.1", 8765)
+    exposed = where("0.0.0.0", 8765)
+    assert exposed.startswith("http://127.0.0.1:8765") and "bound to 0.0.0.0" in exposed and "other machines" in exposed
