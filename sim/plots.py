@@ -51,7 +51,7 @@ def _draw_fan(ax: plt.Axes, table: pd.DataFrame, colour: str, label: str) -> Non
     ax.plot(table.index, table[0.5], color=colour, linewidth=1.8, label=label)
 
 
-def event_labels(events: pd.DataFrame) -> list[tuple[pd.Timestamp, str, float]]:
+def _event_labels(events: pd.DataFrame) -> list[tuple[pd.Timestamp, str, float]]:
     """One label per event type and week (``summons x2``), with the type's Goldstein weight."""
     kinds = event_types()
     week = events["date"].dt.to_period("W").dt.start_time
@@ -75,7 +75,7 @@ def _draw_documented(ax: plt.Axes, events: pd.DataFrame) -> None:
     fig = ax.get_figure()
     axes_points = ax.get_position().width * fig.get_figwidth() * 72
     days_per_point = (x_max - x_min) / axes_points
-    for date, text, goldstein in event_labels(events[events["date_precision"] != "year"]):
+    for date, text, goldstein in _event_labels(events[events["date_precision"] != "year"]):
         colour = TENSION_COLOUR if goldstein < 0 else COOPERATION_COLOUR
         x = mdates.date2num(date)
         free = [y for y in levels if right_edge.get(y, -float("inf")) < x]
