@@ -53,6 +53,11 @@ class Actor(BaseModel):
     operates_in: list[ActorId] = Field(default_factory=list, description="states where an armed group attacks")
     rear_bases: list[ActorId] = Field(default_factory=list, description="neighbouring states an armed group falls back into")
 
+    @property
+    def short_name(self) -> str:
+        """The name without its gloss in brackets ("Mali", "Wagner Group"), for labels and sentences."""
+        return self.name.split(" (")[0]
+
 
 class AttributeSpec(BaseModel):
     """The meaning and range of one numeric attribute."""

@@ -53,6 +53,8 @@ from sim.plots import compare_figure, crps_figure, save_figure, sensitivity_figu
 from sim.relations import pair_key, pair_label
 from sim.runner import documented_record, run_scenario
 from sim.scenario import LoadedScenario, load_scenario
+from sim.classroom import classroom
+from sim.serve import LOOPBACK, check_port_free, check_scenarios, serve, where
 from sim.store import BatchStore, results_folder, scenario_record, write_csv, write_json, write_parquet, write_yaml
 
 DOCUMENTED_EVENTS = Path("calibration/events.csv")
@@ -733,6 +735,25 @@ def _summary(events, replicates: int, out: Path, wall: float) -> None:
         view.add_row(str(kind), f"{mean:.1f}")
     console.print(view)
     console.print(f"results in {out}/: events.parquet, tension.parquet, manifest.json, tension.png, tension.svg")
+
+
+# --- the teaching page (issue 5) ------------------------------------------------------------------
+
+
+@app.command("app")
+def app_command(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port to serve on")] = 8765,
+    host: Annotated[str, typer.Option(help="address to bind: 127.0.0.1 (this machine only) unless asked")] = LOOPBACK,
+    scenario: Annotated[Optional[str], typer.Option(help="scenario the page opens with (a name from sim/data/classroom.yaml)")] = None,
+    scenarios: Annotated[Path, typer.Option(help="folder of the scenario files")] = Path("scenarios"),
+) -> None:
+    """Serve the interactive teaching page (mesa SolaraViz): levers, shocks, live plots, feed and monitors."""
+    opening = scenario or classroom().scenarios[0]
+    check_scenarios(opening, scenarios)
+    check_port_free(host, port)
+    console.print(f"sahelsim app: serving the teaching page on {where(host, port)}; Ctrl-C stops it.",
+                  highlight=False, soft_wrap=True)
+    serve(host, port, opening, scenarios)
 
 
 def main() -> None:

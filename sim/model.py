@@ -19,6 +19,8 @@ import pandas as pd
 
 from sim.actors import load_catalogue
 from sim.agents import AGENT_CLASSES, SahelAgent
+from sim.datafiles import validate
+from sim.errors import InputError
 from sim.events import Event, event_types, events_to_frame
 from sim.parameters import resolve_parameters
 from sim.relations import Pair, RelationLedger, history_frame, pair_key, week_dates
@@ -189,6 +191,29 @@ class SahelModel(mesa.Model):
             note=shock.note,
             **details,
         )
+
+    def inject(
+        self, kind: str, source: str, target: str, magnitude: float | None = None, note: str | None = None
+    ) -> Shock:
+        """Schedule a shock for the coming week, as if the scenario had listed it (a lever to pull "now").
+
+        The shock joins the scheduled ones and is replayed at the start of the next step, with
+        the same effects; it is validated like a scenario's (known kind, actors taking part in
+        this run, a magnitude only where the kind has one).
+        """
+        week = self.steps  # the week the next step simulates (mesa counts finished steps)
+        where = f"shock {kind} by {source} on {target}"
+        if week >= len(self.dates):
+            raise InputError(f"the run ended on {self.dates[-1]}; reset it to inject another shock", path=where)
+        shock = validate(
+            Shock,
+            {"date": self.dates[week], "kind": kind, "source": source, "target": target,
+             "magnitude": magnitude, "note": note},
+            where,
+            context={"actors": self.taking_part},
+        )
+        self.shocks.append(shock)
+        return shock
 
     @property
     def events(self) -> list[Event]:

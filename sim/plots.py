@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,8 +13,14 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.patches  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.cm import ScalarMappable  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap, Normalize  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from sim.actors import load_catalogue  # noqa: E402
 from sim.events import event_types  # noqa: E402
@@ -27,8 +34,7 @@ OBSERVED_COLOUR = "#7f8c8d"
 
 
 def _short_name(actor_id: str) -> str:
-    name = load_catalogue()[actor_id].name
-    return name.split(" (")[0]
+    return load_catalogue()[actor_id].short_name
 
 
 def count_runs(tension: pd.DataFrame) -> int:
@@ -87,6 +93,48 @@ def _draw_documented(ax: plt.Axes, events: pd.DataFrame) -> None:
                     bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "alpha": 0.7, "linewidth": 0})
 
 
+def _pair_panel(
+    ax: plt.Axes,
+    pair: Pair,
+    period: tuple[pd.Timestamp, pd.Timestamp],
+    documented_events: pd.DataFrame | None,
+    documented_tension: pd.DataFrame | None,
+    title_size: float = 11,
+) -> None:
+    """What a pair's panel shows beside the simulated lines: the documented record, axes and title."""
+    a, b = pair
+    start, end = period
+    if documented_tension is not None:
+        record = documented_tension[documented_tension["pair"] == pair_label(a, b)]
+        ax.plot(record["date"], record["tension"], color="#641e16", linestyle="--", linewidth=1.2,
+                label="tension of the documented record")
+        ax.plot(record["date"], record["cooperation"], color="#154360", linestyle="--", linewidth=1.2,
+                label="cooperation of the documented record")
+    ax.set_xlim(start, end)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("level (0–1)")
+    ax.set_title(f"{_short_name(a)} – {_short_name(b)}", loc="left", fontsize=title_size, fontweight="bold",
+                 pad=2 * title_size)
+    ax.grid(axis="y", alpha=0.3)
+    if documented_events is not None:
+        mask = (
+            ((documented_events["source"] == a) & (documented_events["target"] == b))
+            | ((documented_events["source"] == b) & (documented_events["target"] == a))
+        ) & documented_events["date"].between(start, end)
+        _draw_documented(ax, documented_events[mask])
+
+
+def _legend_with_markers(ax: plt.Axes) -> tuple[list, list[str]]:
+    """The panel's legend entries plus the two kinds of documented-event marker."""
+    handles, labels = ax.get_legend_handles_labels()
+    handles += [
+        plt.Line2D([], [], marker="v", color=TENSION_COLOUR, linestyle="", markeredgecolor="black"),
+        plt.Line2D([], [], marker="^", color=COOPERATION_COLOUR, linestyle="", markeredgecolor="black"),
+    ]
+    labels += ["documented conflictual event (dated to day, week or month)", "documented cooperative event"]
+    return handles, labels
+
+
 def tension_figure(
     tension: pd.DataFrame,
     key_pairs: Sequence[Pair],
@@ -104,33 +152,12 @@ def tension_figure(
     for ax, pair, (a, b) in zip(axes[:, 0], pairs, key_pairs, strict=True):
         _draw_fan(ax, fan(tension, pair, "tension"), TENSION_COLOUR, "tension (simulated median)")
         _draw_fan(ax, fan(tension, pair, "cooperation"), COOPERATION_COLOUR, "cooperation (simulated median)")
-        if documented_tension is not None:
-            record = documented_tension[documented_tension["pair"] == pair]
-            ax.plot(record["date"], record["tension"], color="#641e16", linestyle="--", linewidth=1.2,
-                    label="tension of the documented record")
-            ax.plot(record["date"], record["cooperation"], color="#154360", linestyle="--", linewidth=1.2,
-                    label="cooperation of the documented record")
-        ax.set_xlim(start, end)
-        ax.set_ylim(0, 1)
-        ax.set_ylabel("level (0–1)")
-        ax.set_title(f"{_short_name(a)} – {_short_name(b)}", loc="left", fontsize=11, fontweight="bold", pad=22)
-        ax.grid(axis="y", alpha=0.3)
-        if documented_events is not None:
-            mask = (
-                ((documented_events["source"] == a) & (documented_events["target"] == b))
-                | ((documented_events["source"] == b) & (documented_events["target"] == a))
-            ) & documented_events["date"].between(start, end)
-            _draw_documented(ax, documented_events[mask])
+        _pair_panel(ax, (a, b), (start, end), documented_events, documented_tension)
         if observed is not None:
             _draw_observed(ax, observed, (a, b), start, end)
     _date_axis(axes[-1, 0], months=(1, 4, 7, 10))
     axes[-1, 0].set_xlabel("date (weekly steps)")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    handles += [
-        plt.Line2D([], [], marker="v", color=TENSION_COLOUR, linestyle="", markeredgecolor="black"),
-        plt.Line2D([], [], marker="^", color=COOPERATION_COLOUR, linestyle="", markeredgecolor="black"),
-    ]
-    labels += ["documented conflictual event (dated to day, week or month)", "documented cooperative event"]
+    handles, labels = _legend_with_markers(axes[0, 0])
     if observed is not None:
         handles.append(matplotlib.patches.Patch(color=OBSERVED_COLOUR, alpha=0.45))
         labels.append(f"observed {observed.measure} / month of the pair (imported, right axis)")
@@ -154,6 +181,126 @@ def _draw_observed(ax: plt.Axes, observed: Observed, pair: Pair, start: pd.Times
     ax.set_zorder(right.get_zorder() + 1)
     ax.patch.set_visible(False)
     ax.set_xlim(start, end)
+
+
+class Frame:
+    """A figure redrawn many times: its still parts rendered once, the changing ones over them.
+
+    Matplotlib's blitting: the artists that change are ``animated`` (left out of a full draw);
+    each frame restores the saved background, draws them, and encodes the canvas as PNG.
+    """
+
+    def __init__(self, figure: Figure, changing: Sequence[plt.Artist]) -> None:
+        self.canvas = FigureCanvasAgg(figure)
+        self.changing = changing
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(figure.bbox)
+
+    def png(self) -> bytes:
+        self.canvas.restore_region(self.background)
+        for artist in self.changing:
+            (artist.axes or self.canvas.figure).draw_artist(artist)
+        out = io.BytesIO()
+        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(out, format="png", compress_level=1)
+        return out.getvalue()
+
+
+class LiveTension:
+    """One run's key pairs as it unfolds, kept as one figure whose lines grow each step.
+
+    The panels are those of :func:`tension_figure` (documented record dashed, documented
+    events as labelled triangles) drawn once; :meth:`update` only moves the run's lines and
+    the marker of the current week, so a page can redraw it after every step cheaply.
+    """
+
+    def __init__(
+        self,
+        key_pairs: Sequence[Pair],
+        period: tuple[pd.Timestamp, pd.Timestamp],
+        title: str,
+        documented_events: pd.DataFrame | None = None,
+        documented_tension: pd.DataFrame | None = None,
+    ) -> None:
+        columns = 2 if len(key_pairs) > 2 else 1
+        rows = -(-len(key_pairs) // columns)
+        self.figure = Figure(figsize=(10.5, 2.3 * rows + 1.0), dpi=72)
+        grid = self.figure.subplots(rows, columns, sharex=True, squeeze=False)
+        axes = grid.flatten()[: len(key_pairs)]
+        for ax in grid.flatten()[len(key_pairs):]:
+            ax.set_visible(False)
+        self.lines: list[tuple[plt.Line2D, plt.Line2D]] = []
+        self.now = []
+        for ax, pair in zip(axes, key_pairs, strict=True):
+            tension_line, = ax.plot([], [], color=TENSION_COLOUR, linewidth=2, label="tension (this run)", animated=True)
+            cooperation_line, = ax.plot([], [], color=COOPERATION_COLOUR, linewidth=2, label="cooperation (this run)",
+                                        animated=True)
+            self.lines.append((tension_line, cooperation_line))
+            self.now.append(ax.axvline(period[0], color="#7f8c8d", linewidth=1, animated=True))
+            _pair_panel(ax, pair, period, documented_events, documented_tension, title_size=9.5)
+            ax.tick_params(labelsize=8)
+        for ax in grid[-1]:
+            _date_axis(ax, months=(1, 7))
+        self.figure.legend(*_legend_with_markers(axes[0]), loc="lower center", ncol=3, fontsize=8, frameon=False)
+        self.figure.suptitle(title, fontsize=10.5, x=0.01, ha="left")
+        self.figure.tight_layout(rect=(0, 0.09, 1, 0.99), h_pad=0.2)
+        self.frame = Frame(self.figure, [artist for pair in self.lines for artist in pair] + self.now)
+
+    def update(self, dates: Sequence, tension: np.ndarray, cooperation: np.ndarray) -> bytes:
+        """The figure as PNG, showing the weeks so far (``tension`` and ``cooperation`` have a column per key pair)."""
+        x = mdates.date2num(np.asarray(dates, dtype="datetime64[D]"))
+        for k, (tension_line, cooperation_line) in enumerate(self.lines):
+            tension_line.set_data(x, tension[:, k])
+            cooperation_line.set_data(x, cooperation[:, k])
+        for line in self.now:
+            line.set_visible(len(x) > 0)
+            if len(x):
+                line.set_xdata([x[-1], x[-1]])
+        return self.frame.png()
+
+
+RELATIONS_COLOURS = LinearSegmentedColormap.from_list("relations", [COOPERATION_COLOUR, "#d5d8dc", TENSION_COLOUR])
+
+
+class LiveNetwork:
+    """The relations between actors as a network: nodes on a circle, an edge per pair whose
+    tension or cooperation exceeds ``shown_from``, coloured by tension minus cooperation (red:
+    tension, blue: cooperation) and as wide as the stronger. :meth:`update` recolours the edges."""
+
+    def __init__(self, actors: Sequence[str], pairs: Sequence[Pair], shown_from: float = 0.05) -> None:
+        self.shown_from = shown_from
+        angles = np.linspace(np.pi / 2, np.pi / 2 - 2 * np.pi, len(actors), endpoint=False)
+        where = {actor: (np.cos(angle), np.sin(angle)) for actor, angle in zip(actors, angles, strict=True)}
+        self.figure = Figure(figsize=(6.6, 4.5), dpi=72)
+        ax = self.figure.subplots()
+        self.edges = LineCollection([[where[a], where[b]] for a, b in pairs], zorder=1, animated=True)
+        ax.add_collection(self.edges)
+        xy = np.array(list(where.values()))
+        ax.scatter(xy[:, 0], xy[:, 1], s=150, color="white", edgecolors="#34495e", linewidths=1.5, zorder=2)
+        for actor, (x, y) in where.items():
+            ax.annotate(_short_name(actor), (x, y), xytext=(9 * x, 9 * y), textcoords="offset points", fontsize=9,
+                        ha="left" if x > 0.1 else "right" if x < -0.1 else "center",
+                        va="bottom" if y > 0.1 else "top" if y < -0.1 else "center")
+        ax.set_xlim(-2.1, 2.1)
+        ax.set_ylim(-1.2, 1.25)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        bar = self.figure.colorbar(ScalarMappable(Normalize(-1, 1), RELATIONS_COLOURS), ax=ax, orientation="horizontal",
+                                   fraction=0.045, pad=0.02)
+        bar.set_label("edge: tension − cooperation (blue: cooperation, red: tension); width: strength", fontsize=8)
+        bar.ax.tick_params(labelsize=7)
+        self.title = ax.set_title("", fontsize=10, loc="left", animated=True)
+        self.figure.tight_layout()
+        self.frame = Frame(self.figure, [self.edges, self.title])
+
+    def update(self, tension: np.ndarray, cooperation: np.ndarray, title: str) -> bytes:
+        """Colour and width each edge from the pairs' levels now; hide the weak ones."""
+        strength = np.maximum(tension, cooperation)
+        colours = RELATIONS_COLOURS((tension - cooperation + 1) / 2)
+        colours[:, 3] = strength > self.shown_from
+        self.edges.set_colors(colours)
+        self.edges.set_linewidths(0.8 + 6 * strength)
+        self.title.set_text(title)
+        return self.frame.png()
 
 
 def _date_axis(ax: plt.Axes, months: tuple[int, ...] = (1, 7)) -> None:
