@@ -44,7 +44,7 @@ from sim.summary import MAX_POINTS_SHOWN, summarise
 from sim.datasets import ALIASES_PATH, Selection, import_events, load_imported, matched_share, summary_tables, unmatched_names
 from sim.errors import InputError
 from sim.observed import MEASURES, Observed
-from sim.scoring import Design, evaluate, simulated_runs
+from sim.scoring import Design, covered, evaluate, simulated_runs
 from sim.scoring import by_country as score_by_country
 from sim.scoring import table as score_table
 from sim.events import Event, load_events, select_events
@@ -354,7 +354,11 @@ def score_observed(
         if not posterior.is_file():
             raise InputError("file not found; expected posterior particles written by 'sahelsim calibrate'", path=posterior, field="--posterior")
         particles = pd.read_parquet(posterior)
-    design = Design(tuple(code.strip().upper() for code in countries.split(",") if code.strip()), horizon, history)
+    requested = tuple(code.strip().upper() for code in countries.split(",") if code.strip())
+    scored, uncovered = covered(imported, requested, observed)
+    if uncovered:
+        console.print(f"not scored: {', '.join(uncovered)} (no events of {observed.name} there)")
+    design = Design(scored, horizon, history)
     spec = loaded.scenario
     out = out or _default_out("score")
     if not out.resolve().parent.is_dir():

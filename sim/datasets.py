@@ -425,7 +425,8 @@ def import_events(paths: list[Path], requested: str = "auto", selection: Selecti
     """Every file into one validated event table, repeats removed and cross-dataset duplicates flagged.
 
     Rows are identified by dataset and original id, so the same event read twice (the same
-    file given twice, overlapping exports) is kept once, and re-importing gives the same table.
+    file given twice, overlapping exports) is kept once, from the newest edition, and
+    re-importing gives the same table.
     ``attrs["import"]`` records the files, rows read and kept, bad optional values and unmatched names.
     """
     parts, bad, read = [], Counter(), 0
@@ -434,7 +435,9 @@ def import_events(paths: list[Path], requested: str = "auto", selection: Selecti
         read += len(frame)
         parts.append(selection.apply(frame))
         bad.update(file_bad)
-    frame = pd.concat(parts, ignore_index=True)
+    # An event in several exports is kept as the newest edition reports it ("ACLED (export updated
+    # 2020-10-31)" sorts after "... 2020-08-03", "UCDP GED 24.1" after "23.1"), whatever the file order.
+    frame = pd.concat(parts, ignore_index=True).sort_values("dataset", ascending=False, kind="stable")
     repeated = int(frame["event_id"].duplicated().sum())
     frame = frame.drop_duplicates("event_id").sort_values(["date", "event_id"], kind="stable")
     frame = flag_duplicates(frame.reset_index(drop=True))

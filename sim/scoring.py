@@ -44,6 +44,24 @@ class Design:
     seed: int = 1
 
 
+def covered(
+    observed: pd.DataFrame, countries: tuple[str, ...], path: object = "observed events"
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The requested countries the observed table covers, and those it does not.
+
+    A country with no row at all is not a record of zero violence but a file that does not
+    cover it; scoring it would count zeros against the model, so it is left out (and said).
+    """
+    present = set(observed["country"].dropna())
+    kept = tuple(code for code in countries if code in present)
+    if not kept:
+        raise InputError(
+            f"has no events in any of the countries {', '.join(countries)}; expected ISO3 codes the file covers "
+            f"({', '.join(sorted(present)) or 'none'})", path=path, field="--countries",
+        )
+    return kept, tuple(code for code in countries if code not in present)
+
+
 def simulated_runs(scenario: LoadedScenario, runs: int, posterior: pd.DataFrame | None, seed: int) -> list[pd.DataFrame]:
     """The model's ensemble: one event table per run, parameters drawn from the posterior when given."""
     spec = scenario.scenario

@@ -71,7 +71,7 @@ def test_the_same_pulls_give_the_same_run(sahel_2024):
 @pytest.mark.parametrize(
     ("kind", "source", "target", "magnitude", "expected"),
     [
-        ("riot", "mali", "mauritania", None, "unknown shock kind 'riot'"),
+        ("meteor_strike", "mali", "mauritania", None, "unknown shock kind 'meteor_strike'"),
         ("visit", "mali", "france", None, "unknown actor 'france'"),  # not taking part in sahel_2024
         ("visit", "mauritania", "mali", 3, "takes no magnitude"),
     ],
@@ -121,7 +121,7 @@ def test_every_offered_scenario_loads_and_every_button_names_real_actors():
     ("change", "expected"),
     [
         ({"levers": {"courage": {"label": "x", "step": 1}}}, "unknown parameter 'courage'"),
-        ({"monitors": {"riots": ["riot"]}}, "unknown event type 'riot'"),
+        ({"monitors": {"meteors": ["meteor_strike"]}}, "unknown event type 'meteor_strike'"),
         ({"shocks": [{"label": "x", "kind": "visit", "source": "mali", "target": "atlantis"}]}, "unknown actor 'atlantis'"),
         ({"shocks": [{"label": "x", "kind": "visit", "source": "mali", "target": "niger", "magnitude": 2}]},
          "takes no magnitude"),

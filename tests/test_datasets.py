@@ -195,3 +195,15 @@ def test_country_codes_are_checked():
 
     with pytest.raises(InputError, match="ISO 3166 alpha-3"):
         Selection(("MALI",))
+
+
+def test_an_event_in_two_exports_is_kept_as_the_newer_export_reports_it(tmp_path):
+    lines = ACLED.read_text(encoding="utf-8").splitlines()
+    newer = tmp_path / "acled_newer.csv"
+    header, first = lines[0], lines[1].split(",")
+    first[-3], first[-1] = "9", "1800000000"  # revised deaths, a later export
+    newer.write_text("\n".join([header, ",".join(first)]) + "\n", encoding="utf-8")
+    for order in ([ACLED, newer], [newer, ACLED]):
+        table = import_events(order).set_index("event_id")
+        assert table.loc["acled:MLI90001", "fatalities"] == 9
+        assert table.loc["acled:MLI90001", "source_file"] == newer.name

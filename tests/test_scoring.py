@@ -59,6 +59,15 @@ def test_no_overlap_is_a_clear_error(imported):
         evaluate(imported, [], pd.Timestamp("2030-01-01"), pd.Timestamp("2030-12-31"))
 
 
+def test_countries_the_file_does_not_cover_are_left_out_not_scored_as_zeros(imported):
+    from sim.errors import InputError
+    from sim.scoring import covered
+
+    assert covered(imported, ("MLI", "TCD", "NER")) == (("MLI", "NER"), ("TCD",))
+    with pytest.raises(InputError, match="no events in any of the countries TCD"):
+        covered(imported, ("TCD",), "x.parquet")
+
+
 def test_a_calibration_target_measured_on_an_imported_dataset(tmp_path, imported):
     imported.to_parquet(tmp_path / "sahel_events.parquet")
     config = yaml.safe_load((ROOT / "calibration" / "sahel.yaml").read_text())
