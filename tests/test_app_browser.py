@@ -130,6 +130,10 @@ def test_slider_step_and_shock_change_plot_feed_and_monitors(page, tmp_path):
 
 
 def test_a_bad_seed_is_a_message_in_the_page_which_keeps_working(page):
+    # A first step proves the page's start-up is over: mesa sets the model parameters to their
+    # defaults in an effect after the first render, which would overwrite a value typed sooner.
+    page.get_by_role("button", name="Step").click()
+    expect(page.get_by_text("Step: 1")).to_be_visible()
     seed = page.get_by_label("Seed (empty: the scenario's)")
     seed.fill("forty-two")
     seed.press("Enter")
