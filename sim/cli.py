@@ -55,7 +55,7 @@ from sim.runner import documented_record, run_scenario
 from sim.scenario import LoadedScenario, load_scenario
 from sim.classroom import classroom
 from sim.serve import LOOPBACK, check_port_free, check_scenarios, serve, where
-from sim.store import BatchStore, results_folder, scenario_record, write_csv, write_json, write_parquet, write_yaml
+from sim.store import BatchStore, require_parent, results_folder, scenario_record, write_csv, write_json, write_parquet, write_yaml
 
 DOCUMENTED_EVENTS = Path("calibration/events.csv")
 
@@ -205,8 +205,7 @@ def compare(
     if spec_a.start != spec_b.start or spec_a.end != spec_b.end:
         errors.print(f"note: the periods differ ({spec_a.start}..{spec_a.end} vs {spec_b.start}..{spec_b.end})")
     out = out or _default_out(f"compare_{spec_a.name}_vs_{spec_b.name}")
-    if not out.parent.is_dir():
-        raise InputError(f"the folder {out.parent} does not exist; expected an existing folder", path=out, field="--out")
+    require_parent(out)
     figure = compare_figure(a.read("tension"), b.read("tension"), key_pairs, (spec_a.name, spec_b.name), imported)
     console.print("written: " + ", ".join(str(path) for path in save_figure(figure, out)))
 
@@ -354,15 +353,14 @@ def score_observed(
         if not posterior.is_file():
             raise InputError("file not found; expected posterior particles written by 'sahelsim calibrate'", path=posterior, field="--posterior")
         particles = pd.read_parquet(posterior)
-    requested = tuple(code.strip().upper() for code in countries.split(",") if code.strip())
+    requested = _iso3_codes(countries)
     scored, uncovered = covered(imported, requested, observed)
     if uncovered:
         console.print(f"not scored: {', '.join(uncovered)} (no events of {observed.name} there)")
     design = Design(scored, horizon, history)
     spec = loaded.scenario
     out = out or _default_out("score")
-    if not out.resolve().parent.is_dir():
-        raise InputError(f"the folder {out.parent} does not exist; expected an existing parent folder", path=out, field="--out")
+    require_parent(out)
     out.mkdir(exist_ok=True)
     with _progress() as bar:
         bar.add_task(f"{spec.name}: {runs} runs", total=None)
@@ -467,9 +465,8 @@ def events_import(
     until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="up to this date (YYYY-MM-DD)")] = None,
 ) -> None:
     """Import ACLED / UCDP GED events into the event schema (one Parquet file)."""
-    if not out.resolve().parent.is_dir():
-        raise InputError(f"the folder {out.parent} does not exist; expected an existing folder", path=out, field="--out")
-    codes = tuple(code.strip().upper() for code in countries.split(",") if code.strip()) if countries else ()
+    require_parent(out)
+    codes = _iso3_codes(countries or "")
     started = time.perf_counter()
     table = import_events(files, dataset_format, Selection(codes, since and since.date(), until and until.date()))
     write_parquet(table, out)
@@ -602,8 +599,7 @@ def events_review(
 def _check_table_path(out: Path) -> None:
     if out.suffix not in (".csv", ".parquet"):
         raise InputError(f"has suffix {out.suffix!r}; expected FILE.csv or FILE.parquet", path=out, field="--out")
-    if not out.resolve().parent.is_dir():
-        raise InputError(f"the folder {out.parent} does not exist; expected an existing folder", path=out, field="--out")
+    require_parent(out)
 
 
 def _shown_date(row: dict) -> str:
@@ -693,6 +689,11 @@ def _manifest(loaded: LoadedScenario, wall: float, n_events: int, plots: list[st
 class _RateColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         return Text("" if task.speed is None else f"{task.speed:.1f}/s", style="progress.data.speed")
+
+
+def _iso3_codes(text: str) -> tuple[str, ...]:
+    """Country codes from an option such as "mli, MRT,BFA" (upper case, blanks dropped)."""
+    return tuple(code.strip().upper() for code in text.split(",") if code.strip())
 
 
 def _default_out(name: str) -> Path:

@@ -73,12 +73,17 @@ def _atomic_path(path: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+def require_parent(out: Path) -> None:
+    """Refuse an output whose folder does not exist, before anything is computed or written."""
+    if not out.resolve().parent.is_dir():
+        raise InputError(f"the folder {out.parent} does not exist; expected an existing parent folder", path=out, field="--out")
+
+
 @contextlib.contextmanager
 def results_folder(out: Path) -> Iterator[Path]:
     """A staging folder that replaces ``out`` when the block finishes without error."""
+    require_parent(out)
     parent = out.resolve().parent
-    if not parent.is_dir():
-        raise InputError(f"the folder {parent} does not exist; expected an existing parent folder", path=out, field="--out")
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder; expected a results folder path", path=out, field="--out")
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
@@ -151,8 +156,7 @@ class BatchStore:
     def create(cls, folder: Path, manifest: dict[str, Any], points: pd.DataFrame) -> BatchStore:
         """Start a new batch folder; refuse to write into a folder that already holds anything."""
         folder = Path(folder)
-        if not folder.parent.resolve().is_dir():
-            raise InputError(f"the folder {folder.parent} does not exist; expected an existing parent folder", path=folder, field="--out")
+        require_parent(folder)
         if folder.exists() and any(folder.iterdir()):
             raise InputError(
                 "is not empty; a new batch needs a new or empty folder (use --resume to finish a batch)",
