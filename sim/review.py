@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -116,7 +116,7 @@ def accept(candidates: pd.DataFrame, ids: list[str], curated_path: Path) -> pd.D
     rows["duplicate_of"] = pd.NA
     if curated_path.suffix == ".parquet":
         grown = pd.concat([curated, rows[list(COLUMNS)]], ignore_index=True)
-        _check_loads(grown, curated_path)
+        _check_as_written(lambda trial: grown.to_parquet(trial, index=False), curated_path)
         write_parquet(grown, curated_path)
     else:
         text = curated_path.read_text(encoding="utf-8")
@@ -126,7 +126,7 @@ def accept(candidates: pd.DataFrame, ids: list[str], curated_path: Path) -> pd.D
         added["date_inferred"] = added["date_inferred"].map({True: "true", False: "false"})
         grown = text if text.endswith("\n") else text + "\n"
         grown += added.to_csv(index=False, header=False, lineterminator="\n")
-        _check_loads_text(grown, curated_path)
+        _check_as_written(lambda trial: trial.write_text(grown, encoding="utf-8"), curated_path)
         write_text(grown, curated_path)
     return rows
 
@@ -138,25 +138,16 @@ def _fresh_ids(existing: pd.Series, count: int) -> list[str]:
     return [f"D{n:03d}" for n in range(start, start + count)]
 
 
-def _check_loads_text(text: str, path: Path) -> None:
+def _check_as_written(write: Callable[[Path], None], path: Path) -> None:
+    """Write the grown record to a scratch copy and load it as the curated file will be loaded,
+    so an accept that would leave the file invalid is refused before the file is touched."""
     with tempfile.TemporaryDirectory() as folder:
         trial = Path(folder) / path.name
-        trial.write_text(text, encoding="utf-8")
-        _check(trial, path)
-
-
-def _check_loads(frame: pd.DataFrame, path: Path) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        trial = Path(folder) / path.name
-        frame.to_parquet(trial, index=False)
-        _check(trial, path)
-
-
-def _check(trial: Path, path: Path) -> None:
-    try:
-        load_events(trial, load_catalogue().ids)
-    except InputError as error:
-        raise InputError(f"accepting would leave it invalid, so nothing was written ({error.problem})", path=path) from None
+        write(trial)
+        try:
+            load_events(trial, load_catalogue().ids)
+        except InputError as error:
+            raise InputError(f"accepting would leave it invalid, so nothing was written ({error.problem})", path=path) from None
 
 
 def _gap(first: dict, second: dict) -> dt.timedelta:
