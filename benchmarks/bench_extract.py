@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from sim.articles import Article, read_article
-from sim.events import event_types, load_events
+from sim.events import event_families, load_events
 from sim.extraction import extract_articles, load_extractor
 from sim.review import same_event
 
@@ -92,7 +92,7 @@ def report(title: str, articles: list[Article], expected_all: pd.DataFrame) -> N
 def _confusion(found: list[dict], expected: list[dict]) -> Counter[tuple[str, str]]:
     """Pairs (expected type, extracted type) for events of the same pair and date; '-' where none."""
     counts: Counter[tuple[str, str]] = Counter()
-    families = {name: kind.family for name, kind in event_types().items()}
+    families = event_families()
 
     def near(a: dict, b: dict) -> bool:
         return same_event(a, b | {"event_type": a["event_type"]})

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sim.actors import UNMATCHED, ActorKind, load_catalogue
 from sim.datafiles import PACKAGE_DATA, load_yaml_model
 from sim.errors import InputError
-from sim.events import Precision, event_types, validate_frame
+from sim.events import Precision, event_families, event_types, validate_frame
 
 ALIASES_PATH = PACKAGE_DATA / "dataset_actors.yaml"
 CODING_PATH = PACKAGE_DATA / "dataset_event_types.yaml"
@@ -465,12 +465,11 @@ def flag_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
     is_acled = frame["event_id"].str.startswith("acled:").to_numpy(dtype=bool)
     if not (is_ucdp.any() and is_acled.any()):
         return frame
-    families = {name: kind.family for name, kind in event_types().items()}
     keyed = frame.assign(
         row=np.arange(len(frame)),
         pair=np.where(frame["source"] < frame["target"], frame["source"] + "|" + frame["target"],
                       frame["target"] + "|" + frame["source"]),
-        family=frame["event_type"].map(families),
+        family=frame["event_type"].map(event_families()),
         month=frame["date"].dt.to_period("M"),
     )
     keyed = keyed[keyed["latitude"].notna() & keyed["longitude"].notna() & (keyed["date_precision"] != "year")]

@@ -53,6 +53,12 @@ def event_types() -> dict[str, EventType]:
     return load_yaml_model(EventTypes, EVENT_TYPES_PATH).event_types
 
 
+@lru_cache(maxsize=1)
+def event_families() -> dict[str, str]:
+    """The family of every event type (what matching, targets and observed series group by)."""
+    return {name: kind.family for name, kind in event_types().items()}
+
+
 class Event(BaseModel):
     """One dated interaction between two actors, with its coding and provenance.
 

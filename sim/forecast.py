@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration import LoadedConfig
-from sim.events import event_types
+from sim.events import event_families
 from sim.relations import pair_label
 
 
@@ -36,12 +36,11 @@ def pre_cutoff(loaded: LoadedConfig, cutoff: dt.date) -> LoadedConfig:
 
 def occurrence(events: pd.DataFrame, pairs: list[tuple[str, str]], months: pd.PeriodIndex) -> pd.DataFrame:
     """1 where at least one event of the family happened between the pair in the month, else 0."""
-    families = sorted({kind.family for kind in event_types().values()})
-    family_of = {name: kind.family for name, kind in event_types().items()}
+    families = sorted(set(event_families().values()))
     dated = events[events.get("date_precision", pd.Series("day", index=events.index)).isin(["day", "week", "month"])]
     labels = {pair_label(*pair) for pair in pairs}
     pair_of = dated.apply(lambda row: pair_label(row["source"], row["target"]), axis=1) if len(dated) else pd.Series(dtype=str)
-    seen = set(zip(pair_of, dated["event_type"].map(family_of), dated["date"].dt.to_period("M"), strict=True)) if len(dated) else set()
+    seen = set(zip(pair_of, dated["event_type"].map(event_families()), dated["date"].dt.to_period("M"), strict=True)) if len(dated) else set()
     cells = [(label, family, month) for label in sorted(labels) for family in families for month in months]
     return pd.DataFrame(
         [(label, family, month, int((label, family, month) in seen)) for label, family, month in cells],

@@ -14,7 +14,7 @@ from typing import Literal
 
 import pandas as pd
 
-from sim.events import event_types
+from sim.events import event_families
 
 Measure = Literal["events", "fatalities"]  # a count of events, or the sum of their best death estimates
 MEASURES: tuple[Measure, ...] = typing.get_args(Measure)
@@ -64,8 +64,7 @@ def country_monthly(
     families: Sequence[str] = ("violence",),
 ) -> pd.DataFrame:
     """Country-month series (months x ISO3 codes) of events of the given families, zeros where none."""
-    family_of = {name: kind.family for name, kind in event_types().items()}
     rows = primary(events)
-    rows = rows[rows["event_type"].map(family_of).isin(families) & rows["country"].isin(countries)]
+    rows = rows[rows["event_type"].map(event_families()).isin(families) & rows["country"].isin(countries)]
     table = _monthly(rows, rows["country"].rename("country"), span, measure)
     return table.reindex(columns=list(countries), fill_value=0).astype("int64")

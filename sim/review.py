@@ -25,7 +25,7 @@ import pandas as pd
 from sim.actors import UNMATCHED, load_catalogue
 from sim.dates import PRECISIONS, overlap, period_end, period_start
 from sim.errors import InputError
-from sim.events import COLUMNS, event_types, load_events
+from sim.events import COLUMNS, event_families, load_events
 from sim.extraction import settings
 from sim.store import write_parquet, write_text
 
@@ -46,7 +46,7 @@ def same_event(first: dict, second: dict) -> bool:
     """Same unordered actor pair, same event family, dates that overlap given their precision."""
     return (
         {first["source"], first["target"]} == {second["source"], second["target"]}
-        and _family(first["event_type"]) == _family(second["event_type"])
+        and event_families()[first["event_type"]] == event_families()[second["event_type"]]
         and overlap(_day(first["date"]), first["date_precision"], _day(second["date"]), second["date_precision"])
     )
 
@@ -158,10 +158,6 @@ def _gap(first: dict, second: dict) -> dt.timedelta:
         spans.append((start, period_end(start, row["date_precision"])))
     (a_start, a_end), (b_start, b_end) = spans
     return max(b_start - a_end, a_start - b_end, dt.timedelta(0))
-
-
-def _family(event_type: str) -> str:
-    return event_types()[event_type].family
 
 
 def _day(value: object) -> dt.date:
