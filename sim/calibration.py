@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import logging
 import tempfile
@@ -30,7 +31,7 @@ from sim.events import load_events
 from sim.model import SahelModel
 from sim.observed import primary
 from sim.parameters import parameter_specs
-from sim.scenario import FittedParameter, FittedSet, LoadedScenario, load_scenario
+from sim.scenario import FittedParameter, FittedSet, LoadedScenario, Scenario, load_scenario
 from sim.sweep import Range
 from sim.targets import Target, statistics
 
@@ -115,6 +116,18 @@ class LoadedConfig:
             return self.documented_events()
         return primary(load_imported(self.path.parent / self.config.datasets[target.observed_in]))
 
+    @functools.cached_property
+    def simulated(self) -> dict[str, Scenario]:
+        """Each scenario cut at the last date its targets can depend on (:meth:`Target.horizon`):
+        the weeks after it cannot change a statistic, so calibration does not simulate them."""
+        return {
+            name: loaded.scenario.model_copy(
+                update={"end": max(t.horizon(loaded.scenario) for t in self.config.targets if t.scenario == name)}
+            )
+            for name, loaded in self.scenarios.items()
+            if any(t.scenario == name for t in self.config.targets)
+        }
+
     def with_budget(self, **changes: object) -> LoadedConfig:
         """The config with some budget fields replaced (e.g. from the command line)."""
         budget = Budget.model_validate(self.config.budget.model_dump() | changes)
@@ -142,10 +155,7 @@ def observed_statistics(loaded: LoadedConfig) -> dict[str, float]:
 
 def simulated_statistics(loaded: LoadedConfig, parameters: dict[str, float], run: int) -> dict[str, float]:
     """The targets measured on one run of each scenario with these parameters."""
-    events = {
-        name: SahelModel(scenario.scenario, run, parameters).run().log_frame()
-        for name, scenario in loaded.scenarios.items()
-    }
+    events = {name: SahelModel(scenario, run, parameters).run().log_frame() for name, scenario in loaded.simulated.items()}
     return statistics(loaded.config.targets, events)
 
 

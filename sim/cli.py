@@ -264,8 +264,9 @@ def calibrate(
 def sensitivity(
     config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
     method: Annotated[str, typer.Option(help="morris, sobol or both")] = "both",
-    trajectories: Annotated[int, typer.Option(help="Morris trajectories (runs: trajectories x (parameters + 1))", min=2)] = 20,
-    samples: Annotated[int, typer.Option(help="Sobol base samples, a power of two (runs: samples x (parameters + 2))", min=2)] = 64,
+    trajectories: Annotated[int, typer.Option(help="Morris trajectories (runs: trajectories x (parameters + 1) x replicates)", min=2)] = 20,
+    samples: Annotated[int, typer.Option(help="Sobol base samples, a power of two (runs: samples x (parameters + 2) x replicates)", min=2)] = 64,
+    replicates: Annotated[int, typer.Option(help="runs per sample, with common random numbers; each index is of their mean", min=1)] = 2,
     workers: Annotated[int, typer.Option(help="worker processes", min=1)] = default_workers(),
     seed: Annotated[int, typer.Option(help="seed of the SALib samples", min=0)] = 1,
 ) -> None:
@@ -282,7 +283,7 @@ def sensitivity(
             continue
         with _progress() as bar:
             task = bar.add_task(f"{chosen}: runs", total=None)
-            table = analyse(loaded, chosen, n, seed, workers, lambda done, total: bar.update(task, completed=done, total=total))
+            table = analyse(loaded, chosen, n, seed, replicates, workers, lambda done, total: bar.update(task, completed=done, total=total))
         write_csv(table, folder / f"sensitivity_{chosen}.csv")
         written = save_figure(sensitivity_figure(table, loaded.config.name), folder / f"sensitivity_{chosen}")
         console.print(f"{chosen}: written {folder / f'sensitivity_{chosen}.csv'}, " + ", ".join(map(str, written)))

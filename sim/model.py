@@ -126,6 +126,7 @@ class SahelModel(mesa.Model):
 
     def step(self) -> None:
         week = self.steps - 1  # mesa counts steps from 1
+        self._reseed(week)
         self.date = self.dates[week]
         self.ledger.decay()
         self.agents.do("recover")
@@ -138,6 +139,18 @@ class SahelModel(mesa.Model):
         self.tension_history[week], self.cooperation_history[week] = self.ledger.snapshot()
         if week + 1 == len(self.dates):
             self.running = False
+
+    def _reseed(self, week: int) -> None:
+        """Draw this week's randomness from its own stream, spawned from the run's seed by week.
+
+        A change that alters one week's decisions (a parameter, a counterfactual shock) then
+        leaves the random numbers of every later week as they were, so two runs with the same
+        seed differ by what the change does rather than by reshuffled luck: the common random
+        numbers that ``compare`` and the sensitivity analysis rely on.
+        """
+        stream = np.random.SeedSequence(self.scenario.seed, spawn_key=(self.replicate, week))
+        self.random.seed(int(stream.generate_state(1, np.uint64)[0]))
+        self.rng = np.random.default_rng(stream)
 
     def run(self) -> SahelModel:
         """Run every week of the scenario's period."""

@@ -12,11 +12,14 @@ A lag whose second event never comes within its window counts as the window (cen
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:  # for type hints only
+    from sim.scenario import Scenario
 
 
 class Selector(BaseModel):
@@ -115,6 +118,24 @@ class Target(BaseModel):
         if anchors is not None and not anchors.empty:
             measured = pd.concat([anchors[anchors["date"] == anchors["date"].min()], measured])
         return measured.drop_duplicates("event_id") if "event_id" in measured.columns else measured
+
+    def horizon(self, scenario: Scenario) -> dt.date:
+        """The last date of ``scenario`` this statistic can depend on, so that calibration runs need
+        not simulate past it. A window opens at the first anchoring event, and a scheduled shock
+        that matches ``after`` always happens: the window opens on the first such shock's date at
+        the latest (or at the end of the anchors' period when no shock matches)."""
+        if self.after is None:
+            last = self.then.until or scenario.end
+        else:
+            taking_part = [s for s in scenario.shocks if s.source in scenario.actors and s.target in scenario.actors]
+            shocks = pd.DataFrame(
+                {"event_type": [s.kind for s in taking_part], "source": [s.source for s in taking_part],
+                 "target": [s.target for s in taking_part], "date": pd.to_datetime([s.date for s in taking_part])}
+            )
+            anchors = self.after.select(shocks)
+            opens = anchors["date"].min().date() if not anchors.empty else (self.after.until or scenario.end)
+            last = opens + dt.timedelta(weeks=self.window_weeks)
+        return min(last, scenario.end)
 
     @property
     def unit(self) -> float:

@@ -93,6 +93,24 @@ def test_the_shipped_config_loads():
     assert len(loaded.config.targets) >= 5
 
 
+def test_calibration_runs_stop_where_the_targets_stop_looking():
+    loaded = load_config(CONFIG)
+    # sahel_2024: the Tinzaouaten shock (2024-07-25) opens the last 26-week windows
+    assert str(loaded.simulated["sahel_2024"].end) == "2025-01-23"
+    assert loaded.simulated["sahel_2024"].end < loaded.scenarios["sahel_2024"].scenario.end
+
+
+@pytest.mark.parametrize("run", [0, 1, 2])
+def test_a_run_cut_at_the_horizon_measures_what_the_whole_run_measures(run):
+    from sim.model import SahelModel
+    from sim.targets import statistics
+
+    loaded = load_config(CONFIG)
+    parameters = {"protest_tension": 40.0, "deescalation_base": -3.0, "pledge_base": -3.0, "restore_base": -5.0}
+    whole = {name: SahelModel(s.scenario, run, parameters).run().log_frame() for name, s in loaded.scenarios.items()}
+    assert simulated_statistics(loaded, parameters, run) == statistics(loaded.config.targets, whole)
+
+
 def test_a_calibration_runs_on_a_dask_cluster(recovery):
     from dask.distributed import LocalCluster
 

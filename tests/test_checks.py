@@ -71,12 +71,23 @@ def small_config(tmp_path):
 def test_morris_indices_cover_every_parameter_and_statistic(small_config):
     from sim.calibration import load_config
 
-    table = analyse(load_config(small_config), "morris", 2, seed=3, workers=1)
+    table = analyse(load_config(small_config), "morris", 2, seed=3, replicates=2, workers=1)
     assert set(table["parameter"]) == set(problem()["names"])
     assert set(table["statistic"]) == {"ambassador_away"}
     assert (table["index"] >= 0).all()
     top = table.sort_values("index", ascending=False)["parameter"].head(8).tolist()
     assert "restore_base" in top or "restore_tension" in top or table["index"].max() == 0
+
+
+def test_a_parameter_the_scenario_never_uses_has_no_effect_with_common_random_numbers(small_config):
+    """The 2010 scenario has no alliance to join: with each trajectory's runs sharing their
+    seeds, moving the alliance parameters changes nothing, so their index is exactly 0 (with a
+    seed per run, the run-to-run noise would show up as an effect of every parameter)."""
+    from sim.calibration import load_config
+
+    indices = analyse(load_config(small_config), "morris", 3, seed=5, replicates=1, workers=1).set_index("parameter")["index"]
+    assert indices[["alliance_base", "alliance_threat", "alliance_alignment"]].eq(0).all()
+    assert indices["restore_base"] > 0
 
 
 def test_calibrate_sensitivity_and_report_from_the_command_line(small_config, tmp_path):
