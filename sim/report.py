@@ -91,22 +91,17 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
         "## Parameters",
         "",
         f"A fitted parameter whose 90 % posterior interval spans more than {UNCONSTRAINED:.0%} of its prior is "
-        "marked **unconstrained**: the documented events do not pin it down. Sobol ST is the largest total "
-        "index over the targets; the documented events are those of the targets the parameter moves "
-        f"(ST >= {SENSITIVE}).",
+        "marked **unconstrained**: the documented events do not pin it down. A parameter *moves* a target when "
+        f"the lower end of the 95 % confidence interval of its Sobol total index (ST) is at least {SENSITIVE}; "
+        "the documented events listed are those the targets it moves are measured on, by source file.",
         "",
-        "| parameter | meaning | prior | posterior median [5 %, 95 %] | constrained? | Sobol ST (max) | documented events |",
+        "| parameter | meaning | prior | posterior median [5 %, 95 %] | constrained? | targets it moves (Sobol ST ± 95 % CI) | documented events |",
         "|---|---|---|---|---|---|---|",
     ]
+    moves = _moved_targets(sobol)
     for parameter, spec in specs.items():
         entry = fitted.parameters.get(parameter)
-        sensitive_targets: list[str] = []
-        max_st = "not computed"
-        if sobol is not None:
-            rows = sobol[sobol["parameter"] == parameter]
-            max_st = f"{rows['index'].max():.2f}"
-            sensitive_targets = rows[rows["index"] >= SENSITIVE]["statistic"].tolist()
-        events = sorted({e for t in sensitive_targets for e in evidence.get(t, [])})
+        moved = moves.get(parameter, [])
         if entry is None:
             prior, posterior, verdict = f"[{spec.range[0]:g}, {spec.range[1]:g}]", f"not fitted (default {spec.default:g})", "—"
         else:
@@ -115,9 +110,11 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
             posterior = f"{entry.median:.3g} [{entry.low_5:.3g}, {entry.high_95:.3g}]"
             width = (entry.high_95 - entry.low_5) / (high - low)
             verdict = "**unconstrained**" if width > UNCONSTRAINED else f"yes ({width:.0%} of prior)"
-        lines.append(
-            f"| `{parameter}` | {spec.meaning} | {prior} | {posterior} | {verdict} | {max_st} | {', '.join(events) or '—'} |"
+        targets = "not computed" if sobol is None else (
+            ", ".join(f"`{r.statistic}` {r.index:.2f} ± {r.conf:.2f}" for r in moved) or "none"
         )
+        events = _by_source([e for r in moved for e in evidence.get(r.statistic, [])])
+        lines.append(f"| `{parameter}` | {spec.meaning} | {prior} | {posterior} | {verdict} | {targets} | {events or '—'} |")
     lines += ["", "## Posterior-predictive check", ""]
     if reproduction is not None:
         share = reproduction["reproduced"].mean()
@@ -168,16 +165,40 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
     return out
 
 
+def _moved_targets(sobol: pd.DataFrame | None) -> dict[str, list]:
+    """Per parameter, the Sobol rows of the targets it moves (the ST's 95 % CI lies above SENSITIVE),
+    largest first. A bare ST above the threshold is not enough: with a few hundred runs its
+    confidence interval is wide, and noise would tie every parameter to every target."""
+    if sobol is None:
+        return {}
+    moving = sobol[sobol["index"] - sobol["conf"] >= SENSITIVE].sort_values("index", ascending=False)
+    return {parameter: list(rows.itertuples()) for parameter, rows in moving.groupby("parameter", sort=False)}
+
+
+def _by_source(events: list[str]) -> str:
+    """'D032 (000_x.txt)', 'D038 (000_x.txt)', 'D041 (001_y.txt)' -> '000_x.txt: D032, D038; 001_y.txt: D041'
+    (a dataset's entry, 'N events of acled (file)', is kept as it is)."""
+    grouped: dict[str, list[str]] = {}
+    for entry in dict.fromkeys(events):
+        event_id, _, source = entry.removesuffix(")").partition(" (")
+        if " " in event_id:  # a dataset's entry
+            grouped.setdefault(entry, [])
+        else:
+            grouped.setdefault(source, []).append(event_id)
+    return "; ".join(f"{source}: {', '.join(sorted(ids))}" if ids else source for source, ids in sorted(grouped.items()))
+
+
 def _dataset_targets(loaded: LoadedConfig, sobol: pd.DataFrame | None) -> list[str]:
-    """Which parameters the targets observed in an imported dataset constrain (Sobol ST >= SENSITIVE)."""
+    """Which parameters the targets observed in an imported dataset constrain (see :func:`_moved_targets`)."""
     lines = []
+    moves = _moved_targets(sobol)
     for target in loaded.config.targets:
         if target.observed_in is None:
             continue
         moved = "not known yet (run 'sahelsim sensitivity')"
         if sobol is not None:
-            rows = sobol[(sobol["statistic"] == target.name) & (sobol["index"] >= SENSITIVE)].sort_values("index", ascending=False)
-            moved = ", ".join(f"`{r.parameter}` (ST {r.index:.2f})" for r in rows.itertuples()) or f"no parameter (all ST < {SENSITIVE})"
+            rows = sorted(((p, r) for p, rs in moves.items() for r in rs if r.statistic == target.name), key=lambda pr: -pr[1].index)
+            moved = ", ".join(f"`{p}` (ST {r.index:.2f})" for p, r in rows) or f"no parameter (no ST confidently >= {SENSITIVE})"
         lines.append(f"- `{target.name}` is observed in the imported dataset `{target.observed_in}` "
                      f"({loaded.config.datasets[target.observed_in]}); it constrains {moved}.")
     return ["", *lines] if lines else []

@@ -113,3 +113,14 @@ def test_sensitivity_refuses_a_sobol_sample_that_is_not_a_power_of_two(small_con
 
 def test_the_documented_events_file_is_shared():
     assert (ROOT / "calibration" / "events.csv").is_file()
+
+
+def test_a_parameter_moves_a_target_only_when_its_sobol_interval_clears_the_threshold():
+    from sim.report import _moved_targets
+
+    sobol = pd.DataFrame({
+        "statistic": ["lag", "lag", "count"], "parameter": ["a", "b", "a"],
+        "index": [0.40, 0.30, 0.06], "conf": [0.10, 0.28, 0.005],  # b's interval reaches down to 0.02
+    })
+    moved = {parameter: [row.statistic for row in rows] for parameter, rows in _moved_targets(sobol).items()}
+    assert moved == {"a": ["lag", "count"]}
