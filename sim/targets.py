@@ -22,6 +22,16 @@ if TYPE_CHECKING:  # for type hints only
     from sim.scenario import Scenario
 
 
+Columns = dict[str, np.ndarray]  # an event table's event_type, source, target and date columns
+
+
+def columns(events: pd.DataFrame) -> Columns:
+    """The columns targets read, as numpy arrays: read once per table, not once per selector."""
+    return {name: np.asarray(events[name]) for name in ("event_type", "source", "target")} | {
+        "date": events["date"].to_numpy(dtype="datetime64[ns]")
+    }
+
+
 class Selector(BaseModel):
     """Which events count: any of ``types``, between ``pair`` (either direction) or from
     ``source`` to ``target``, dated on or after ``since`` and on or before ``until``."""
@@ -40,10 +50,10 @@ class Selector(BaseModel):
             raise ValueError("give either 'pair' or 'source'/'target', not both")
         return self
 
-    def select(self, events: pd.DataFrame) -> pd.DataFrame:
-        """The matching rows (built as one numpy mask: calibration calls this for every particle)."""
-        source, target = events["source"].to_numpy(), events["target"].to_numpy()
-        keep = np.isin(events["event_type"].to_numpy(), self.types)
+    def mask(self, columns: Columns) -> np.ndarray:
+        """Which rows match, as one boolean array (calibration calls this for every particle)."""
+        source, target = columns["source"], columns["target"]
+        keep = np.isin(columns["event_type"], self.types)
         if self.pair is not None:
             a, b = self.pair
             keep &= ((source == a) & (target == b)) | ((source == b) & (target == a))
@@ -51,12 +61,16 @@ class Selector(BaseModel):
             keep &= source == self.source
         if self.target is not None:
             keep &= target == self.target
-        dates = events["date"].to_numpy()
+        dates = columns["date"]
         if self.since is not None:
             keep &= dates >= np.datetime64(self.since)
         if self.until is not None:
             keep &= dates <= np.datetime64(self.until)
-        return events[keep]
+        return keep
+
+    def select(self, events: pd.DataFrame) -> pd.DataFrame:
+        """The matching rows."""
+        return events[self.mask(columns(events))]
 
 
 class Target(BaseModel):
@@ -85,39 +99,42 @@ class Target(BaseModel):
             raise ValueError(f"target {self.name!r}: 'of' (the events a share is taken of) goes with kind share only")
         return self
 
-    def _window(self, events: pd.DataFrame, selector: Selector | None = None) -> tuple[pd.DataFrame | None, pd.DataFrame]:
-        """The anchoring events (None without ``after``) and the measured events (or those of
-        ``selector``) in the window that opens at the first anchor (none when no anchor happened)."""
-        measured = (selector or self.then).select(events)
+    def _window(self, columns: Columns, selector: Selector | None = None) -> tuple[np.ndarray | None, np.ndarray]:
+        """The dates of the anchoring events (None without ``after``) and the row mask of the
+        measured events (or those of ``selector``) in the window that opens at the first anchor
+        (none when no anchor happened)."""
+        measured = (selector or self.then).mask(columns)
         if self.after is None:
             return None, measured
-        anchors = self.after.select(events)
-        if anchors.empty:
-            return anchors, measured.iloc[0:0]
-        start = anchors["date"].min()
-        dates = measured["date"]
-        return anchors, measured[(dates >= start) & (dates <= start + pd.Timedelta(weeks=self.window_weeks))]
+        anchors = columns["date"][self.after.mask(columns)]
+        if anchors.size == 0:
+            return anchors, measured & False
+        dates, start = columns["date"], anchors.min()
+        return anchors, measured & (dates >= start) & (dates <= start + np.timedelta64(round(self.window_weeks * 7 * 86400), "s"))
 
-    def measure(self, events: pd.DataFrame) -> float:
-        """The statistic on an event table (documented or simulated)."""
-        anchors, measured = self._window(events)
-        if anchors is not None and anchors.empty:
+    def measure(self, events: pd.DataFrame | Columns) -> float:
+        """The statistic on an event table (documented or simulated), or on its :func:`columns`."""
+        table = columns(events) if isinstance(events, pd.DataFrame) else events
+        anchors, measured = self._window(table)
+        if anchors is not None and anchors.size == 0:
             return self.window_weeks if self.kind == "lag" else 0.0
         if self.kind == "count":
-            return float(len(measured))
+            return float(measured.sum())
         if self.kind == "share":
-            whole = len(self._window(events, self.of)[1])
-            return len(measured) / whole if whole else 0.0
-        if measured.empty:
+            whole = self._window(table, self.of)[1].sum()
+            return measured.sum() / whole if whole else 0.0
+        if not measured.any():
             return self.window_weeks
-        return (measured["date"].min() - anchors["date"].min()).days / 7.0
+        return (table["date"][measured].min() - anchors.min()) / np.timedelta64(7, "D")
 
     def evidence(self, events: pd.DataFrame) -> pd.DataFrame:
         """The events the statistic rests on: the first anchoring event(s) and those measured."""
-        anchors, measured = self._window(events)
-        if anchors is not None and not anchors.empty:
-            measured = pd.concat([anchors[anchors["date"] == anchors["date"].min()], measured])
-        return measured.drop_duplicates("event_id") if "event_id" in measured.columns else measured
+        table = columns(events)
+        anchors, measured = self._window(table)
+        rows = events[measured]
+        if anchors is not None and anchors.size:
+            rows = pd.concat([self.after.select(events).loc[lambda e: e["date"] == anchors.min()], rows])
+        return rows.drop_duplicates("event_id") if "event_id" in rows.columns else rows
 
     def horizon(self, scenario: Scenario) -> dt.date:
         """The last date of ``scenario`` this statistic can depend on, so that calibration runs need
@@ -147,4 +164,5 @@ class Target(BaseModel):
 
 def statistics(targets: list[Target], events_by_scenario: dict[str, pd.DataFrame]) -> dict[str, float]:
     """Every target measured on the events of its scenario."""
-    return {target.name: target.measure(events_by_scenario[target.scenario]) for target in targets}
+    tables = {name: columns(events) for name, events in events_by_scenario.items()}
+    return {target.name: target.measure(tables[target.scenario]) for target in targets}

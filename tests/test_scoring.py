@@ -142,7 +142,8 @@ def test_the_report_names_the_parameters_a_dataset_target_constrains(tmp_path, i
     loaded = load_config(ROOT / "calibration" / "sahel.yaml")
     target = loaded.config.targets[0].model_copy(update={"name": "from_data", "observed_in": "sample"})
     config = loaded.config.model_copy(update={"targets": [target], "datasets": {"sample": "sample.parquet"}})
-    sobol = pd.DataFrame({"statistic": ["from_data", "from_data"], "parameter": ["harm_wagner", "pursuit_base"], "index": [0.4, 0.01]})
+    sobol = pd.DataFrame({"statistic": ["from_data", "from_data"], "parameter": ["harm_wagner", "pursuit_base"], "index": [0.4, 0.01],
+                          "conf": [0.05, 0.01]})
     lines = _dataset_targets(LoadedConfig(config, tmp_path / "c.yaml", loaded.scenarios), sobol)
     assert "`from_data` is observed in the imported dataset `sample`" in lines[1]
     assert "`harm_wagner` (ST 0.40)" in lines[1] and "pursuit_base" not in lines[1]
