@@ -11,6 +11,7 @@ import argparse
 import cProfile
 import io
 import pstats
+import resource
 import statistics
 import time
 import tracemalloc
@@ -52,7 +53,9 @@ def main() -> None:
     print(f"model run (build + all steps), median of {args.repeats}: {1000 * statistics.median(model_times):.1f} ms "
           f"(min {1000 * min(model_times):.1f}, max {1000 * max(model_times):.1f})")
     print(f"replicate with its event and tension tables, median: {1000 * statistics.median(replicate_times):.1f} ms")
-    print(f"peak traced memory of one replicate: {peak / 2**20:.1f} MiB")
+    print(f"peak traced memory of one replicate (Python allocations): {peak / 2**20:.1f} MiB")
+    print(f"peak resident memory of this process (RSS, interpreter and libraries included): "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:.0f} MiB")
 
     profiler = cProfile.Profile()
     profiler.enable()
@@ -62,7 +65,7 @@ def main() -> None:
     stream = io.StringIO()
     pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(args.profile_top)
     print(f"\nprofile of 10 model runs, top {args.profile_top} by own time:")
-    print("\n".join(line for line in stream.getvalue().splitlines() if line.strip())[:6000])
+    print("\n".join(line for line in stream.getvalue().splitlines() if line.strip()))
 
 
 if __name__ == "__main__":

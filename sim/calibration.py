@@ -281,6 +281,7 @@ def fitted_set(loaded: LoadedConfig, result: CalibrationResult) -> FittedSet:
             median=round(median, 6), low_5=round(low, 6), high_95=round(high, 6), prior=prior
         )
     last = result.generations.iloc[-1]
+    ess = weights.sum() ** 2 / (weights**2).sum()
     return FittedSet(
         name=loaded.config.name,
         config=loaded.path.name,
@@ -288,7 +289,8 @@ def fitted_set(loaded: LoadedConfig, result: CalibrationResult) -> FittedSet:
         date=dt.date.today(),
         method=(
             f"pyabc ABC-SMC, population {loaded.config.budget.population_size}, {len(result.generations)} generations, "
-            f"final epsilon {last['epsilon']:.4g}, {result.simulations} simulations, seed {loaded.config.budget.seed}"
+            f"final epsilon {last['epsilon']:.4g}, effective sample size {ess:.0f}, {result.simulations} simulations, "
+            f"seed {loaded.config.budget.seed}"
         ),
         parameters=parameters,
     )

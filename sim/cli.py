@@ -57,7 +57,7 @@ from sim.classroom import classroom
 from sim.serve import LOOPBACK, check_port_free, check_scenarios, serve, where
 from sim.store import BatchStore, require_parent, results_folder, scenario_record, write_csv, write_json, write_parquet, write_yaml
 
-DOCUMENTED_EVENTS = Path("calibration/events.csv")
+DOCUMENTED_EVENTS = Path(__file__).resolve().parent.parent / "calibration" / "events.csv"  # the repository's, wherever run from
 
 app = typer.Typer(help="sahelsim: agent-based simulation of Sahel geopolitics.", no_args_is_help=True, add_completion=False)
 events_app = typer.Typer(help="List the documented events (filter by actor and date).")

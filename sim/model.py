@@ -80,6 +80,11 @@ class SahelModel(mesa.Model):
         )
         self._event_types = event_types()
         self.draw = self.random.random  # a uniform draw in [0, 1) from the model's seeded generator
+        # one seed per week (see _reseed), from a sequence of its own: spawn key (replicate, 0)
+        self._week_seeds = np.random.SeedSequence(scenario.seed, spawn_key=(replicate, 0)).generate_state(
+            len(self.dates), np.uint64
+        )
+        self._counts_rng: np.random.Generator | None = None
         self.current_rule = "setup"  # the rule now acting, recorded in each event's provenance
         self.log: list[tuple] = []  # (date, precision, source, target, event_type, rule, details)
         n_pairs = len(self.ledger.pairs)
@@ -141,16 +146,16 @@ class SahelModel(mesa.Model):
             self.running = False
 
     def _reseed(self, week: int) -> None:
-        """Draw this week's randomness from its own stream, spawned from the run's seed by week.
+        """Draw this week's randomness from its own stream, seeded by week from the run's seed.
 
         A change that alters one week's decisions (a parameter, a counterfactual shock) then
         leaves the random numbers of every later week as they were, so two runs with the same
         seed differ by what the change does rather than by reshuffled luck: the common random
         numbers that ``compare`` and the sensitivity analysis rely on.
         """
-        stream = np.random.SeedSequence(self.scenario.seed, spawn_key=(self.replicate, week))
-        self.random.seed(int(stream.generate_state(1, np.uint64)[0]))
-        self.rng = np.random.default_rng(stream)
+        self._week_seed = int(self._week_seeds[week])
+        self.random.seed(self._week_seed)
+        self._counts_rng = None  # numpy's generator for counts, built only in a week that needs one
 
     def run(self) -> SahelModel:
         """Run every week of the scenario's period."""
@@ -276,7 +281,9 @@ class SahelModel(mesa.Model):
         return round(median * self.random.lognormvariate(0.0, 0.8))
 
     def draw_count(self, mean: float) -> int:
-        return int(self.rng.poisson(mean))
+        if self._counts_rng is None:
+            self._counts_rng = np.random.default_rng(self._week_seed)
+        return int(self._counts_rng.poisson(mean))
 
     def choose(self, agents: Sequence[SahelAgent], weights: Sequence[float]) -> SahelAgent:
         """One of ``agents`` with probability proportional to its weight (the first if all are 0)."""
