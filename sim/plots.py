@@ -24,7 +24,7 @@ from PIL import Image  # noqa: E402
 
 from sim.actors import load_catalogue  # noqa: E402
 from sim.events import event_types  # noqa: E402
-from sim.observed import Observed, months, pair_monthly  # noqa: E402
+from sim.observed import Observed, months, pair_monthly, primary  # noqa: E402
 from sim.relations import Pair, pair_label  # noqa: E402
 
 TENSION_COLOUR = "#c0392b"
@@ -79,7 +79,7 @@ def _draw_documented(ax: plt.Axes, events: pd.DataFrame) -> None:
     fig = ax.get_figure()
     axes_points = ax.get_position().width * fig.get_figwidth() * 72
     days_per_point = (x_max - x_min) / axes_points
-    for date, text, goldstein in _event_labels(events[events["date_precision"] != "year"]):
+    for date, text, goldstein in _event_labels(primary(events)):
         colour = TENSION_COLOUR if goldstein < 0 else COOPERATION_COLOUR
         x = mdates.date2num(date)
         free = [y for y in levels if right_edge.get(y, -float("inf")) < x]
