@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sim.calibration import load_config, observed_statistics
 from sim.plots import tension_figure
 from sim.runner import documented_record
 from sim.scenario import load_scenario
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SEEDS
 
 
 def _copy_project(tmp_path: Path) -> Path:
@@ -101,3 +102,23 @@ def test_year_precision_events_stay_out_of_the_documented_series(project):
     _append_copy(project / "calibration" / "events.csv", "D038", "D998", date="2024-01-01", date_precision="month")
     _, placed = documented_record(load_scenario(scenario))
     assert not placed["tension"].equals(before["tension"])
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def test_no_note_copies_six_words_running_from_a_seed_article():
+    """Facts from the articles may carry over, their sentences may not (names are shorter than this)."""
+    runs = set()
+    for article in SEEDS.glob("*.txt"):
+        words = _words(article.read_text(encoding="utf-8"))
+        runs |= {tuple(words[i : i + 6]) for i in range(len(words) - 5)}
+    events = pd.read_csv(ROOT / "calibration" / "events.csv", dtype=str)
+    copied = {
+        row.event_id: " ".join(run)
+        for row in events.itertuples()
+        for run in (tuple(_words(row.note)[i : i + 6]) for i in range(len(_words(row.note)) - 5))
+        if run in runs
+    }
+    assert copied == {}
