@@ -145,7 +145,8 @@ def counter_insurgency(force: SahelAgent) -> None:
         with_wagner = bool(contractors)
         if model.has("civilians") and model.draw() < civilian_harm_probability(p, with_wagner):
             deaths = model.draw_deaths(p.pursuit_lethality)
-            model.emit("attack_civilians", force.actor_id, "civilians", fatalities=deaths, country=country)
+            for operator in operators:  # each force taking part answers for the harm, Wagner included
+                model.emit("attack_civilians", operator, "civilians", fatalities=deaths, country=country)
         for neighbour_id in model.agent(territory).neighbours:
             if neighbour_id in group.rear_bases and model.draw() < pursuit_probability(p, with_wagner):
                 deaths = model.draw_deaths(p.pursuit_lethality)

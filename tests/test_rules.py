@@ -4,6 +4,7 @@ import ast
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -183,3 +184,14 @@ def test_in_the_model_an_injected_incident_raises_tension_and_a_visit_lowers_it(
     tense = _tension_after(scenario, replicate, 13, None)  # April 2024, after the incident
     assert tense > calm
     assert _tension_after(scenario, replicate, 13, ("visit", "mauritania", "mali")) < tense
+
+
+def test_civilian_harm_in_a_joint_operation_is_attributed_to_every_operator(sahel_2024):
+    """Wagner's part in the harm of the operations it joins is recorded, as in a pursuit."""
+    scenario = sahel_2024.scenario.model_copy(update={"end": sahel_2024.scenario.start.replace(month=12)})
+    events = pd.concat([SahelModel(scenario, replicate).run().events_frame() for replicate in range(4)])
+    harm = events[events["event_type"] == "attack_civilians"]
+    by_wagner = harm[harm["source"] == "wagner"]
+    assert len(by_wagner)
+    by_mali = harm[harm["source"] == "mali"][["date", "fatalities"]].astype(str).apply(tuple, axis=1)
+    assert set(by_wagner[["date", "fatalities"]].astype(str).apply(tuple, axis=1)) <= set(by_mali)
