@@ -106,8 +106,9 @@ class LoadedConfig:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
     def documented_events(self) -> pd.DataFrame:
-        """The documented events the config names, validated against the actor catalogue."""
-        return load_events(self.path.parent / self.config.events, load_catalogue().ids)
+        """The documented events the config names, validated against the actor catalogue, each event
+        counted once and placeable in a month (:func:`sim.observed.primary`)."""
+        return primary(load_events(self.path.parent / self.config.events, load_catalogue().ids))
 
     def observed_events(self, target: Target) -> pd.DataFrame:
         """The table a target's observed value is measured on: the documented events, or the imported

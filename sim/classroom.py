@@ -138,7 +138,7 @@ class LeverSetting:
 def lever_settings(loaded: LoadedScenario) -> list[LeverSetting]:
     """The levers of ``sim/data/classroom.yaml`` on the scenario's terms."""
     scenario = loaded.scenario
-    fitted = load_fitted_set(Path(scenario.parameter_set)).medians() if scenario.parameter_set else {}
+    fitted = load_fitted_set(loaded.parameter_set_path).medians() if loaded.parameter_set_path else {}
     specs = parameter_specs()
     return [
         LeverSetting(

@@ -1,8 +1,10 @@
 """Reading the YAML data files (catalogues, parameters, scenarios) safely.
 
-Every YAML file is read with ``yaml.safe_load`` semantics (the SafeLoader), and every
-pydantic validation error is turned into an :class:`~sim.errors.InputError` that names the
-file, the line of the offending node and the field.
+Every YAML file is read with ``yaml.safe_load`` semantics (the SafeLoader), made stricter:
+a key given twice in one mapping and a date that does not exist (``2024-02-30``) are refused
+instead of silently keeping the last value or failing with a bare ValueError. Every such
+problem, and every pydantic validation error, is turned into an :class:`~sim.errors.InputError`
+that names the file, the line of the offending node and the field.
 """
 
 from __future__ import annotations
@@ -20,6 +22,57 @@ Model = TypeVar("Model", bound=BaseModel)
 PACKAGE_DATA = Path(__file__).parent / "data"
 
 
+class _BadNode(Exception):
+    """A node the loader refuses, with what is wrong with it (turned into an InputError by read_yaml)."""
+
+    def __init__(self, problem: str, node: yaml.Node) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.node = node
+
+
+class StrictLoader(yaml.SafeLoader):
+    """The SafeLoader, refusing duplicate keys and impossible dates at the node that has them."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise _BadNode(f"the key {key!r} is given twice in the same mapping; expected each key once", key_node)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise _BadNode(f"{node.value!r} is not a real date ({exc}); expected YYYY-MM-DD", node) from None
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictLoader.construct_yaml_timestamp)
+
+
+def _location(root: yaml.Node, target: yaml.Node, loc: tuple[int | str, ...] = ()) -> tuple[int | str, ...] | None:
+    """The field path from ``root`` down to ``target`` (a key node names its own key)."""
+    if root is target:
+        return loc
+    children = (
+        [(k.value, v, k) for k, v in root.value] if isinstance(root, yaml.MappingNode)
+        else [(i, v, None) for i, v in enumerate(root.value)] if isinstance(root, yaml.SequenceNode)
+        else []
+    )
+    for name, child, key_node in children:
+        if key_node is target:
+            return (*loc, name)
+        found = _location(child, target, (*loc, name))
+        if found is not None:
+            return found
+    return None
+
+
 def read_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
     """Return the parsed YAML document and its node tree (for line numbers)."""
     path = Path(path)
@@ -32,8 +85,12 @@ def read_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
     except UnicodeDecodeError:
         raise InputError("is not UTF-8 text; expected a YAML file", path=path) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=StrictLoader)
+        data = None if node is None else StrictLoader("").construct_document(node)
+    except _BadNode as bad:
+        loc = _location(node, bad.node) or ()
+        field = ".".join(str(part) for part in loc) or None
+        raise InputError(bad.problem, path=path, line=bad.node.start_mark.line + 1, field=field) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = None if mark is None else mark.line + 1

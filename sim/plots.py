@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -20,11 +21,12 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap, Normalize  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from sim.actors import load_catalogue  # noqa: E402
 from sim.events import event_types  # noqa: E402
-from sim.observed import Observed, months, pair_monthly  # noqa: E402
+from sim.observed import Observed, months, pair_monthly, primary  # noqa: E402
 from sim.relations import Pair, pair_label  # noqa: E402
 
 TENSION_COLOUR = "#c0392b"
@@ -55,83 +57,210 @@ def _draw_fan(ax: plt.Axes, table: pd.DataFrame, colour: str, label: str) -> Non
     ax.plot(table.index, table[0.5], color=colour, linewidth=1.8, label=label)
 
 
-def _event_labels(events: pd.DataFrame) -> list[tuple[pd.Timestamp, str, float]]:
-    """One label per event type and week (``summons x2``), with the type's Goldstein weight."""
+@dataclass(frozen=True)
+class Mark:
+    """One marker above a panel: a week's documented events of one sign, and what to write beside it."""
+
+    date: pd.Timestamp
+    text: str
+    conflictual: bool
+    approximate: bool  # dated only to the month, or to an inferred week: drawn hollow
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Sizes of a figure of panels, in inches: each panel has a title, an event strip and its data axes."""
+
+    width: float
+    panel: float
+    top: float
+    bottom: float
+    left: float
+    right: float
+    columns: int = 1
+    gap: float = 0.5  # between columns
+
+    @property
+    def axes_width(self) -> float:
+        return (self.width - self.left - self.right - (self.columns - 1) * self.gap) / self.columns
+
+
+STRIP_ROW = 0.17  # inches per row of labels in an event strip
+STRIP_PAD = 0.06
+TITLE = 0.34
+LABEL_SIZE = 7.5  # points
+MARKER_SIZE = 6  # points
+
+
+def _when(rows: pd.DataFrame) -> str:
+    """When a group of events happened, as precisely as the record says: 19 Apr, 19–20 Apr, wk 1 Apr, Apr."""
+    days = rows.loc[rows["date_precision"] == "day", "date"]
+    if len(days):
+        first, last = days.min(), days.max()
+        if first == last:
+            return f"{first.day} {first:%b}"
+        return f"{first.day}–{last.day} {last:%b}" if first.month == last.month else f"{first.day} {first:%b}–{last.day} {last:%b}"
+    first = rows.sort_values("date").iloc[0]
+    return f"wk {first['date'].day} {first['date']:%b}" if first["date_precision"] == "week" else f"{first['date']:%b}"
+
+
+def _approximate(rows: pd.DataFrame) -> pd.Series:
+    """Events whose marker date is a stand-in: known only to the month, or to a week worked out from the text."""
+    inferred = rows["date_inferred"].fillna(False).astype(bool) if "date_inferred" in rows else False
+    return (rows["date_precision"] == "month") | ((rows["date_precision"] == "week") & inferred)
+
+
+def event_marks(events: pd.DataFrame) -> list[Mark]:
+    """One mark per week and sign (conflictual or cooperative) for the documented events counted once
+    and placeable (:func:`sim.observed.primary`): ``summons 19 Apr``, ``visit, praise 20 Apr``."""
     kinds = event_types()
+    events = primary(events).sort_values("date", kind="stable")
+    if events.empty:
+        return []
     week = events["date"].dt.to_period("W").dt.start_time
-    grouped = events.assign(week=week).groupby(["week", "event_type"], sort=True)
-    labels = []
-    for (_week, kind), rows in grouped:
-        count = len(rows)
-        text = kinds[kind].label + (f" ×{count}" if count > 1 else "")
-        labels.append((rows["date"].min(), text, kinds[kind].goldstein))
-    return labels
+    conflictual = events["event_type"].map(lambda kind: kinds[kind].goldstein < 0)
+    marks = []
+    for (_week, negative), rows in events.groupby([week, conflictual], sort=True):
+        counts = rows.groupby("event_type", sort=False).size()
+        names = ", ".join(kinds[kind].label + (f" ×{n}" if n > 1 else "") for kind, n in counts.items())
+        marks.append(Mark(rows["date"].min(), f"{names} {_when(rows)}", bool(negative), bool(_approximate(rows).all())))
+    return sorted(marks, key=lambda mark: mark.date)
 
 
-def _draw_documented(ax: plt.Axes, events: pd.DataFrame) -> None:
-    """Documented events as markers near the panel's top, each label on the first free row.
+def _label_rows(marks: Sequence[Mark], period: tuple[pd.Timestamp, pd.Timestamp], axes_inches: float) -> list[int]:
+    """The row of each mark's label: the lowest row where it does not run into an earlier label.
 
-    Events dated only to the year cannot be placed on a weekly axis and are left out.
-    """
-    levels = (1.04, 0.94, 0.84, 0.74, 0.64, 0.54)
-    right_edge: dict[float, float] = {}  # where the last label on each row ends, in date units
-    x_min, x_max = ax.get_xlim()
-    fig = ax.get_figure()
-    axes_points = ax.get_position().width * fig.get_figwidth() * 72
-    days_per_point = (x_max - x_min) / axes_points
-    for date, text, goldstein in _event_labels(events[events["date_precision"] != "year"]):
-        colour = TENSION_COLOUR if goldstein < 0 else COOPERATION_COLOUR
-        x = mdates.date2num(date)
-        free = [y for y in levels if right_edge.get(y, -float("inf")) < x]
-        level = free[0] if free else min(levels, key=right_edge.__getitem__)
-        right_edge[level] = x + (10 + 4.4 * len(text)) * days_per_point
-        ax.axvline(date, color=colour, alpha=0.35, linewidth=0.8, linestyle=":")
-        ax.plot([date], [level], marker="v" if goldstein < 0 else "^", color=colour, markersize=6,
-                markeredgecolor="black", markeredgewidth=0.5, clip_on=False, zorder=5)
-        ax.annotate(text, (x, level), xytext=(4, -1), textcoords="offset points", fontsize=7.5,
-                    va="center", ha="left", color="#222222", annotation_clip=False, zorder=6,
-                    bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "alpha": 0.7, "linewidth": 0})
+    Label widths are measured with the Agg renderer's font metrics, so no two labels overlap
+    whatever their length."""
+    renderer = FigureCanvasAgg(Figure(dpi=72)).get_renderer()  # 72 dpi: one pixel per point
+    font = FontProperties(size=LABEL_SIZE)
+    span_days = max((period[1] - period[0]).days, 1)
+    points_per_day = axes_inches * 72 / span_days
+    ends: list[float] = []  # where the last label of each row ends, in points from the axes' left
+    rows = []
+    for mark in marks:
+        x = (mark.date - period[0]).days * points_per_day
+        width = renderer.get_text_width_height_descent(mark.text, font, ismath=False)[0]
+        row = next((r for r, end in enumerate(ends) if end < x - MARKER_SIZE / 2), len(ends))
+        if row == len(ends):
+            ends.append(0.0)
+        ends[row] = x + MARKER_SIZE / 2 + 3 + width + 6
+        rows.append(row)
+    return rows
+
+
+def _pair_marks(events: pd.DataFrame | None, pair: Pair, period: tuple[pd.Timestamp, pd.Timestamp]) -> list[Mark]:
+    if events is None:
+        return []
+    a, b = pair
+    mask = (
+        ((events["source"] == a) & (events["target"] == b)) | ((events["source"] == b) & (events["target"] == a))
+    ) & events["date"].between(*period)
+    return event_marks(events[mask])
+
+
+def _draw_strip(strip: plt.Axes, ax: plt.Axes, marks: Sequence[Mark], rows: Sequence[int], height: int) -> None:
+    """The documented events above a panel, out of its data area: a marker and a label per mark, on
+    the label's row, with a dotted line down through the panel to the date."""
+    strip.set_ylim(0, height)
+    strip.set_yticks([])
+    strip.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
+    for side in ("top", "right", "left", "bottom"):
+        strip.spines[side].set_visible(False)
+    strip.set_facecolor("#f4f6f7")
+    for mark, row in zip(marks, rows, strict=True):
+        colour = TENSION_COLOUR if mark.conflictual else COOPERATION_COLOUR
+        y = row + 0.5
+        strip.plot([mark.date, mark.date], [0, y], color=colour, alpha=0.5, linewidth=0.8, linestyle=":")
+        ax.axvline(mark.date, color=colour, alpha=0.35, linewidth=0.8, linestyle=":")
+        strip.plot([mark.date], [y], marker="v" if mark.conflictual else "^", markersize=MARKER_SIZE, linestyle="",
+                   color=colour, markerfacecolor="white" if mark.approximate else colour,
+                   markeredgecolor=colour if mark.approximate else "black", markeredgewidth=1.0 if mark.approximate else 0.5,
+                   clip_on=False, zorder=5)
+        strip.annotate(mark.text, (mdates.date2num(mark.date), y), xytext=(MARKER_SIZE / 2 + 3, 0),
+                       textcoords="offset points", fontsize=LABEL_SIZE, va="center", ha="left", color="#222222",
+                       annotation_clip=False)
+
+
+def _panel_grid(fig: Figure, layout: Layout, strip_rows: Sequence[int]) -> list[list[tuple[plt.Axes, plt.Axes]]]:
+    """(event strip, data axes) for each panel, one grid row per entry of ``strip_rows`` (its label
+    rows): sizes fixed in inches, so the labels placed by :func:`_label_rows` keep their room."""
+    heights = [size for rows in strip_rows for size in (TITLE, rows * STRIP_ROW + STRIP_PAD, layout.panel)]
+    total = layout.top + sum(heights) + layout.bottom
+    fig.set_size_inches(layout.width, total)
+    grid = fig.add_gridspec(
+        len(heights), layout.columns, height_ratios=heights, hspace=0, wspace=layout.gap / layout.axes_width,
+        left=layout.left / layout.width, right=1 - layout.right / layout.width,
+        top=1 - layout.top / total, bottom=layout.bottom / total,
+    )
+    first = None
+    panels = []
+    for g in range(len(strip_rows)):
+        row = []
+        for c in range(layout.columns):
+            ax = fig.add_subplot(grid[3 * g + 2, c], sharex=first)
+            first = first or ax
+            strip = fig.add_subplot(grid[3 * g + 1, c], sharex=ax)
+            if g < len(strip_rows) - 1:
+                ax.tick_params(axis="x", labelbottom=False)
+            row.append((strip, ax))
+        panels.append(row)
+    return panels
 
 
 def _pair_panel(
+    strip: plt.Axes,
     ax: plt.Axes,
     pair: Pair,
     period: tuple[pd.Timestamp, pd.Timestamp],
-    documented_events: pd.DataFrame | None,
+    marks: tuple[Sequence[Mark], Sequence[int], int],
     documented_tension: pd.DataFrame | None,
     title_size: float = 11,
 ) -> None:
     """What a pair's panel shows beside the simulated lines: the documented record, axes and title."""
     a, b = pair
-    start, end = period
     if documented_tension is not None:
         record = documented_tension[documented_tension["pair"] == pair_label(a, b)]
         ax.plot(record["date"], record["tension"], color="#641e16", linestyle="--", linewidth=1.2,
                 label="tension of the documented record")
         ax.plot(record["date"], record["cooperation"], color="#154360", linestyle="--", linewidth=1.2,
                 label="cooperation of the documented record")
-    ax.set_xlim(start, end)
+    ax.set_xlim(*period)
     ax.set_ylim(0, 1)
     ax.set_ylabel("level (0–1)")
-    ax.set_title(f"{_short_name(a)} – {_short_name(b)}", loc="left", fontsize=title_size, fontweight="bold",
-                 pad=2 * title_size)
+    strip.set_title(f"{_short_name(a)} – {_short_name(b)}", loc="left", fontsize=title_size, fontweight="bold", pad=3)
     ax.grid(axis="y", alpha=0.3)
-    if documented_events is not None:
-        mask = (
-            ((documented_events["source"] == a) & (documented_events["target"] == b))
-            | ((documented_events["source"] == b) & (documented_events["target"] == a))
-        ) & documented_events["date"].between(start, end)
-        _draw_documented(ax, documented_events[mask])
+    _draw_strip(strip, ax, *marks)
+
+
+def _strips(
+    events: pd.DataFrame | None, key_pairs: Sequence[Pair], period: tuple[pd.Timestamp, pd.Timestamp], layout: Layout
+) -> tuple[list[tuple[list[Mark], list[int], int]], list[int]]:
+    """Each pair's marks with their label rows and its grid row's strip height (at least one row)."""
+    placed = []
+    for pair in key_pairs:
+        marks = _pair_marks(events, pair, period)
+        placed.append((marks, _label_rows(marks, period, layout.axes_width)))
+    heights = [
+        max([1, *(max(rows, default=-1) + 1 for _, rows in placed[g : g + layout.columns])])
+        for g in range(0, len(placed), layout.columns)
+    ]
+    return [(marks, rows, heights[k // layout.columns]) for k, (marks, rows) in enumerate(placed)], heights
 
 
 def _legend_with_markers(ax: plt.Axes) -> tuple[list, list[str]]:
-    """The panel's legend entries plus the two kinds of documented-event marker."""
+    """The panel's legend entries plus the kinds of documented-event marker."""
     handles, labels = ax.get_legend_handles_labels()
     handles += [
         plt.Line2D([], [], marker="v", color=TENSION_COLOUR, linestyle="", markeredgecolor="black"),
         plt.Line2D([], [], marker="^", color=COOPERATION_COLOUR, linestyle="", markeredgecolor="black"),
+        plt.Line2D([], [], marker="^", color="#555555", markerfacecolor="white", linestyle=""),
     ]
-    labels += ["documented conflictual event (dated to day, week or month)", "documented cooperative event"]
+    labels += [
+        "documented conflictual event (above the panel)",
+        "documented cooperative event (above the panel)",
+        "hollow: date known only to the month, or an inferred week",
+    ]
     return handles, labels
 
 
@@ -143,28 +272,32 @@ def tension_figure(
     documented_tension: pd.DataFrame | None = None,
     observed: Observed | None = None,
 ) -> Figure:
-    """One panel per key pair: simulated tension and cooperation fans, the documented record on top,
-    and, given an imported event table, the pair's observed monthly events (or deaths) as bars."""
+    """One panel per key pair: simulated tension and cooperation fans, the documented events in a strip
+    above it and the documented record's series dashed in it, and, given an imported event table, the
+    pair's observed monthly events (or deaths) as bars."""
     pairs = [pair_label(*pair) for pair in key_pairs]
-    fig, axes = plt.subplots(len(pairs), 1, figsize=(11, 2.9 * len(pairs) + 1.0), sharex=True, squeeze=False)
     start, end = tension["date"].min(), tension["date"].max()
+    layout = Layout(width=11, panel=2.3, top=0.5, bottom=1.15, left=0.8, right=0.85 if observed is not None else 0.25)
+    strips, heights = _strips(documented_events, key_pairs, (start, end), layout)
+    fig = plt.figure()
+    panels = [row[0] for row in _panel_grid(fig, layout, heights)]
     runs = count_runs(tension)
-    for ax, pair, (a, b) in zip(axes[:, 0], pairs, key_pairs, strict=True):
+    for (strip, ax), pair, (a, b), marks in zip(panels, pairs, key_pairs, strips, strict=True):
         _draw_fan(ax, fan(tension, pair, "tension"), TENSION_COLOUR, "tension (simulated median)")
         _draw_fan(ax, fan(tension, pair, "cooperation"), COOPERATION_COLOUR, "cooperation (simulated median)")
-        _pair_panel(ax, (a, b), (start, end), documented_events, documented_tension)
+        _pair_panel(strip, ax, (a, b), (start, end), marks, documented_tension)
         if observed is not None:
             _draw_observed(ax, observed, (a, b), start, end)
-    _date_axis(axes[-1, 0], months=(1, 4, 7, 10))
-    axes[-1, 0].set_xlabel("date (weekly steps)")
-    handles, labels = _legend_with_markers(axes[0, 0])
+    bottom = panels[-1][1]
+    _date_axis(bottom, months=(1, 4, 7, 10))
+    bottom.set_xlabel("date (weekly steps)")
+    handles, labels = _legend_with_markers(panels[0][1])
     if observed is not None:
         handles.append(matplotlib.patches.Patch(color=OBSERVED_COLOUR, alpha=0.45))
         labels.append(f"observed {observed.measure} / month of the pair (imported, right axis)")
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8.5, frameon=False)
     fig.suptitle(f"{title}: simulated relations, median with 50 % and 90 % bands over {runs} runs",
-                 fontsize=12, x=0.01, ha="left")
-    fig.tight_layout(rect=(0, 0.06, 1, 0.98))
+                 fontsize=12, x=0.01, y=1 - 0.12 / fig.get_figheight(), ha="left", va="top")
     return fig
 
 
@@ -222,27 +355,27 @@ class LiveTension:
         documented_tension: pd.DataFrame | None = None,
     ) -> None:
         columns = 2 if len(key_pairs) > 2 else 1
-        rows = -(-len(key_pairs) // columns)
-        self.figure = Figure(figsize=(10.5, 2.3 * rows + 1.0), dpi=72)
-        grid = self.figure.subplots(rows, columns, sharex=True, squeeze=False)
-        axes = grid.flatten()[: len(key_pairs)]
-        for ax in grid.flatten()[len(key_pairs):]:
+        layout = Layout(width=10.5, panel=1.6, top=0.35, bottom=0.95, left=0.7, right=0.2, columns=columns)
+        strips, heights = _strips(documented_events, key_pairs, period, layout)
+        self.figure = Figure(dpi=72)
+        panels = [panel for row in _panel_grid(self.figure, layout, heights) for panel in row]
+        for strip, ax in panels[len(key_pairs):]:
+            strip.set_visible(False)
             ax.set_visible(False)
         self.lines: list[tuple[plt.Line2D, plt.Line2D]] = []
         self.now = []
-        for ax, pair in zip(axes, key_pairs, strict=True):
+        for (strip, ax), pair, marks in zip(panels, key_pairs, strips, strict=False):
             tension_line, = ax.plot([], [], color=TENSION_COLOUR, linewidth=2, label="tension (this run)", animated=True)
             cooperation_line, = ax.plot([], [], color=COOPERATION_COLOUR, linewidth=2, label="cooperation (this run)",
                                         animated=True)
             self.lines.append((tension_line, cooperation_line))
             self.now.append(ax.axvline(period[0], color="#7f8c8d", linewidth=1, animated=True))
-            _pair_panel(ax, pair, period, documented_events, documented_tension, title_size=9.5)
+            _pair_panel(strip, ax, pair, period, marks, documented_tension, title_size=9.5)
             ax.tick_params(labelsize=8)
-        for ax in grid[-1]:
+        for strip, ax in panels[-columns:]:
             _date_axis(ax, months=(1, 7))
-        self.figure.legend(*_legend_with_markers(axes[0]), loc="lower center", ncol=3, fontsize=8, frameon=False)
-        self.figure.suptitle(title, fontsize=10.5, x=0.01, ha="left")
-        self.figure.tight_layout(rect=(0, 0.09, 1, 0.99), h_pad=0.2)
+        self.figure.legend(*_legend_with_markers(panels[0][1]), loc="lower center", ncol=3, fontsize=8, frameon=False)
+        self.figure.suptitle(title, fontsize=10.5, x=0.01, y=1 - 0.08 / self.figure.get_figheight(), ha="left", va="top")
         self.frame = Frame(self.figure, [artist for pair in self.lines for artist in pair] + self.now)
 
     def update(self, dates: Sequence, tension: np.ndarray, cooperation: np.ndarray) -> bytes:

@@ -121,6 +121,13 @@ def insurgency(group: SahelAgent) -> None:
             model.emit("kidnapping", group.actor_id, "civilians", count=hostages, count_unit="people", country=country)
 
 
+def shared_out(deaths: int, forces: int) -> list[int]:
+    """The deaths of one incident shared among the forces that each answer for it in a row of
+    their own, so that adding up the rows counts every death once."""
+    share, rest = divmod(deaths, forces)
+    return [share + (i < rest) for i in range(forces)]
+
+
 def counter_insurgency(force: SahelAgent) -> None:
     """States and deployed forces operate against armed groups on their territory.
 
@@ -145,12 +152,13 @@ def counter_insurgency(force: SahelAgent) -> None:
         with_wagner = bool(contractors)
         if model.has("civilians") and model.draw() < civilian_harm_probability(p, with_wagner):
             deaths = model.draw_deaths(p.pursuit_lethality)
-            model.emit("attack_civilians", force.actor_id, "civilians", fatalities=deaths, country=country)
+            for operator, share in zip(operators, shared_out(deaths, len(operators))):  # Wagner included
+                model.emit("attack_civilians", operator, "civilians", fatalities=share, country=country)
         for neighbour_id in model.agent(territory).neighbours:
             if neighbour_id in group.rear_bases and model.draw() < pursuit_probability(p, with_wagner):
                 deaths = model.draw_deaths(p.pursuit_lethality)
-                for operator in operators:
-                    model.emit("cross_border_incident", operator, neighbour_id, fatalities=deaths,
+                for operator, share in zip(operators, shared_out(deaths, len(operators))):
+                    model.emit("cross_border_incident", operator, neighbour_id, fatalities=share,
                                country=model.agent(neighbour_id).iso3, location="border area")
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from sim.actors import load_catalogue
 from sim.events import load_events
 from sim.model import SahelModel
+from sim.observed import primary
 from sim.parameters import resolve_parameters
 from sim.relations import pair_key, tension_series
 from sim.scenario import LoadedScenario, Scenario
@@ -50,14 +51,16 @@ def documented_record(loaded: LoadedScenario) -> tuple[pd.DataFrame, pd.DataFram
     """The scenario's documented events and their tension series, on the scenario's terms.
 
     The series starts from the scenario's initial relations and uses its parameters, so it
-    is measured with the same ruler as the simulated runs. None when the scenario names no
-    documented-event file.
+    is measured with the same ruler as the simulated runs. Only the events counted once and
+    placeable in a month are kept (:func:`sim.observed.primary`): a duplicate coded from a second
+    article would count its event twice, and an event dated only to the year would land on
+    1 January. None when the scenario names no documented-event file.
     """
     path = loaded.documented_events_path
     if path is None:
         return None
     scenario = loaded.scenario
-    events = load_events(path, load_catalogue().ids)
+    events = primary(load_events(path, load_catalogue().ids))
     params = resolve_parameters(scenario.parameters)
     actors = [actor for actor in load_catalogue().ids if actor in scenario.actors]
     initial = {pair_key(*r.pair): (r.tension, r.cooperation) for r in scenario.relations}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +204,17 @@ class LoadedScenario(BaseModel):
         relative = self.scenario.documented_events
         return None if relative is None else (self.path.parent / relative).resolve()
 
+    @property
+    def parameter_set_path(self) -> Path | None:
+        relative = self.scenario.parameter_set
+        return None if relative is None else (self.path.parent / relative).resolve()
+
+
+def _relative_to(file: Path, folder: Path) -> str:
+    """``file`` as a path from ``folder``: what a scenario stores, so that its validated content
+    (and hash) is the same wherever the repository is checked out."""
+    return Path(os.path.relpath(file.resolve(), folder.resolve())).as_posix()
+
 
 def load_scenario(path: str | Path) -> LoadedScenario:
     """Read and validate a scenario file (YAML, safe loader only).
@@ -224,8 +236,11 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         parent_path = path.parent / str(data.pop("extends"))
         parent = load_scenario(parent_path)
         base = parent.scenario.model_dump(mode="json")
-        if parent.documented_events_path is not None:  # relative to the parent, wherever the child is
-            base["documented_events"] = str(parent.documented_events_path)
+        # the parent's files, from the child's folder
+        if parent.documented_events_path is not None:
+            base["documented_events"] = _relative_to(parent.documented_events_path, path.parent)
+        if parent.parameter_set_path is not None:
+            base["parameter_set"] = _relative_to(parent.parameter_set_path, path.parent)
         if isinstance(data.get("actor_attributes"), dict):
             data["actor_attributes"] = base["actor_attributes"] | data["actor_attributes"]
         inherited = base["parameters"]
@@ -240,7 +255,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
                 path=path, line=line_of(node, ("parameter_set",)), field="parameter_set",
             )
         fitted = load_fitted_set(fitted_path).medians()
-        data["parameter_set"] = str(fitted_path.resolve())
+        data["parameter_set"] = _relative_to(fitted_path, path.parent)
     explicit = own.get("parameters") or {}
     # a parameters field of the wrong type is passed on as it is, for validation to report
     data["parameters"] = inherited | fitted | explicit if isinstance(explicit, dict) else explicit

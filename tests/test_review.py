@@ -66,16 +66,17 @@ def test_candidates_are_new_duplicate_or_in_conflict(curated):
 def test_accept_appends_with_fresh_ids_keeps_provenance_and_never_duplicates(curated):
     table = events_to_frame([candidate("C001", source="niger", target="algeria", event_type="visit")])
     before = curated.read_text(encoding="utf-8")
+    fresh = f"D{load_events(curated)['event_id'].str[1:].astype(int).max() + 1:03d}"  # after the last id
     chosen, refused = select(review(table, load_events(curated)), table, ["C001"], accept_new=False)
     assert (chosen, refused) == (["C001"], [])
     accept(table, chosen, curated)
     grown = load_events(curated, load_catalogue().ids)
     added = grown.iloc[-1]
     assert curated.read_text(encoding="utf-8").startswith(before)  # existing lines untouched
-    assert (added["event_id"], added["rule"], added["span"], added["confidence"]) == ("D056", "en.summon", "10-60", 0.9)
+    assert (added["event_id"], added["rule"], added["span"], added["confidence"]) == (fresh, "en.summon", "10-60", 0.9)
     assert pd.isna(added["evidence"]) and added["origin"] == "extracted"
     again, refused = select(review(table, grown), table, ["C001"], accept_new=True)
-    assert again == [] and refused == ["C001: not accepted, duplicate of D056"]
+    assert again == [] and refused == [f"C001: not accepted, duplicate of {fresh}"]
     assert len(load_events(curated)) == len(grown)
 
 
@@ -106,6 +107,7 @@ def test_grown_record_loads_into_the_calibration_config(curated, tmp_path):
     """The config reads the grown file as its documented events and measures its targets on it."""
     table = events_to_frame([candidate("C001", source="niger", target="algeria", event_type="visit")])
     accept(table, ["C001"], curated)
+    added = load_events(curated)["event_id"].iloc[-1]
     folder = tmp_path / "calibration"
     folder.mkdir()
     shutil.copy(ROOT / "calibration" / "sahel.yaml", folder / "sahel.yaml")
@@ -113,7 +115,7 @@ def test_grown_record_loads_into_the_calibration_config(curated, tmp_path):
     (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
     (folder / "fitted").symlink_to(ROOT / "calibration" / "fitted")
     loaded = load_config(folder / "sahel.yaml")
-    assert "D056" in set(loaded.documented_events()["event_id"])
+    assert added in set(loaded.documented_events()["event_id"])
     assert set(observed_statistics(loaded)) == {target.name for target in loaded.config.targets}
 
 

@@ -1,11 +1,17 @@
 """Each rule's probability moves the way its mechanism says, and the model shows it."""
 
+import ast
 import math
+from pathlib import Path
 
+import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import sim.agents
+import sim.model
+import sim.runner
 from sim import rules
 from sim.model import SahelModel
 from sim.parameters import parameter_specs, resolve_parameters
@@ -62,9 +68,24 @@ def test_defence_deters_attacks(capability, weak, strong):
     assert rules.attack_probability(P, capability, strong) <= rules.attack_probability(P, capability, weak)
 
 
-def test_every_probability_uses_only_parameters_of_the_file():
-    used = {name for name in vars(P)}
-    assert used == set(parameter_specs())
+def _parameters_read(module) -> set[str]:
+    """Attributes the module's source reads from a parameter set (``p.X``, ``params.X``, ``….params.X``)."""
+    read = set()
+    for node in ast.walk(ast.parse(Path(module.__file__).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute):
+            owner = node.value
+            if (isinstance(owner, ast.Name) and owner.id in ("p", "params")) or (
+                isinstance(owner, ast.Attribute) and owner.attr == "params"
+            ):
+                read.add(node.attr)
+    return read
+
+
+def test_the_model_reads_every_parameter_of_the_file_and_no_other():
+    """A parameter in sim/data/parameters.yaml that no rule reads would be calibrated and swept for
+    nothing; a name read but not in the file would fail only when its branch runs."""
+    read = set().union(*(_parameters_read(module) for module in (rules, sim.model, sim.agents, sim.runner)))
+    assert read == set(parameter_specs())
 
 
 def _pledges_to_mali(scenario, replicates: int, since, weeks: int) -> float:
@@ -113,3 +134,62 @@ def test_an_alliance_gains_the_member_that_joins(sahel_2024):
     model.emit("alliance_formation", "mali", "aes")
     assert "mali" in model.agent("aes").members
     assert not model.alliances_open_to("mali")
+
+
+@given(low=unit, high=unit, resolve=st.floats(0.1, 1.0))
+def test_protest_grows_strictly_with_tension(low, high, resolve):
+    assume(high - low > 0.01)
+    assert rules.summons_probability(P, resolve, high) > rules.summons_probability(P, resolve, low)
+    assert rules.recall_probability(P, resolve, high) > rules.recall_probability(P, resolve, low)
+    assert rules.restore_probability(P, high) < rules.restore_probability(P, low)
+
+
+@given(low=unit, high=unit, stakes=unit)
+def test_de_escalation_grows_strictly_with_tension(low, high, stakes):
+    assume(high - low > 0.01)
+    assert rules.deescalation_probability(P, high, stakes) > rules.deescalation_probability(P, low, stakes)
+
+
+def _summons(scenario, parameters: dict[str, float], replicates: int) -> int:
+    return sum(
+        1
+        for replicate in range(replicates)
+        for event in SahelModel(scenario, replicate, parameters).run().events
+        if event.event_type == "summon_ambassador"
+    )
+
+
+def test_in_the_model_a_higher_protest_weight_brings_more_summons(sahel_2024):
+    scenario = sahel_2024.scenario.model_copy(update={"end": sahel_2024.scenario.start.replace(month=9)})
+    assert _summons(scenario, {"protest_tension": 35.0}, 10) > _summons(scenario, {"protest_tension": 0.0}, 10)
+
+
+@pytest.mark.parametrize("replicate", range(3))
+def test_in_the_model_an_incident_raises_tension_and_a_visit_lowers_it(sahel_2024, replicate):
+    """In a running model, whatever its history: each event's own effect on the pair."""
+    model = SahelModel(sahel_2024.scenario, replicate)
+    for _ in range(8):
+        model.step()
+    calm = model.ledger.tension("mali", "mauritania")
+    model.emit("cross_border_incident", "mali", "mauritania")
+    tense = model.ledger.tension("mali", "mauritania")
+    model.emit("visit", "mauritania", "mali")
+    assert calm < tense and model.ledger.tension("mali", "mauritania") < tense
+
+
+def test_civilian_harm_in_a_joint_operation_is_attributed_to_every_operator(sahel_2024):
+    """Wagner's part in the harm of the operations it joins is recorded, as in a pursuit."""
+    scenario = sahel_2024.scenario.model_copy(update={"end": sahel_2024.scenario.start.replace(month=12)})
+    events = pd.concat([SahelModel(scenario, replicate).run().events_frame() for replicate in range(4)])
+    harm = events[events["event_type"] == "attack_civilians"]
+    by_wagner = harm[harm["source"] == "wagner"]
+    assert len(by_wagner)
+    assert set(by_wagner["date"]) <= set(harm.loc[harm["source"] == "mali", "date"])  # the host's rows of the same weeks
+
+
+@given(deaths=st.integers(0, 500), forces=st.integers(1, 4))
+def test_deaths_shared_among_forces_add_up_to_the_incident(deaths, forces):
+    from sim.rules import shared_out
+
+    shares = shared_out(deaths, forces)
+    assert sum(shares) == deaths and len(shares) == forces and max(shares) - min(shares) <= 1

@@ -1,5 +1,7 @@
 """Scenario files: the shipped ones validate; bad ones get one clear message and exit code 2."""
 
+import shutil
+
 import pytest
 
 from sim.scenario import load_scenario
@@ -101,3 +103,19 @@ def test_a_missing_parameter_set_is_named(tmp_path):
     assert result.returncode == 2
     message = " ".join(result.stderr.split())
     assert str(path) in message and "field 'parameter_set'" in message and "does not exist" in message
+
+
+def test_a_scenarios_hash_does_not_depend_on_where_the_repository_is(tmp_path):
+    """The same files in two clones hash equal, so ``batch --resume`` survives a moved folder."""
+    hashes = []
+    for clone in ("one", "elsewhere/two"):
+        for folder in ("scenarios", "calibration"):
+            shutil.copytree(SCENARIOS.parent / folder, tmp_path / clone / folder)
+        factual = load_scenario(tmp_path / clone / "scenarios" / "sahel_2024.yaml")
+        counterfactual = load_scenario(tmp_path / clone / "scenarios" / "no_pursuit_2024.yaml")
+        assert factual.parameter_set_path == tmp_path / clone / "calibration" / "fitted" / "sahel.yaml"
+        assert counterfactual.documented_events_path == tmp_path / clone / "calibration" / "events.csv"
+        assert counterfactual.parameter_set_path == factual.parameter_set_path
+        hashes.append((factual.sha256, counterfactual.sha256))
+    assert hashes[0] == hashes[1]
+    assert hashes[0][0] == load_scenario(SCENARIOS / "sahel_2024.yaml").sha256

@@ -1,0 +1,52 @@
+"""The tension plot: documented events in a strip above each panel, labels apart, approximate dates hollow."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+import pytest
+
+from sim.plots import event_marks, tension_figure
+from sim.runner import documented_record
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def figure(sahel_2024):
+    events, series = documented_record(sahel_2024)
+    fig = tension_figure(series.assign(replicate=0), sahel_2024.scenario.key_pairs, "test", events, series)
+    fig.canvas.draw()
+    return fig
+
+
+def _triangles(ax):
+    return [line for line in ax.get_lines() if line.get_marker() in ("v", "^")]
+
+
+def test_no_event_marker_is_drawn_inside_a_data_axes(figure):
+    data_axes = [ax for ax in figure.axes if ax.get_ylabel() == "level (0–1)"]
+    strips = [ax for ax in figure.axes if ax not in data_axes]
+    assert len(data_axes) == len(strips) == 4
+    assert not any(_triangles(ax) for ax in data_axes)
+    assert sum(len(_triangles(ax)) for ax in strips) >= 10
+    for strip, ax in zip(strips, data_axes, strict=True):  # each strip sits right on top of its panel
+        assert strip.get_position().y0 == pytest.approx(ax.get_position().y1)
+
+
+def test_labels_do_not_overlap(figure):
+    renderer = figure.canvas.get_renderer()
+    for ax in figure.axes:
+        boxes = [text.get_window_extent(renderer) for text in ax.texts]
+        for first, second in itertools.combinations(boxes, 2):
+            assert not first.overlaps(second)
+
+
+def test_labels_say_when_and_approximate_dates_are_hollow():
+    events = pd.read_csv(ROOT / "calibration" / "events.csv", parse_dates=["date"])
+    pair = events[events["event_id"].isin(["D032", "D036", "D038", "D039", "D040"])]
+    marks = {mark.text: mark for mark in event_marks(pair)}
+    assert set(marks) == {"cross-border killings wk 1 Apr", "delegation Apr", "summons 19 Apr", "visit, praise 20 Apr"}
+    assert marks["delegation Apr"].approximate and marks["cross-border killings wk 1 Apr"].approximate
+    assert not marks["summons 19 Apr"].approximate and marks["summons 19 Apr"].conflictual
+    assert not marks["visit, praise 20 Apr"].conflictual
