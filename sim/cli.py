@@ -163,7 +163,8 @@ def summary(folder: Annotated[Path, typer.Argument(help="batch folder")]) -> Non
             view.add_column(column, justify="left" if column in ("metric", "pair") else "right")
         for row in rows.itertuples():
             missing = f"{row.missing} ({row.missing / row.runs:.0%})" if row.missing else ""
-            view.add_row(row.metric, row.pair, f"{row.median:.3g}", f"{row.q05:.3g}", f"{row.q95:.3g}", missing)
+            shown = ["–" if pd.isna(value) else f"{value:.3g}" for value in (row.median, row.q05, row.q95)]
+            view.add_row(row.metric, row.pair, *shown, missing)
         console.print(view)
     if len(points) > MAX_POINTS_SHOWN:
         console.print(f"{len(points) - MAX_POINTS_SHOWN} more sweep points in the CSV.")

@@ -348,8 +348,9 @@ def compare_figure(
     difference = paired_difference(a, b)
     paired = not difference.empty
     columns = 3 if paired else 2
-    fig, axes = plt.subplots(len(pairs), columns, figsize=(5 * columns, 2.7 * len(pairs) + 1.2),
-                             sharex=True if paired else "col", squeeze=False)
+    height = 2.7 * len(pairs) + 1.5
+    fig, axes = plt.subplots(len(pairs), columns, figsize=(5 * columns, height), sharex=True if paired else "col",
+                             squeeze=False)
     for row, (pair, (x, y)) in enumerate(zip(pairs, key_pairs, strict=True)):
         for col, (table, name) in enumerate(((a, names[0]), (b, names[1]))):
             ax = axes[row, col]
@@ -377,10 +378,10 @@ def compare_figure(
         else "no run-by-run difference: the batches share no week"
     )
     fig.suptitle(
-        f"{names[0]} vs {names[1]}: median with 50 % and 90 % bands ({runs_caption(a)} and {runs_caption(b)}; "
+        f"{names[0]} vs {names[1]}: median with 50 % and 90 % bands\n({runs_caption(a)} and {runs_caption(b)}; "
         f"{paired_text})", fontsize=12, x=0.01, ha="left",
     )
-    fig.tight_layout(rect=(0, 0.05, 1, 0.97))
+    fig.tight_layout(rect=(0, 0.45 / height, 1, 1 - 0.1 / height))
     return fig
 
 
@@ -411,43 +412,44 @@ def sweep_figure(
     label = {name: f"{name} ({specs[name].unit})" if specs[name].unit else name for name in parameters}
     joined = method == "grid" and len(parameters) == 1
     fig, axes = plt.subplots(
-        len(selected), len(parameters), figsize=(5.6 * len(parameters) + 0.6, 3.3 * len(selected) + 1.0), squeeze=False
+        len(selected), len(parameters), figsize=(5.6 * len(parameters) + 0.6, 3.0 * len(selected) + 1.6),
+        squeeze=False, layout="constrained",
     )
+    colour_by = {parameter: next((name for name in parameters if name != parameter), None) for parameter in parameters}
+    norms = {name: Normalize(points[name].min(), points[name].max()) for name in parameters}
     for row, (metric, pair) in enumerate(selected):
-        values = metrics[(metrics["metric"] == metric) & (metrics["pair"] == pair)]
-        grouped = values.groupby("point")["value"]
+        grouped = metrics[(metrics["metric"] == metric) & (metrics["pair"] == pair)].groupby("point")["value"]
         stats = pd.DataFrame(
             {"median": grouped.median(), "q05": grouped.quantile(0.05), "q95": grouped.quantile(0.95)}
         ).join(points)
         for col, parameter in enumerate(parameters):
-            ax = axes[row, col]
-            ordered = stats.sort_values(parameter)
-            others = [name for name in parameters if name != parameter]
-            if others:
-                norm = Normalize(points[others[0]].min(), points[others[0]].max())
-                colours = plt.get_cmap("viridis")(norm(ordered[others[0]].to_numpy()))
-            else:
+            ax, ordered, other = axes[row, col], stats.sort_values(parameter), colour_by[parameter]
+            if other is None:
                 colours = np.tile(matplotlib.colors.to_rgba(TENSION_COLOUR), (len(ordered), 1))
-            ax.vlines(ordered[parameter], ordered["q05"], ordered["q95"], colors=colours, alpha=0.6, linewidth=1.4,
-                      label="5–95 % of the point's runs")
+            else:
+                colours = plt.get_cmap("viridis")(norms[other](ordered[other].to_numpy()))
+            ax.vlines(ordered[parameter], ordered["q05"], ordered["q95"], colors=colours, alpha=0.6, linewidth=1.4)
             if joined:
                 ax.plot(ordered[parameter], ordered["median"], color="black", linewidth=1, zorder=2)
             ax.scatter(ordered[parameter], ordered["median"], c=colours, s=30, edgecolors="black", linewidths=0.5,
-                       zorder=3, label="median of a sweep point's runs")
-            if others:
-                bar = fig.colorbar(ScalarMappable(norm, "viridis"), ax=ax, pad=0.02, fraction=0.05)
-                bar.set_label(f"colour: {label[others[0]]}", fontsize=8)
-                bar.ax.tick_params(labelsize=7)
+                       zorder=3)
             ax.set_xlabel(label[parameter], fontsize=9)
             ax.grid(alpha=0.3)
             if col == 0:
                 ax.set_ylabel(f"{metric.replace('_', ' ')}\n{pair}", fontsize=9)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=9, frameon=False)
-    runs = metrics["run"].nunique()
-    fig.suptitle(f"{title}: metrics across the {method} sweep ({len(points)} points, {runs} runs)",
+    for col, parameter in enumerate(parameters):
+        if colour_by[parameter] is not None:
+            bar = fig.colorbar(ScalarMappable(norms[colour_by[parameter]], "viridis"), ax=axes[:, col],
+                               location="bottom", shrink=0.85, aspect=40)
+            bar.set_label(f"marker colour: {label[colour_by[parameter]]}", fontsize=9)
+    handles = [
+        plt.Line2D([], [], marker="o", color="#7f8c8d", markeredgecolor="black", linestyle="-" if joined else ""),
+        plt.Line2D([], [], marker="|", color="#7f8c8d", markersize=14, linestyle=""),
+    ]
+    fig.legend(handles, ["median of a sweep point's runs", "5–95 % of the point's runs"], loc="outside lower center",
+               ncol=2, fontsize=9, frameon=False)
+    fig.suptitle(f"{title}: metrics across the {method} sweep ({len(points)} points, {metrics['run'].nunique()} runs)",
                  fontsize=12, x=0.01, ha="left")
-    fig.tight_layout(rect=(0, 0.05, 1, 0.96))
     return fig
 
 

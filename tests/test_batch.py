@@ -67,6 +67,7 @@ def test_results_are_identical_whatever_the_workers_and_executor(short_scenario,
     run_batch(loaded, tmp_path / "dask", workers=2, executor="dask")
     one = read_all(tmp_path / "one")
     assert set(one["runs"]["point"]) == {0, 1} and len(one["runs"]) == 8
+    assert json.loads((tmp_path / "dask" / "manifest.json").read_text())["status"]["workers"] == 2  # the cluster's
     for other in ("two", "dask"):
         for table, frame in read_all(tmp_path / other).items():
             pd.testing.assert_frame_equal(one[table], frame, obj=f"{other}/{table}")
@@ -249,7 +250,10 @@ def test_a_chunk_is_hidden_until_its_runs_part_commits_it(short_scenario, tmp_pa
 def test_an_unknown_metric_or_point_is_refused_with_the_choices(short_scenario, tmp_path):
     sweep = "sweep:\n  method: grid\n  parameters:\n    pursuit_base: [-8.0, -3.0]\n"
     out = tmp_path / "b"
-    assert run_cli("batch", str(short_scenario(2, extra=sweep)), "--workers", "1", "--out", str(out)).returncode == 0
+    result = run_cli("batch", str(short_scenario(2, extra=sweep)), "--workers", "1", "--out", str(out))
+    assert result.returncode == 0 and "local, 1 worker " in result.stdout, result.stdout
+    result = run_cli("summary", str(out))  # no run has a joint action of Mali and Russia
+    assert result.returncode == 0 and "runs without it" in result.stdout and "2 (100%)" in result.stdout
     for args, message in (
         (["--metric", "no_such_metric"], "peak_tension"),
         (["--metric", "peak_tension:mali–nowhere"], "mali–mauritania"),
@@ -328,3 +332,21 @@ def test_a_bad_sweep_is_refused_by_batch_and_writes_nothing(short_scenario, tmp_
     assert result.returncode == 2, result.stderr
     assert message in " ".join(result.stderr.split()) and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == [short_scenario(2, extra=sweep)]
+
+
+def test_a_failed_plot_write_leaves_the_previous_file_whole(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from sim.plots import save_figure
+
+    figure = plt.figure()
+    (tmp_path / "fig.png").write_bytes(b"previous")
+
+    def broken(path, **kwargs):
+        open(path, "wb").write(b"half a PNG")
+        raise OSError("disk full")
+
+    figure.savefig = broken
+    with pytest.raises(OSError):
+        save_figure(figure, tmp_path / "fig", formats=("png",))
+    assert [p.name for p in tmp_path.iterdir()] == ["fig.png"] and (tmp_path / "fig.png").read_bytes() == b"previous"
