@@ -350,3 +350,20 @@ def test_a_failed_plot_write_leaves_the_previous_file_whole(tmp_path):
     with pytest.raises(OSError):
         save_figure(figure, tmp_path / "fig", formats=("png",))
     assert [p.name for p in tmp_path.iterdir()] == ["fig.png"] and (tmp_path / "fig.png").read_bytes() == b"previous"
+
+
+@pytest.mark.parametrize(
+    ("command", "described"),
+    [
+        ("run", "[default: results/<scenario name>]"),
+        ("batch", "[default: number of cores]"),
+        ("batch", "[default: results/<scenario name>-batch]"),
+        ("plot", "[default: all runs, pooled]"),
+        ("compare", "[default: results/compare_A_vs_B]"),
+        ("calibrate", "[default: fitted/ beside the config]"),
+    ],
+)
+def test_help_keeps_the_described_defaults(command, described):
+    result = run_cli(command, "--help")
+    assert result.returncode == 0
+    assert described in " ".join(result.stdout.split())
