@@ -105,8 +105,8 @@ def run_mesa(runs: int, workers: int, weeks: int) -> pd.DataFrame:
 
 
 def run_ours(loaded: LoadedScenario, out: Path, workers: int) -> float:
-    """``run_batch`` into ``out``; returns its own timer (it starts once the pool is entered, but
-    ProcessPoolExecutor spawns its workers at the first submit, so worker start-up is inside it)."""
+    """``run_batch`` into ``out``; returns its own timer (it starts before the pool is entered, so
+    worker start-up is inside it)."""
     return run_batch(loaded, out, workers, executor="local").seconds
 
 
@@ -168,7 +168,7 @@ def measure(batch: LoadedScenario, runs: int, weeks: int, labels: list[str]) -> 
         for workers in (1, 2):
             out = Path(tmp) / f"ours-{workers}"
             seconds["ours", workers], own = timed(lambda: run_ours(batch, out, workers))
-            notes.append(f"ours, {workers} worker(s): BatchOutcome.seconds {own:.2f} s (workers spawn lazily, so "
+            notes.append(f"ours, {workers} worker(s): BatchOutcome.seconds {own:.2f} s (worker start-up "
                          f"included); stored {folder_mb(out):.1f} MB")
             seconds["mesa", workers], frames[workers] = timed(lambda: run_mesa(runs, workers, weeks))
             notes.append(f"mesa, {workers} worker(s): {len(frames[workers]):,} rows, "

@@ -10,9 +10,13 @@ finished chunk and ``--resume`` runs only what is missing.
 
 from __future__ import annotations
 
+import ctypes
 import math
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -105,6 +109,8 @@ def chunked(runs: Sequence[RunSpec], workers: int) -> list[list[RunSpec]]:
 class SerialPool:
     """Runs chunks one after the other in this process (``--workers 1``)."""
 
+    size = 1
+
     def __enter__(self) -> SerialPool:
         return self
 
@@ -116,15 +122,46 @@ class SerialPool:
             yield simulate_chunk(scenario, chunk)
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: end the worker when the batch's process dies, even by a SIGKILL that
+    gives it no chance to stop its pool, instead of leaving it computing as an orphan.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``; the
+    pool's workers are started by the parent's main thread); elsewhere a thread checks the parent.
+    """
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    else:
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 class ProcessPool:
     """Runs chunks on local worker processes, yielding each chunk's tables as it finishes."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
 
+    @property
+    def size(self) -> int:
+        return self.workers
+
     def __enter__(self) -> ProcessPool:
         # Spawned workers start clean (no inherited state or threads) on every platform.
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with_parent, initargs=(os.getpid(),),
+        )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -171,6 +208,11 @@ class DaskPool:
             ) from None
         return self
 
+    @property
+    def size(self) -> int:
+        """The cluster's workers now (with ``--address``, whatever the cluster was started with)."""
+        return len(self.client.scheduler_info()["workers"])
+
     def __exit__(self, *exc: object) -> None:
         self.client.close()
         if self.cluster is not None:
@@ -208,8 +250,9 @@ class BatchOutcome:
     runs_total: int
     runs_done: int
     runs_this_call: int
-    seconds: float
+    seconds: float  # from the start of the executor (a Dask cluster's start-up included) to the end
     points: int
+    workers: int  # the executor's workers (a Dask cluster's real count)
 
 
 def run_batch(
@@ -220,29 +263,35 @@ def run_batch(
     address: str | None = None,
     resume: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    make_parent: bool = False,
 ) -> BatchOutcome:
     """Run (or finish) a batch into ``out``; every finished chunk is stored at once.
 
-    On an interruption (Ctrl-C, SIGTERM) the manifest records the runs kept and the error
-    propagates; ``resume=True`` later runs only the missing ones.
+    ``make_parent`` creates ``out``'s parent folder (the default ``results/``) when the store is
+    created, so bad input leaves no empty folder behind. On an interruption (Ctrl-C, SIGTERM) the
+    manifest records the runs kept and the error propagates; ``resume=True`` later runs only the
+    missing ones.
     """
     scenario = loaded.scenario
     points = sweep_points(scenario.sweep, scenario.seed)
     runs = plan_runs(scenario, points)
+    if resume:
+        BatchStore.existing(out, field="--resume")  # refused before a cluster is started for it
+    started = time.perf_counter()
     with open_pool(executor, workers, address) as pool:
+        size = pool.size
         if resume:
             store = BatchStore.open(out, loaded.sha256)
         else:
-            manifest = {**scenario_record(loaded), "kind": "sahelsim batch", "runs_total": len(runs)}
-            store = BatchStore.create(out, manifest, points)
+            manifest = {**scenario_record(loaded), "kind": BatchStore.KIND, "runs_total": len(runs)}
+            store = BatchStore.create(out, manifest, points, make_parent=make_parent)
         done = store.done_runs()
         todo = [spec for spec in runs if spec.run not in done]
-        started = time.perf_counter()
         store.update_status("running", done, len(runs))
         if progress is not None:
             progress(len(done), len(runs))
         try:
-            for tables in pool.run(scenario, chunked(todo, workers)):
+            for tables in pool.run(scenario, chunked(todo, size)):
                 store.write_chunk(tables)
                 done.update(tables["runs"]["run"].tolist())
                 store.update_status("running", done, len(runs))
@@ -254,5 +303,7 @@ def run_batch(
             store.update_status("interrupted", store.done_runs(), len(runs))
             raise
         seconds = time.perf_counter() - started
-        store.update_status("complete", done, len(runs), last_call_seconds=round(seconds, 3), workers=workers, executor=executor)
-    return BatchOutcome(len(runs), len(done), len(todo), seconds, len(points))
+        store.update_status(
+            "complete", done, len(runs), last_call_seconds=round(seconds, 3), workers=size, executor=executor
+        )
+    return BatchOutcome(len(runs), len(done), len(todo), seconds, len(points), size)

@@ -59,7 +59,10 @@ from sim.store import BatchStore, require_parent, results_folder, scenario_recor
 
 DOCUMENTED_EVENTS = Path(__file__).resolve().parent.parent / "calibration" / "events.csv"  # the repository's, wherever run from
 
-app = typer.Typer(help="sahelsim: agent-based simulation of Sahel geopolitics.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="sahelsim: agent-based simulation of Sahel geopolitics.", no_args_is_help=True, add_completion=False,
+    rich_markup_mode=None,  # help texts are plain: "[default: ...]" is text, not Rich markup
+)
 events_app = typer.Typer(help="List the documented events (filter by actor and date).")
 app.add_typer(events_app, name="events")
 console = Console()
@@ -115,17 +118,21 @@ def batch(
         raise InputError(f"unknown executor {executor!r}; expected local or dask", field="--executor")
     loaded = _with_overrides(load_scenario(scenario), replicates=replicates, method=method, samples=samples)
     spec = loaded.scenario
-    folder = resume or out or _default_out(f"{spec.name}-batch")
+    folder = resume or out or _default_out(f"{spec.name}-batch", create=False)
     with _progress() as bar, _terminate_as_interrupt():
         task = bar.add_task(f"{spec.name}: runs", total=None)
         try:
             outcome = run_batch(
                 loaded, folder, workers, executor, address, resume=resume is not None,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                make_parent=resume is None and out is None,
             )
         except KeyboardInterrupt:
-            kept = len(BatchStore(folder).done_runs()) if (folder / "runs").is_dir() else 0
-            errors.print(f"interrupted: {kept} finished runs are kept in {folder}; finish with --resume {folder}")
+            if not (folder / "runs").is_dir():  # e.g. while a Dask cluster was starting
+                errors.print(f"interrupted before the batch started: nothing was written to {folder}")
+            else:
+                kept = len(BatchStore(folder).done_runs())
+                errors.print(f"interrupted: {kept} finished runs are kept in {folder}; finish with --resume {folder}")
             raise typer.Exit(130) from None
     view = Table(title=f"batch {spec.name}", show_header=False)
     rate = outcome.runs_this_call / outcome.seconds if outcome.seconds > 0 else float("nan")
@@ -133,8 +140,8 @@ def batch(
         ("folder", str(folder)),
         ("runs", f"{outcome.runs_done} of {outcome.runs_total} ({outcome.runs_this_call} run now)"),
         ("sweep points", str(outcome.points)),
-        ("executor", f"{executor}, {workers} workers"),
-        ("wall time", f"{outcome.seconds:.1f} s ({rate:.1f} runs/s)"),
+        ("executor", f"{executor}, {_count(outcome.workers, 'worker')}"),
+        ("wall time", f"{outcome.seconds:.1f} s ({rate:.1f} runs/s), executor start-up included"),
     ):
         view.add_row(name, value)
     console.print(view)
@@ -152,13 +159,18 @@ def summary(folder: Annotated[Path, typer.Argument(help="batch folder")]) -> Non
         rows = table[table["point"] == point]
         settings = ", ".join(f"{k}={v:g}" for k, v in rows.iloc[0].items() if k in store.points().columns)
         view = Table(title=f"sweep point {point}" + (f": {settings}" if settings else "") + f" ({rows['runs'].iloc[0]} runs)")
-        for column in ("metric", "pair", "median", "5 %", "95 %"):
+        for column in ("metric", "pair", "median", "5 %", "95 %", "runs without it"):
             view.add_column(column, justify="left" if column in ("metric", "pair") else "right")
         for row in rows.itertuples():
-            view.add_row(row.metric, row.pair, f"{row.median:.3g}", f"{row.q05:.3g}", f"{row.q95:.3g}")
+            missing = f"{row.missing} ({row.missing / row.runs:.0%})" if row.missing else ""
+            shown = ["–" if pd.isna(value) else f"{value:.3g}" for value in (row.median, row.q05, row.q95)]
+            view.add_row(row.metric, row.pair, *shown, missing)
         console.print(view)
     if len(points) > MAX_POINTS_SHOWN:
         console.print(f"{len(points) - MAX_POINTS_SHOWN} more sweep points in the CSV.")
+    if table["missing"].any():
+        console.print("runs without it: runs in which the event never happened (e.g. no joint action); "
+                      "median and interval are over the others")
     console.print(f"written: {folder / 'summary.csv'}")
 
 
@@ -166,6 +178,7 @@ def summary(folder: Annotated[Path, typer.Argument(help="batch folder")]) -> Non
 def plot(
     folder: Annotated[Path, typer.Argument(help="batch folder")],
     metric: Annotated[Optional[list[str]], typer.Option(help="metric for the sweep plot, as NAME or NAME:PAIR (repeatable)")] = None,
+    point: Annotated[Optional[int], typer.Option(help="draw the fans of this sweep point's runs only (written as tension_point_K) [default: all runs, pooled]", min=0)] = None,
     observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
     observed_measure: Annotated[str, typer.Option(help="what of the observed events to draw: events or fatalities")] = "events",
 ) -> None:
@@ -174,15 +187,20 @@ def plot(
     imported = _observed(observed, observed_measure)
     loaded = LoadedScenario.from_record(store.manifest(), store.manifest_path)
     spec = loaded.scenario
-    documented = documented_record(loaded) if _documented_available(loaded) else None
-    tension = store.read("tension")
-    written = save_figure(
-        tension_figure(tension, spec.key_pairs, spec.name, *(documented or (None, None)), imported), folder / "tension"
-    )
     points = store.points()
-    if len(points) > 1 and len(points.columns):
-        selected = _selected_metrics(metric, spec.key_pairs)
-        written += save_figure(sweep_figure(store.read("metrics"), points, selected, spec.name), folder / "sweep")
+    metrics = store.read("metrics")
+    sweep = len(points) > 1 and len(points.columns)
+    selected = _selected_metrics(metric, spec.key_pairs, metrics) if sweep else []
+    tension = _one_point(store.read("tension"), point, store.folder)
+    documented = documented_record(loaded) if _documented_available(loaded) else None
+    title = spec.name if point is None else f"{spec.name}, sweep point {point}"
+    name = "tension" if point is None else f"tension_point_{point}"
+    written = save_figure(
+        tension_figure(tension, spec.key_pairs, title, *(documented or (None, None)), imported), folder / name
+    )
+    if sweep:
+        method = spec.sweep.method if spec.sweep is not None else "grid"
+        written += save_figure(sweep_figure(metrics, points, selected, spec.name, method), folder / "sweep")
     console.print("written: " + ", ".join(str(path) for path in written))
 
 
@@ -191,6 +209,7 @@ def compare(
     folder_a: Annotated[Path, typer.Argument(help="batch folder of scenario A (e.g. the factual one)")],
     folder_b: Annotated[Path, typer.Argument(help="batch folder of scenario B (e.g. a counterfactual)")],
     out: Annotated[Optional[Path], typer.Option(help="file name without suffix [default: results/compare_A_vs_B]")] = None,
+    point: Annotated[Optional[int], typer.Option(help="compare only this sweep point's runs of each batch [default: all runs, pooled]", min=0)] = None,
     observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
     observed_measure: Annotated[str, typer.Option(help="what of the observed events to draw: events or fatalities")] = "events",
 ) -> None:
@@ -204,9 +223,13 @@ def compare(
         raise InputError(f"shares no key pair with {folder_a}; expected scenarios with common key_pairs", path=folder_b)
     if spec_a.start != spec_b.start or spec_a.end != spec_b.end:
         errors.print(f"note: the periods differ ({spec_a.start}..{spec_a.end} vs {spec_b.start}..{spec_b.end})")
+        if spec_a.end < spec_b.start or spec_b.end < spec_a.start:
+            errors.print("note: the periods do not overlap; drawing the batches side by side, without a difference")
+    if out is not None:
+        require_parent(out)
+    tension_a, tension_b = _one_point(a.read("tension"), point, a.folder), _one_point(b.read("tension"), point, b.folder)
+    figure = compare_figure(tension_a, tension_b, key_pairs, (spec_a.name, spec_b.name), imported)
     out = out or _default_out(f"compare_{spec_a.name}_vs_{spec_b.name}")
-    require_parent(out)
-    figure = compare_figure(a.read("tension"), b.read("tension"), key_pairs, (spec_a.name, spec_b.name), imported)
     console.print("written: " + ", ".join(str(path) for path in save_figure(figure, out)))
 
 
@@ -697,10 +720,12 @@ def _iso3_codes(text: str) -> tuple[str, ...]:
     return tuple(code.strip().upper() for code in text.split(",") if code.strip())
 
 
-def _default_out(name: str) -> Path:
-    """``results/NAME`` in the current folder, creating ``results/`` on first use."""
+def _default_out(name: str, create: bool = True) -> Path:
+    """``results/NAME`` in the current folder, creating ``results/`` on first use unless the
+    caller creates it itself once the input has been checked (``create=False``)."""
     results = Path("results")
-    results.mkdir(exist_ok=True)
+    if create:
+        results.mkdir(exist_ok=True)
     return results / name
 
 
@@ -718,11 +743,39 @@ def _documented_available(loaded: LoadedScenario) -> bool:
     return path is not None
 
 
-def _selected_metrics(requested: list[str] | None, key_pairs: list) -> list[tuple[str, str]]:
-    """(metric, pair) for the sweep plot: NAME[:PAIR], the first key pair by default."""
+def _selected_metrics(requested: list[str] | None, key_pairs: list, metrics: pd.DataFrame) -> list[tuple[str, str]]:
+    """(metric, pair) for the sweep plot: NAME[:PAIR], the first key pair by default; each must be
+    in the batch's metrics table."""
     first = pair_label(*key_pairs[0])
     choices = requested or ["peak_tension", "weeks_above_threshold", "incidents"]
-    return [tuple(choice.split(":", 1)) if ":" in choice else (choice, first) for choice in choices]
+    selected = [tuple(choice.split(":", 1)) if ":" in choice else (choice, first) for choice in choices]
+    known = set(zip(metrics["metric"], metrics["pair"]))
+    unknown = [f"{name}:{pair}" for name, pair in selected if (name, pair) not in known]
+    if unknown:
+        raise InputError(
+            f"{', '.join(unknown)} is not in this batch's metrics; expected NAME or NAME:PAIR with a NAME among "
+            f"{sorted(set(metrics['metric']))} and a PAIR among {sorted(set(metrics['pair']) - {''})}",
+            field="--metric",
+        )
+    return selected
+
+
+def _one_point(tension: pd.DataFrame, point: int | None, folder: Path) -> pd.DataFrame:
+    """The runs of one sweep point (all runs when ``point`` is None)."""
+    if point is None:
+        return tension
+    chosen = tension[tension["point"] == point]
+    if chosen.empty:
+        raise InputError(
+            f"has no runs at sweep point {point}; expected a point from 0 to {tension['point'].max()}",
+            path=folder, field="--point",
+        )
+    return chosen
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 worker', '2 workers'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _progress() -> Progress:

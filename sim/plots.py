@@ -27,7 +27,9 @@ from PIL import Image  # noqa: E402
 from sim.actors import load_catalogue  # noqa: E402
 from sim.events import event_types  # noqa: E402
 from sim.observed import Observed, months, pair_monthly, primary  # noqa: E402
+from sim.parameters import parameter_specs  # noqa: E402
 from sim.relations import Pair, pair_label  # noqa: E402
+from sim.store import atomic_path  # noqa: E402
 
 TENSION_COLOUR = "#c0392b"
 COOPERATION_COLOUR = "#2471a3"
@@ -42,6 +44,13 @@ def _short_name(actor_id: str) -> str:
 def count_runs(tension: pd.DataFrame) -> int:
     """Runs in a tension table: a batch's have a ``run`` column, a single run's ``replicate``."""
     return tension["run" if "run" in tension.columns else "replicate"].nunique()
+
+
+def runs_caption(tension: pd.DataFrame) -> str:
+    """How many runs a fan pools: a sweep batch's fans pool every point's runs, and say so."""
+    runs = count_runs(tension)
+    points = tension["point"].nunique() if "point" in tension.columns else 1
+    return f"all {runs} runs over {points} sweep points" if points > 1 else f"{runs} runs"
 
 
 def fan(tension: pd.DataFrame, pair: str, column: str) -> pd.DataFrame:
@@ -281,7 +290,6 @@ def tension_figure(
     strips, heights = _strips(documented_events, key_pairs, (start, end), layout)
     fig = plt.figure()
     panels = [row[0] for row in _panel_grid(fig, layout, heights)]
-    runs = count_runs(tension)
     for (strip, ax), pair, (a, b), marks in zip(panels, pairs, key_pairs, strips, strict=True):
         _draw_fan(ax, fan(tension, pair, "tension"), TENSION_COLOUR, "tension (simulated median)")
         _draw_fan(ax, fan(tension, pair, "cooperation"), COOPERATION_COLOUR, "cooperation (simulated median)")
@@ -296,7 +304,7 @@ def tension_figure(
         handles.append(matplotlib.patches.Patch(color=OBSERVED_COLOUR, alpha=0.45))
         labels.append(f"observed {observed.measure} / month of the pair (imported, right axis)")
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8.5, frameon=False)
-    fig.suptitle(f"{title}: simulated relations, median with 50 % and 90 % bands over {runs} runs",
+    fig.suptitle(f"{title}: simulated relations, median with 50 % and 90 % bands over {runs_caption(tension)}",
                  fontsize=12, x=0.01, y=1 - 0.12 / fig.get_figheight(), ha="left", va="top")
     return fig
 
@@ -464,10 +472,18 @@ def compare_figure(
     a: pd.DataFrame, b: pd.DataFrame, key_pairs: Sequence[Pair], names: tuple[str, str], observed: Observed | None = None
 ) -> Figure:
     """Per key pair: scenario A, scenario B (same axes), and B - A run by run; the observed monthly
-    events (or deaths) of the pair beside both scenarios when an imported table is given."""
+    events (or deaths) of the pair beside both scenarios when an imported table is given.
+
+    Batches whose runs share no week (e.g. different periods) have no run-by-run difference:
+    they are drawn side by side, each on its own dates, and the title says why.
+    """
     pairs = [pair_label(*pair) for pair in key_pairs]
     difference = paired_difference(a, b)
-    fig, axes = plt.subplots(len(pairs), 3, figsize=(15, 2.7 * len(pairs) + 1.2), sharex=True, squeeze=False)
+    paired = not difference.empty
+    columns = 3 if paired else 2
+    height = 2.7 * len(pairs) + 1.5
+    fig, axes = plt.subplots(len(pairs), columns, figsize=(5 * columns, height), sharex=True if paired else "col",
+                             squeeze=False)
     for row, (pair, (x, y)) in enumerate(zip(pairs, key_pairs, strict=True)):
         for col, (table, name) in enumerate(((a, names[0]), (b, names[1]))):
             ax = axes[row, col]
@@ -477,12 +493,8 @@ def compare_figure(
             ax.set_title(f"{name}: {_short_name(x)} – {_short_name(y)}", loc="left", fontsize=10)
             if observed is not None:
                 _draw_observed(ax, observed, (x, y), table["date"].min(), table["date"].max())
-        ax = axes[row, 2]
-        _draw_fan(ax, fan(difference, pair, "tension"), TENSION_COLOUR, "tension (median)")
-        _draw_fan(ax, fan(difference, pair, "cooperation"), COOPERATION_COLOUR, "cooperation (median)")
-        ax.axhline(0, color="black", linewidth=0.8)
-        ax.set_ylim(-1, 1)
-        ax.set_title(f"{names[1]} minus {names[0]}, run by run", loc="left", fontsize=10)
+        if paired:
+            _difference_panel(axes[row, 2], difference, pair, names)
         axes[row, 0].set_ylabel("level (0–1)")
         for ax in axes[row]:
             ax.grid(axis="y", alpha=0.3)
@@ -494,40 +506,83 @@ def compare_figure(
         handles.append(matplotlib.patches.Patch(color=OBSERVED_COLOUR, alpha=0.45))
         labels.append(f"observed {observed.measure} / month of the pair (imported, right axis)")
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
-    runs = (count_runs(a), count_runs(b), difference["run"].nunique())
-    fig.suptitle(
-        f"{names[0]} vs {names[1]}: median with 50 % and 90 % bands ({runs[0]} and {runs[1]} runs; "
-        f"{runs[2]} paired runs in the difference)", fontsize=12, x=0.01, ha="left",
+    paired_text = (
+        f"{difference['run'].nunique()} paired runs in the difference" if paired
+        else "no run-by-run difference: the batches share no week"
     )
-    fig.tight_layout(rect=(0, 0.05, 1, 0.97))
+    fig.suptitle(
+        f"{names[0]} vs {names[1]}: median with 50 % and 90 % bands\n({runs_caption(a)} and {runs_caption(b)}; "
+        f"{paired_text})", fontsize=12, x=0.01, ha="left",
+    )
+    fig.tight_layout(rect=(0, 0.45 / height, 1, 1 - 0.1 / height))
     return fig
 
 
-def sweep_figure(metrics: pd.DataFrame, points: pd.DataFrame, selected: Sequence[tuple[str, str]], title: str) -> Figure:
-    """Each selected (metric, pair) against each swept parameter: runs as dots, point medians as a line."""
+def _difference_panel(ax: plt.Axes, difference: pd.DataFrame, pair: str, names: tuple[str, str]) -> None:
+    """B - A fans of one pair, on a y range symmetric around 0 that fits the 90 % bands."""
+    tension, cooperation = fan(difference, pair, "tension"), fan(difference, pair, "cooperation")
+    _draw_fan(ax, tension, TENSION_COLOUR, "tension (median)")
+    _draw_fan(ax, cooperation, COOPERATION_COLOUR, "cooperation (median)")
+    ax.axhline(0, color="black", linewidth=0.8)
+    reach = max(float(np.nanmax(np.abs(table[[0.05, 0.95]].to_numpy()))) for table in (tension, cooperation))
+    ax.set_ylim(-max(reach, 0.01) * 1.1, max(reach, 0.01) * 1.1)
+    ax.set_ylabel(f"difference, {names[1]} − {names[0]}", fontsize=9)
+    ax.set_title(f"{names[1]} minus {names[0]}, run by run", loc="left", fontsize=10)
+
+
+def sweep_figure(
+    metrics: pd.DataFrame, points: pd.DataFrame, selected: Sequence[tuple[str, str]], title: str, method: str
+) -> Figure:
+    """Each selected (metric, pair) against each swept parameter: a sweep point's median as a marker
+    with its runs' 5-95 % range as a bar, coloured by another swept parameter when there is one.
+
+    Medians are joined by a line only on a one-parameter grid: in a sampled sweep (or a grid over
+    several parameters) neighbouring points differ in the other parameters too, so a line between
+    them would draw a response curve that does not exist.
+    """
     parameters = list(points.columns)
+    specs = parameter_specs()
+    label = {name: f"{name} ({specs[name].unit})" if specs[name].unit else name for name in parameters}
+    joined = method == "grid" and len(parameters) == 1
     fig, axes = plt.subplots(
-        len(selected), len(parameters), figsize=(4.6 * len(parameters) + 0.6, 3.2 * len(selected) + 0.8), squeeze=False
+        len(selected), len(parameters), figsize=(5.6 * len(parameters) + 0.6, 3.0 * len(selected) + 1.6),
+        squeeze=False, layout="constrained",
     )
+    colour_by = {parameter: next((name for name in parameters if name != parameter), None) for parameter in parameters}
+    norms = {name: Normalize(points[name].min(), points[name].max()) for name in parameters}
     for row, (metric, pair) in enumerate(selected):
-        values = metrics[(metrics["metric"] == metric) & (metrics["pair"] == pair)].merge(
-            points, left_on="point", right_index=True
-        )
+        grouped = metrics[(metrics["metric"] == metric) & (metrics["pair"] == pair)].groupby("point")["value"]
+        stats = pd.DataFrame(
+            {"median": grouped.median(), "q05": grouped.quantile(0.05), "q95": grouped.quantile(0.95)}
+        ).join(points)
         for col, parameter in enumerate(parameters):
-            ax = axes[row, col]
-            ax.scatter(values[parameter], values["value"], s=9, alpha=0.35, color=TENSION_COLOUR, linewidths=0,
-                       label="one run")
-            medians = values.groupby(parameter)["value"].median()
-            ax.plot(medians.index, medians.to_numpy(), color="black", linewidth=1.2, marker="o", markersize=3,
-                    label="median at each value")
-            ax.set_xlabel(parameter)
+            ax, ordered, other = axes[row, col], stats.sort_values(parameter), colour_by[parameter]
+            if other is None:
+                colours = np.tile(matplotlib.colors.to_rgba(TENSION_COLOUR), (len(ordered), 1))
+            else:
+                colours = plt.get_cmap("viridis")(norms[other](ordered[other].to_numpy()))
+            ax.vlines(ordered[parameter], ordered["q05"], ordered["q95"], colors=colours, alpha=0.6, linewidth=1.4)
+            if joined:
+                ax.plot(ordered[parameter], ordered["median"], color="black", linewidth=1, zorder=2)
+            ax.scatter(ordered[parameter], ordered["median"], c=colours, s=30, edgecolors="black", linewidths=0.5,
+                       zorder=3)
+            ax.set_xlabel(label[parameter], fontsize=9)
             ax.grid(alpha=0.3)
             if col == 0:
                 ax.set_ylabel(f"{metric.replace('_', ' ')}\n{pair}", fontsize=9)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=9, frameon=False)
-    fig.suptitle(f"{title}: metrics across the sweep ({len(points)} points)", fontsize=12, x=0.01, ha="left")
-    fig.tight_layout(rect=(0, 0.05, 1, 0.96))
+    for col, parameter in enumerate(parameters):
+        if colour_by[parameter] is not None:
+            bar = fig.colorbar(ScalarMappable(norms[colour_by[parameter]], "viridis"), ax=axes[:, col],
+                               location="bottom", shrink=0.85, aspect=40)
+            bar.set_label(f"marker colour: {label[colour_by[parameter]]}", fontsize=9)
+    handles = [
+        plt.Line2D([], [], marker="o", color="#7f8c8d", markeredgecolor="black", linestyle="-" if joined else ""),
+        plt.Line2D([], [], marker="|", color="#7f8c8d", markersize=14, linestyle=""),
+    ]
+    fig.legend(handles, ["median of a sweep point's runs", "5–95 % of the point's runs"], loc="outside lower center",
+               ncol=2, fontsize=9, frameon=False)
+    fig.suptitle(f"{title}: metrics across the {method} sweep ({len(points)} points, {metrics['run'].nunique()} runs)",
+                 fontsize=12, x=0.01, ha="left")
     return fig
 
 
@@ -581,11 +636,12 @@ def crps_figure(summary: pd.DataFrame, countries: pd.DataFrame, title: str) -> F
 
 
 def save_figure(fig: Figure, path_without_suffix: Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
-    """Save a figure in each format (PNG at 150 dpi) and close it."""
+    """Save a figure in each format (PNG at 150 dpi), each atomically, and close it."""
     paths = []
     for suffix in formats:
         path = path_without_suffix.with_suffix(f".{suffix}")
-        fig.savefig(path, dpi=150)
+        with atomic_path(path) as temporary:
+            fig.savefig(temporary, dpi=150, format=suffix)
         paths.append(path)
     plt.close(fig)
     return paths

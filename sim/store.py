@@ -30,27 +30,27 @@ from sim.scenario import LoadedScenario
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """Write a table to Parquet through a temporary file and an atomic rename."""
-    with _atomic_path(path) as temporary:
+    with atomic_path(path) as temporary:
         frame.to_parquet(temporary, index=False)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    with _atomic_path(path) as temporary:
+    with atomic_path(path) as temporary:
         frame.to_csv(temporary, index=False)
 
 
 def write_text(text: str, path: Path) -> None:
-    with _atomic_path(path) as temporary:
+    with atomic_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
 
 
 def write_yaml(data: dict[str, Any], path: Path) -> None:
-    with _atomic_path(path) as temporary:
+    with atomic_path(path) as temporary:
         temporary.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 def write_json(data: dict[str, Any], path: Path) -> None:
-    with _atomic_path(path) as temporary:
+    with atomic_path(path) as temporary:
         temporary.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
 
 
@@ -61,7 +61,8 @@ _FOLDER_MODE = 0o777 & ~_UMASK
 
 
 @contextlib.contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` that replaces it when the block finishes without error."""
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(handle)
     temporary = Path(name)
@@ -138,12 +139,15 @@ class BatchStore:
     per-run status. ``DIR/points.parquet``: the sweep points. ``DIR/<table>/part-F-L.parquet``
     for each finished chunk of runs F..L, for the tables ``tension`` (key pairs, weekly),
     ``metrics`` (per-run summary metrics), ``counts`` (events per type) and ``runs``. A chunk's
-    ``runs`` part is written last: it marks the chunk as complete, so a chunk killed halfway
-    leaves parts without a ``runs`` part, which :meth:`open` removes before resuming. Read a
-    table with ``pandas.read_parquet(DIR / "tension")`` or DuckDB's ``'DIR/tension/*.parquet'``.
+    ``runs`` part commits it: the other parts are first written as hidden ``.pending-part-...``
+    files, then the ``runs`` part, then the pending parts are renamed into place. A plain glob
+    (``pandas.read_parquet(DIR / "tension")``, DuckDB's ``'DIR/tension/*.parquet'``) therefore
+    never sees a run that was not committed; a chunk killed halfway leaves only hidden files,
+    which :meth:`open` removes (or, if its ``runs`` part was written, renames) before resuming.
     """
 
     TABLES = ("tension", "metrics", "counts", "runs")  # "runs" last: it commits a chunk
+    KIND = "sahelsim batch"  # the manifest's ``kind``
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
@@ -153,9 +157,13 @@ class BatchStore:
         return self.folder / "manifest.json"
 
     @classmethod
-    def create(cls, folder: Path, manifest: dict[str, Any], points: pd.DataFrame) -> BatchStore:
-        """Start a new batch folder; refuse to write into a folder that already holds anything."""
+    def create(cls, folder: Path, manifest: dict[str, Any], points: pd.DataFrame, make_parent: bool = False) -> BatchStore:
+        """Start a new batch folder; refuse to write into a folder that already holds anything.
+
+        ``make_parent`` creates the parent folder first (the CLI's default ``results/``)."""
         folder = Path(folder)
+        if make_parent:
+            folder.parent.mkdir(exist_ok=True)
         require_parent(folder)
         if folder.exists() and any(folder.iterdir()):
             raise InputError(
@@ -174,10 +182,21 @@ class BatchStore:
     def existing(cls, folder: Path, field: str | None = None) -> BatchStore:
         """A folder a batch was written to; anything else is refused with a clear message."""
         store = cls(Path(folder))
+        expected = "expected a folder written by 'sahelsim batch'"
         if not store.manifest_path.is_file():
+            raise InputError(f"holds no batch manifest.json; {expected}", path=folder, field=field)
+        try:
+            kind = store.manifest().get("kind")
+        except (ValueError, AttributeError):
+            raise InputError(f"has a manifest.json that is not a JSON object; {expected}", path=folder, field=field) from None
+        if kind != cls.KIND:
             raise InputError(
-                "holds no batch manifest.json; expected a folder written by 'sahelsim batch'", path=folder, field=field
+                f"is not a batch (its manifest's kind is {kind!r}, e.g. a 'sahelsim run' folder); {expected}",
+                path=folder, field=field,
             )
+        missing = [table for table in cls.TABLES if not (store.folder / table).is_dir()]
+        if missing:
+            raise InputError(f"lacks the table folders {missing}; {expected}", path=folder, field=field)
         return store
 
     @classmethod
@@ -191,7 +210,7 @@ class BatchStore:
                 f"{scenario_sha256[:12]}); resume it with the scenario, replicates and sweep it was started with",
                 path=folder, field="--resume",
             )
-        store._remove_uncommitted_parts()
+        store._settle_pending_parts()
         return store
 
     def manifest(self) -> dict[str, Any]:
@@ -205,11 +224,16 @@ class BatchStore:
         return set(pd.read_parquet(parts, columns=["run"])["run"].tolist())
 
     def write_chunk(self, tables: dict[str, pd.DataFrame]) -> None:
-        """Write one finished chunk: every table's part, the ``runs`` part last."""
+        """Write one finished chunk: the parts hidden, then the ``runs`` part (the commit), then the
+        parts renamed into view, so that no reader ever sees a part of an uncommitted chunk."""
         runs = tables["runs"]["run"]
         name = f"part-{runs.min():07d}-{runs.max():07d}.parquet"
-        for table in self.TABLES:
-            write_parquet(tables[table], self.folder / table / name)
+        data = [table for table in self.TABLES if table != "runs"]
+        for table in data:
+            write_parquet(tables[table], self.folder / table / f"{PENDING}{name}")
+        write_parquet(tables["runs"], self.folder / "runs" / name)
+        for table in data:
+            os.replace(self.folder / table / f"{PENDING}{name}", self.folder / table / name)
 
     def update_status(self, state: str, done: set[int], total: int, **extra: Any) -> None:
         manifest = self.manifest()
@@ -217,8 +241,14 @@ class BatchStore:
         write_json(manifest, self.manifest_path)
 
     def read(self, table: str) -> pd.DataFrame:
-        """A whole table, in run order (whatever the order chunks finished in)."""
-        parts = sorted((self.folder / table).glob("part-*.parquet"))
+        """A whole table's committed runs, in run order (whatever the order chunks finished in).
+
+        A chunk killed between its commit and the renames has its part still hidden: read from there.
+        """
+        parts = []
+        for name in self._committed():
+            visible = self.folder / table / name
+            parts.append(visible if visible.exists() else self.folder / table / f"{PENDING}{name}")
         if not parts:
             raise InputError(f"holds no finished runs in {table}/", path=self.folder)
         frame = pd.concat([pd.read_parquet(part) for part in parts], ignore_index=True)
@@ -227,14 +257,27 @@ class BatchStore:
     def points(self) -> pd.DataFrame:
         return pd.read_parquet(self.folder / "points.parquet").set_index("point")
 
-    def _remove_uncommitted_parts(self) -> None:
-        committed = {part.name for part in (self.folder / "runs").glob("part-*.parquet")}
+    def _committed(self) -> list[str]:
+        """Names of the parts of committed chunks (those with a ``runs`` part)."""
+        return sorted(part.name for part in (self.folder / "runs").glob("part-*.parquet"))
+
+    def _settle_pending_parts(self) -> None:
+        """After a kill: rename the hidden parts of committed chunks into view; remove every other
+        hidden file (pending parts of uncommitted chunks, temporary files of a killed write)."""
+        committed = set(self._committed())
         for table in self.TABLES:
-            for part in (self.folder / table).glob("part-*.parquet"):
+            for part in (self.folder / table).glob(f"{PENDING}part-*.parquet"):
+                name = part.name.removeprefix(PENDING)
+                if name in committed:
+                    os.replace(part, part.with_name(name))
+            for leftover in (self.folder / table).glob(".*"):
+                leftover.unlink()
+            for part in (self.folder / table).glob("part-*.parquet"):  # written by versions before pending parts
                 if part.name not in committed:
                     part.unlink()
-            for leftover in (self.folder / table).glob(".part-*"):  # temporary files of a killed write
-                leftover.unlink()
+
+
+PENDING = ".pending-"  # prefix of a part written but not yet committed: hidden from globs
 
 
 def _ranges(runs: set[int]) -> str:

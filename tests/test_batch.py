@@ -60,11 +60,14 @@ def test_a_batch_run_is_the_single_run_with_the_same_index(short_scenario, tmp_p
 
 
 def test_results_are_identical_whatever_the_workers_and_executor(short_scenario, tmp_path):
-    loaded = load_scenario(short_scenario(8))
+    sweep = "sweep:\n  method: lhs\n  samples: 2\n  parameters:\n    pursuit_base: {low: -8.0, high: -3.0}\n"
+    loaded = load_scenario(short_scenario(4, extra=sweep))
     run_batch(loaded, tmp_path / "one", workers=1)
     run_batch(loaded, tmp_path / "two", workers=2)
     run_batch(loaded, tmp_path / "dask", workers=2, executor="dask")
     one = read_all(tmp_path / "one")
+    assert set(one["runs"]["point"]) == {0, 1} and len(one["runs"]) == 8
+    assert json.loads((tmp_path / "dask" / "manifest.json").read_text())["status"]["workers"] == 2  # the cluster's
     for other in ("two", "dask"):
         for table, frame in read_all(tmp_path / other).items():
             pd.testing.assert_frame_equal(one[table], frame, obj=f"{other}/{table}")
@@ -185,3 +188,182 @@ def test_summary_plot_and_compare_from_the_command_line(short_scenario, tmp_path
     result = run_cli("compare", str(factual), str(counterfactual), "--out", str(tmp_path / "cmp"))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "cmp.png").stat().st_size > 10_000
+
+
+def test_compare_draws_batches_without_common_weeks_side_by_side(short_scenario, tmp_path):
+    early = tmp_path / "early.yaml"
+    early.write_text(f"extends: {SCENARIOS / 'joint_patrols_2010.yaml'}\nname: early\nend: 2010-06-30\nreplicates: 2\nshocks: []\n")
+    for scenario, out in ((early, "a"), (short_scenario(2), "b")):
+        assert run_cli("batch", str(scenario), "--workers", "1", "--out", str(tmp_path / out)).returncode == 0
+    result = run_cli("compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "cmp"))
+    assert result.returncode == 0, result.stderr
+    assert "do not overlap" in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "cmp.png").stat().st_size > 10_000
+
+
+def test_resuming_a_run_folder_is_refused_and_leaves_it_untouched(short_scenario, tmp_path):
+    scenario, run_folder = short_scenario(2), tmp_path / "single"
+    assert run_cli("run", str(scenario), "--out", str(run_folder)).returncode == 0
+    before = {path.name: path.read_bytes() for path in run_folder.iterdir()}
+    result = run_cli("batch", str(scenario), "--workers", "1", "--resume", str(run_folder))
+    assert result.returncode == 2, result.stderr
+    assert "is not a batch" in " ".join(result.stderr.split()) and "Traceback" not in result.stderr
+    assert {path.name: path.read_bytes() for path in run_folder.iterdir()} == before
+
+
+def test_readers_see_only_committed_runs(short_scenario, tmp_path):
+    out = tmp_path / "b"
+    run_batch(load_scenario(short_scenario(4)), out, workers=1)
+    metrics = BatchStore(out).read("metrics")
+    # A chunk of runs 4-5 killed before its commit, as this version writes it (hidden parts) and
+    # as a reader may still find it (a visible part without its "runs" part).
+    uncommitted = metrics[metrics["run"] < 2].assign(run=lambda f: f["run"] + 4)
+    uncommitted.to_parquet(out / "metrics" / ".pending-part-0000004-0000005.parquet")
+    uncommitted.to_parquet(out / "metrics" / "part-0000004-0000005.parquet")
+    assert set(BatchStore(out).read("metrics")["run"]) == {0, 1, 2, 3}
+    assert run_cli("summary", str(out)).returncode == 0
+    assert (pd.read_csv(out / "summary.csv")["runs"] == 4).all()
+    BatchStore.open(out, load_scenario(short_scenario(4)).sha256)  # resuming clears them
+    assert sorted(p.name for p in (out / "metrics").iterdir()) == sorted(p.name for p in (out / "runs").iterdir())
+
+
+def test_a_chunk_is_hidden_until_its_runs_part_commits_it(short_scenario, tmp_path, monkeypatch):
+    """A glob of a table (pandas, DuckDB) never lists a part whose chunk is not committed."""
+    import sim.store
+
+    out = tmp_path / "b"
+    run_batch(load_scenario(short_scenario(2)), out, workers=1)
+    store, seen = BatchStore(out), []
+    real = sim.store.write_parquet
+
+    def spy(frame, path):
+        seen.append({t: sorted(p.name for p in (out / t).glob("*.parquet")) for t in ("metrics", "runs")})
+        real(frame, path)
+
+    monkeypatch.setattr(sim.store, "write_parquet", spy)
+    tables = {table: store.read(table).assign(run=lambda f: f["run"] + 10) for table in BatchStore.TABLES}
+    store.write_chunk(tables)
+    assert all("part-0000010-0000011.parquet" not in listing["metrics"] for listing in seen)
+    assert (out / "metrics" / "part-0000010-0000011.parquet").is_file()
+
+
+def test_an_unknown_metric_or_point_is_refused_with_the_choices(short_scenario, tmp_path):
+    sweep = "sweep:\n  method: grid\n  parameters:\n    pursuit_base: [-8.0, -3.0]\n"
+    out = tmp_path / "b"
+    result = run_cli("batch", str(short_scenario(2, extra=sweep)), "--workers", "1", "--out", str(out))
+    assert result.returncode == 0 and "local, 1 worker " in result.stdout, result.stdout
+    result = run_cli("summary", str(out))  # no run has a joint action of Mali and Russia
+    assert result.returncode == 0 and "runs without it" in result.stdout and "2 (100%)" in result.stdout
+    for args, message in (
+        (["--metric", "no_such_metric"], "peak_tension"),
+        (["--metric", "peak_tension:mali–nowhere"], "mali–mauritania"),
+        (["--point", "7"], "from 0 to 1"),
+    ):
+        result = run_cli("plot", str(out), *args)
+        assert result.returncode == 2, result.stderr
+        assert message in " ".join(result.stderr.split()) and "Traceback" not in result.stderr
+    assert not (out / "tension.png").exists()
+    result = run_cli("plot", str(out), "--point", "1")
+    assert result.returncode == 0, result.stderr
+    assert (out / "tension_point_1.png").stat().st_size > 10_000
+
+
+def test_fans_of_a_sweep_say_they_pool_its_points():
+    from sim.plots import runs_caption
+
+    tension = pd.DataFrame({"run": [0, 1, 2, 3], "point": [0, 0, 1, 1]})
+    assert runs_caption(tension) == "all 4 runs over 2 sweep points"
+    assert runs_caption(tension[tension["point"] == 1]) == "2 runs"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in os.listdir("/proc"):
+        if stat.isdigit():
+            try:
+                fields = open(f"/proc/{stat}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(stat))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_end_when_the_batch_process_is_killed_alone(short_scenario, tmp_path):
+    out = tmp_path / "orphans"
+    process = _start_batch(short_scenario(240), out)
+    _wait_for_parts(out, 1)
+    workers = _children(process.pid)
+    assert len(workers) >= 2
+    process.kill()  # the main process only: its workers get no signal from us
+    process.wait()
+    deadline = time.time() + 10
+    while any(_alive(pid) for pid in workers) and time.time() < deadline:
+        time.sleep(0.1)
+    survivors = [pid for pid in workers if _alive(pid)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors
+
+
+def test_bad_input_without_out_leaves_no_results_folder(short_scenario, tmp_path):
+    result = run_cli("batch", str(short_scenario(2)), "--executor", "dask", "--address", "tcp://127.0.0.1:9", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    ("sweep", "message"),
+    [
+        ("sweep:\n  parameters:\n    no_such_parameter: [1.0]\n", "unknown parameter"),
+        ("sweep:\n  method: lhs\n  samples: 4\n  parameters:\n    pursuit_base: {low: -3, high: -3}\n", "empty range"),
+    ],
+)
+def test_a_bad_sweep_is_refused_by_batch_and_writes_nothing(short_scenario, tmp_path, sweep, message):
+    result = run_cli("batch", str(short_scenario(2, extra=sweep)), "--workers", "1", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert message in " ".join(result.stderr.split()) and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == [short_scenario(2, extra=sweep)]
+
+
+def test_a_failed_plot_write_leaves_the_previous_file_whole(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from sim.plots import save_figure
+
+    figure = plt.figure()
+    (tmp_path / "fig.png").write_bytes(b"previous")
+
+    def broken(path, **kwargs):
+        open(path, "wb").write(b"half a PNG")
+        raise OSError("disk full")
+
+    figure.savefig = broken
+    with pytest.raises(OSError):
+        save_figure(figure, tmp_path / "fig", formats=("png",))
+    assert [p.name for p in tmp_path.iterdir()] == ["fig.png"] and (tmp_path / "fig.png").read_bytes() == b"previous"
+
+
+@pytest.mark.parametrize(
+    ("command", "described"),
+    [
+        ("run", "[default: results/<scenario name>]"),
+        ("batch", "[default: number of cores]"),
+        ("batch", "[default: results/<scenario name>-batch]"),
+        ("plot", "[default: all runs, pooled]"),
+        ("compare", "[default: results/compare_A_vs_B]"),
+        ("calibrate", "[default: fitted/ beside the config]"),
+    ],
+)
+def test_help_keeps_the_described_defaults(command, described):
+    result = run_cli(command, "--help")
+    assert result.returncode == 0
+    assert described in " ".join(result.stdout.split())
