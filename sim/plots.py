@@ -526,8 +526,8 @@ def _difference_panel(ax: plt.Axes, difference: pd.DataFrame, pair: str, names: 
     ax.axhline(0, color="black", linewidth=0.8)
     reach = max(float(np.nanmax(np.abs(table[[0.05, 0.95]].to_numpy()))) for table in (tension, cooperation))
     ax.set_ylim(-max(reach, 0.01) * 1.1, max(reach, 0.01) * 1.1)
-    ax.set_ylabel(f"difference, {names[1]} − {names[0]}", fontsize=9)
-    ax.set_title(f"{names[1]} minus {names[0]}, run by run", loc="left", fontsize=10)
+    ax.set_ylabel("difference (B − A)", fontsize=9)
+    ax.set_title(f"B − A: {names[1]} minus {names[0]}, run by run", loc="left", fontsize=10)
 
 
 def sweep_figure(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.calibration import LoadedConfig, observed_statistics
+from sim.calibration import Budget, LoadedConfig, observed_statistics
 from sim.parameters import parameter_specs
 from sim.scenario import load_fitted_set
 from sim.store import write_text
@@ -70,7 +70,7 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
         f"Inference: {fitted.method}. Fitted set: `{fitted_folder.name}/{name}.yaml`, used by the shipped "
         "scenarios through `parameter_set`.",
         "",
-        *_generations(_read(folder / "generations.csv"), loaded.config.budget.stable_drop),
+        *_generations(_read(folder / "generations.csv"), loaded.config.budget),
         "## Targets",
         "",
         "| target | scenario | observed | posterior-predictive median [5 %, 95 %] | documented events | meaning |",
@@ -221,19 +221,26 @@ def _crps_section(crps: pd.DataFrame | None, relative: Path) -> list[str]:
     return [*lines, "", f"![CRPS]({relative / 'crps.png'})", ""]
 
 
-def _generations(table: pd.DataFrame | None, stable_drop: float) -> list[str]:
-    """The ABC-SMC run generation by generation, and whether epsilon had stabilised."""
+def _generations(table: pd.DataFrame | None, budget: Budget) -> list[str]:
+    """The ABC-SMC run generation by generation, and which of the budget's rules stopped it."""
     if table is None:
         return []
     lines = ["| generation | epsilon | simulations | acceptance rate |", "|---|---|---|---|"]
     lines += [f"| {int(r.generation)} | {r.epsilon:.4g} | {int(r.simulations)} | {r.acceptance_rate:.3f} |" for r in table.itertuples()]
     drops = -table["epsilon"].pct_change().iloc[1:]
     last = drops.iloc[-1] if len(drops) else float("nan")
-    verdict = (
-        f"epsilon fell by {last:.0%} in the last generation: "
-        + ("stable (below the config's threshold)." if last < stable_drop else f"**not yet stable** (threshold {stable_drop:.0%}).")
-    )
     seconds = table["seconds_total"].iloc[0] if "seconds_total" in table else float("nan")
+    if last < budget.stable_drop:
+        verdict = f"epsilon fell by {last:.0%} in the last generation: **stable** (below {budget.stable_drop:.0%})."
+    else:
+        if table["acceptance_rate"].iloc[-1] < budget.min_acceptance_rate:
+            why = f"its acceptance rate fell below {budget.min_acceptance_rate:.0%}"
+        elif len(table) >= budget.max_generations:
+            why = f"it reached the cap of {budget.max_generations} generations"
+        else:
+            why = f"it passed the {budget.max_minutes:g}-minute cap"
+        verdict = (f"epsilon still fell by {last:.0%} in the last generation: **not stable** (threshold "
+                   f"{budget.stable_drop:.0%}); the run stopped because {why}.")
     total = int(table["simulations"].sum())
     return ["", f"{len(table)} generations, {total} simulations in {seconds:.0f} s ({total / seconds:.1f} per second); {verdict}",
             "", *lines, ""]

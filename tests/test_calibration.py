@@ -93,6 +93,16 @@ def test_the_shipped_config_loads():
     assert len(loaded.config.targets) >= 5
 
 
+def test_the_committed_fitted_set_comes_from_the_committed_config():
+    """Change the config and this fails until `sahelsim calibrate calibration/sahel.yaml` is rerun."""
+    from sim.scenario import load_fitted_set
+
+    loaded = load_config(CONFIG)
+    fitted = load_fitted_set(ROOT / "calibration" / "fitted" / "sahel.yaml")
+    assert fitted.config_sha256 == loaded.sha256
+    assert set(fitted.parameters) == set(loaded.config.fit)
+
+
 def test_calibration_runs_stop_where_the_targets_stop_looking():
     loaded = load_config(CONFIG)
     # sahel_2024: the Tinzaouaten shock (2024-07-25) opens the last 26-week windows

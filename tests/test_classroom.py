@@ -166,9 +166,11 @@ def test_bad_choices_become_messages_and_the_model_still_runs():
 
 def test_a_slider_left_at_its_snapped_mark_keeps_the_exact_calibrated_value():
     exact = load_offered("sahel_2024").scenario.parameters["protest_tension"]
-    model = ClassroomModel(scenario="sahel_2024", protest_tension=34.0)  # the slider's step is 0.5
-    assert model.params.protest_tension == exact != 34.0
-    assert ClassroomModel(scenario="sahel_2024", protest_tension=35.0).params.protest_tension == 35.0
+    step = classroom().levers["protest_tension"].step
+    mark = round(exact / step) * step  # where the slider shows the calibrated value
+    assert mark != exact
+    assert ClassroomModel(scenario="sahel_2024", protest_tension=mark).params.protest_tension == exact
+    assert ClassroomModel(scenario="sahel_2024", protest_tension=mark + 1.0).params.protest_tension == mark + 1.0
 
 
 def test_a_slider_and_a_seed_change_the_run():
