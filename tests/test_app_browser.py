@@ -88,8 +88,18 @@ def card(page, title: str):
 
 
 def picture(page, index: int) -> bytes:
-    """What the browser shows of a figure (0: tension trajectories, 1: relations network)."""
-    return page.locator("img.solara-image").nth(index).screenshot()
+    """What the browser shows of a figure (0: tension trajectories, 1: relations network).
+
+    While the page starts up it may redraw a figure, replacing its image between the moment
+    the locator finds it and the screenshot; the locator then finds the new image on a retry.
+    """
+    for attempt in range(10):
+        try:
+            return page.locator("img.solara-image").nth(index).screenshot()
+        except sync_api.Error as error:
+            if "not attached" not in str(error) or attempt == 9:
+                raise
+            time.sleep(0.2)
 
 
 def test_the_startup_line_says_where_and_that_it_is_loopback_only(server):
