@@ -165,14 +165,18 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
     return out
 
 
-def _moved_targets(sobol: pd.DataFrame | None) -> dict[str, list]:
-    """Per parameter, the Sobol rows of the targets it moves (the ST's 95 % CI lies above SENSITIVE),
+def _confident(sobol: pd.DataFrame) -> pd.DataFrame:
+    """The Sobol rows of a parameter that moves a target: the ST's 95 % CI lies above SENSITIVE,
     largest first. A bare ST above the threshold is not enough: with a few hundred runs its
     confidence interval is wide, and noise would tie every parameter to every target."""
+    return sobol[sobol["index"] - sobol["conf"] >= SENSITIVE].sort_values("index", ascending=False)
+
+
+def _moved_targets(sobol: pd.DataFrame | None) -> dict[str, list]:
+    """Per parameter, the :func:`_confident` Sobol rows of the targets it moves."""
     if sobol is None:
         return {}
-    moving = sobol[sobol["index"] - sobol["conf"] >= SENSITIVE].sort_values("index", ascending=False)
-    return {parameter: list(rows.itertuples()) for parameter, rows in moving.groupby("parameter", sort=False)}
+    return {parameter: list(rows.itertuples()) for parameter, rows in _confident(sobol).groupby("parameter", sort=False)}
 
 
 def _by_source(events: list[str]) -> str:
@@ -191,14 +195,14 @@ def _by_source(events: list[str]) -> str:
 def _dataset_targets(loaded: LoadedConfig, sobol: pd.DataFrame | None) -> list[str]:
     """Which parameters the targets observed in an imported dataset constrain (see :func:`_moved_targets`)."""
     lines = []
-    moves = _moved_targets(sobol)
     for target in loaded.config.targets:
         if target.observed_in is None:
             continue
         moved = "not known yet (run 'sahelsim sensitivity')"
         if sobol is not None:
-            rows = sorted(((p, r) for p, rs in moves.items() for r in rs if r.statistic == target.name), key=lambda pr: -pr[1].index)
-            moved = ", ".join(f"`{p}` (ST {r.index:.2f})" for p, r in rows) or f"no parameter (no ST confidently >= {SENSITIVE})"
+            rows = _confident(sobol).loc[lambda table: table["statistic"] == target.name]
+            moved = ", ".join(f"`{r.parameter}` (ST {r.index:.2f})" for r in rows.itertuples()) or (
+                f"no parameter (no ST confidently >= {SENSITIVE})")
         lines.append(f"- `{target.name}` is observed in the imported dataset `{target.observed_in}` "
                      f"({loaded.config.datasets[target.observed_in]}); it constrains {moved}.")
     return ["", *lines] if lines else []
@@ -230,17 +234,18 @@ def _generations(table: pd.DataFrame | None, budget: Budget) -> list[str]:
     drops = -table["epsilon"].pct_change().iloc[1:]
     last = drops.iloc[-1] if len(drops) else float("nan")
     seconds = table["seconds_total"].iloc[0] if "seconds_total" in table else float("nan")
-    if last < budget.stable_drop:
-        verdict = f"epsilon fell by {last:.0%} in the last generation: **stable** (below {budget.stable_drop:.0%})."
+    if table["acceptance_rate"].iloc[-1] < budget.min_acceptance_rate:
+        why = f"its acceptance rate fell below {budget.min_acceptance_rate:.0%}"
+    elif len(table) >= budget.max_generations:
+        why = f"it reached the cap of {budget.max_generations} generations"
     else:
-        if table["acceptance_rate"].iloc[-1] < budget.min_acceptance_rate:
-            why = f"its acceptance rate fell below {budget.min_acceptance_rate:.0%}"
-        elif len(table) >= budget.max_generations:
-            why = f"it reached the cap of {budget.max_generations} generations"
-        else:
-            why = f"it passed the {budget.max_minutes:g}-minute cap"
-        verdict = (f"epsilon still fell by {last:.0%} in the last generation: **not stable** (threshold "
-                   f"{budget.stable_drop:.0%}); the run stopped because {why}.")
+        why = f"it passed the {budget.max_minutes:g}-minute cap"
+    verdict = (
+        f"epsilon fell by {last:.0%} in the last generation: **stable** (below {budget.stable_drop:.0%})."
+        if last < budget.stable_drop else
+        f"epsilon still fell by {last:.0%} in the last generation: **not stable** (threshold "
+        f"{budget.stable_drop:.0%}); the run stopped because {why}."
+    )
     total = int(table["simulations"].sum())
     return ["", f"{len(table)} generations, {total} simulations in {seconds:.0f} s ({total / seconds:.1f} per second); {verdict}",
             "", *lines, ""]
