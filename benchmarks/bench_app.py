@@ -33,8 +33,14 @@ from sim.plots import LiveNetwork
 from sim.serve import free_port
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-    "--no-first-run", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -66,8 +72,9 @@ def in_process(scenario: str) -> None:
     tension_view = live_tension(model)
     network_view = LiveNetwork(model.taking_part, model.ledger.pairs)
     built = time.perf_counter() - started
-    parts: dict[str, list[float]] = {name: [] for name in ("model step", "tension figure (PNG)", "network (PNG)",
-                                                           "feed", "monitors", "total")}
+    parts: dict[str, list[float]] = {
+        name: [] for name in ("model step", "tension figure (PNG)", "network (PNG)", "feed", "monitors", "total")
+    }
     while model.running:
         clock = [time.perf_counter()]
         model.step()
@@ -94,8 +101,12 @@ def in_browser(steps: int, screenshot: Path | None) -> None:
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port)], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim", "app", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -108,8 +119,12 @@ def in_browser(steps: int, screenshot: Path | None) -> None:
                 time.sleep(0.3)
         with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
             context = playwright.chromium.launch_persistent_context(
-                profile, executable_path="/usr/bin/chromium", args=FLAGS, headless=True,
-                viewport={"width": 1600, "height": 1300})
+                profile,
+                executable_path="/usr/bin/chromium",
+                args=FLAGS,
+                headless=True,
+                viewport={"width": 1600, "height": 1300},
+            )
             page = context.new_page()
             page.goto(url)
             step = page.get_by_role("button", name="Step")

@@ -168,11 +168,15 @@ def measure(batch: LoadedScenario, runs: int, weeks: int, labels: list[str]) -> 
         for workers in (1, 2):
             out = Path(tmp) / f"ours-{workers}"
             seconds["ours", workers], own = timed(lambda: run_ours(batch, out, workers))
-            notes.append(f"ours, {workers} worker(s): BatchOutcome.seconds {own:.2f} s (worker start-up "
-                         f"included); stored {folder_mb(out):.1f} MB")
+            notes.append(
+                f"ours, {workers} worker(s): BatchOutcome.seconds {own:.2f} s (worker start-up "
+                f"included); stored {folder_mb(out):.1f} MB"
+            )
             seconds["mesa", workers], frames[workers] = timed(lambda: run_mesa(runs, workers, weeks))
-            notes.append(f"mesa, {workers} worker(s): {len(frames[workers]):,} rows, "
-                         f"{frames[workers].memory_usage(deep=True).sum() / 1e6:.1f} MB in memory")
+            notes.append(
+                f"mesa, {workers} worker(s): {len(frames[workers]):,} rows, "
+                f"{frames[workers].memory_usage(deep=True).sum() / 1e6:.1f} MB in memory"
+            )
         notes.append(compare_series(Path(tmp) / "ours-2", frames[2], labels, runs, weeks))
     return seconds, notes
 
@@ -184,17 +188,23 @@ def report(seconds: dict[tuple[str, int], float], runs: int, ceiling: tuple[int,
         print(f"{name:<16}{workers:>8}{runs:>8}{took:>10.2f}{runs / took:>10.1f}")
     rate = {key: runs / took for key, took in seconds.items()}
     alone_runs, alone_rate = ceiling
-    print(f"(model alone, 1 process, nothing collected, {alone_runs} runs: {alone_rate:.1f} runs/s; "
-          f"ours at 1 worker reaches {rate['ours', 1] / alone_rate:.0%} of it, mesa {rate['mesa', 1] / alone_rate:.0%})")
+    print(
+        f"(model alone, 1 process, nothing collected, {alone_runs} runs: {alone_rate:.1f} runs/s; "
+        f"ours at 1 worker reaches {rate['ours', 1] / alone_rate:.0%} of it, mesa {rate['mesa', 1] / alone_rate:.0%})"
+    )
     print()
     for workers in (1, 2):
         ratio = rate["ours", workers] / rate["mesa", workers]
-        print(f"ratio ours/mesa at {workers} worker(s): {ratio:5.2f}x   target >= {TARGET_RATIO}x   "
-              f"{verdict(ratio, TARGET_RATIO)}")
+        print(
+            f"ratio ours/mesa at {workers} worker(s): {ratio:5.2f}x   target >= {TARGET_RATIO}x   "
+            f"{verdict(ratio, TARGET_RATIO)}"
+        )
     for method in ("ours", "mesa"):
         efficiency = rate[method, 2] / (2 * rate[method, 1])
-        print(f"parallel efficiency, {method:<4} at 2 workers: {efficiency:6.1%}   target >= {TARGET_EFFICIENCY:.0%}   "
-              f"{verdict(efficiency, TARGET_EFFICIENCY)}")
+        print(
+            f"parallel efficiency, {method:<4} at 2 workers: {efficiency:6.1%}   target >= {TARGET_EFFICIENCY:.0%}   "
+            f"{verdict(efficiency, TARGET_EFFICIENCY)}"
+        )
 
 
 def main() -> None:
@@ -209,10 +219,14 @@ def main() -> None:
     labels = [pair_label(*pair) for pair in scenario.key_pairs]
 
     print(f"{scenario.name}: {weeks} weekly steps, {len(labels)} key pairs, {args.runs} runs per measurement")
-    print(f"mesa collects with a DataCollector, every step: tension and cooperation of the key pairs "
-          f"({', '.join(labels)}) = {2 * len(labels)} model reporters; rows kept in memory as a DataFrame")
-    print("ours stores: the same weekly key-pair tension/cooperation, plus per-run metrics, event counts "
-          "and runs, as Parquet parts on disk")
+    print(
+        f"mesa collects with a DataCollector, every step: tension and cooperation of the key pairs "
+        f"({', '.join(labels)}) = {2 * len(labels)} model reporters; rows kept in memory as a DataFrame"
+    )
+    print(
+        "ours stores: the same weekly key-pair tension/cooperation, plus per-run metrics, event counts "
+        "and runs, as Parquet parts on disk"
+    )
     print("both: replicate i = SahelModel(scenario, i); mesa sweeps 'replicate' over range(runs) with iterations=1")
     print("times: wall clock around the whole call, worker start-up (spawn) included on both sides")
     print(f"{os.cpu_count()} CPUs; before: {load_average()}", flush=True)
@@ -228,19 +242,27 @@ def main() -> None:
 
 def run_big(loaded: LoadedScenario) -> None:
     """10,000 runs through run_batch with 2 workers: wall time, size on disk, read-back time."""
-    print(f"\n--big: {BIG_RUNS:,} runs of {loaded.scenario.name}, sahelsim batch, 2 workers; {load_average()}", flush=True)
+    print(
+        f"\n--big: {BIG_RUNS:,} runs of {loaded.scenario.name}, sahelsim batch, 2 workers; {load_average()}", flush=True
+    )
     with tempfile.TemporaryDirectory(prefix="bench_batch-big-") as tmp:
         out = Path(tmp) / "big"
         seconds, own = timed(lambda: run_ours(loaded.with_changes(replicates=BIG_RUNS), out, 2))
         size = folder_mb(out)
         read_seconds, table = timed(lambda: pd.read_parquet(out / "tension"))
         tension_mb = folder_mb(out / "tension")
-    print(f"wall time: {seconds:.1f} s ({BIG_RUNS / seconds:.1f} runs/s; run_batch's own timer {own:.1f} s)   "
-          f"target <= {TARGET_BIG_SECONDS:.0f} s   {'PASS' if seconds <= TARGET_BIG_SECONDS else 'MISS'}")
-    print(f"batch folder on disk: {size:.1f} MB (tension table {tension_mb:.1f} MB)   target <= {TARGET_BIG_MB:.0f} MB   "
-          f"{'PASS' if size <= TARGET_BIG_MB else 'MISS'}")
-    print(f"read back the tension table with pandas.read_parquet: {read_seconds:.2f} s, {len(table):,} rows, "
-          f"{table.memory_usage(deep=True).sum() / 1e6:.1f} MB in memory")
+    print(
+        f"wall time: {seconds:.1f} s ({BIG_RUNS / seconds:.1f} runs/s; run_batch's own timer {own:.1f} s)   "
+        f"target <= {TARGET_BIG_SECONDS:.0f} s   {'PASS' if seconds <= TARGET_BIG_SECONDS else 'MISS'}"
+    )
+    print(
+        f"batch folder on disk: {size:.1f} MB (tension table {tension_mb:.1f} MB)   target <= {TARGET_BIG_MB:.0f} MB   "
+        f"{'PASS' if size <= TARGET_BIG_MB else 'MISS'}"
+    )
+    print(
+        f"read back the tension table with pandas.read_parquet: {read_seconds:.2f} s, {len(table):,} rows, "
+        f"{table.memory_usage(deep=True).sum() / 1e6:.1f} MB in memory"
+    )
 
 
 if __name__ == "__main__":

@@ -29,19 +29,25 @@ def main() -> None:
     if args.workers is not None:
         loaded = loaded.with_budget(workers=args.workers)
     budget = loaded.config.budget
-    print(f"{loaded.config.name}: {len(loaded.config.fit)} parameters, {len(loaded.config.targets)} targets, "
-          f"population {budget.population_size}, {budget.workers} workers, caps {budget.max_generations} generations "
-          f"and {budget.max_minutes:g} min, stable below a {budget.stable_drop:.0%} fall of epsilon")
+    print(
+        f"{loaded.config.name}: {len(loaded.config.fit)} parameters, {len(loaded.config.targets)} targets, "
+        f"population {budget.population_size}, {budget.workers} workers, caps {budget.max_generations} generations "
+        f"and {budget.max_minutes:g} min, stable below a {budget.stable_drop:.0%} fall of epsilon"
+    )
     result = calibrate(loaded, report=lambda line: print(f"  {line}", flush=True))
 
     generations = result.generations
     drops = -generations["epsilon"].pct_change().iloc[1:]
     last_drop = drops.iloc[-1] if len(drops) else float("nan")
     stable = last_drop < budget.stable_drop
-    print(f"wall time {result.seconds:.0f} s ({result.seconds / 60:.1f} min), {len(generations)} generations, "
-          f"{result.simulations} simulations, {result.simulations / result.seconds:.1f} simulations/s")
-    print(f"epsilon {generations['epsilon'].iloc[0]:.3g} -> {generations['epsilon'].iloc[-1]:.3g}; last generation fell "
-          f"{last_drop:.1%}: {'stable' if stable else 'NOT stable'} (threshold {budget.stable_drop:.0%})")
+    print(
+        f"wall time {result.seconds:.0f} s ({result.seconds / 60:.1f} min), {len(generations)} generations, "
+        f"{result.simulations} simulations, {result.simulations / result.seconds:.1f} simulations/s"
+    )
+    print(
+        f"epsilon {generations['epsilon'].iloc[0]:.3g} -> {generations['epsilon'].iloc[-1]:.3g}; last generation fell "
+        f"{last_drop:.1%}: {'stable' if stable else 'NOT stable'} (threshold {budget.stable_drop:.0%})"
+    )
 
     committed_path = args.config.parent / "fitted" / f"{loaded.config.name}.yaml"
     if not committed_path.is_file():
@@ -58,8 +64,10 @@ def main() -> None:
             continue
         ok = before.low_5 <= entry.median <= before.high_95
         inside += ok
-        print(f"{name:28s} {entry.median:17.3g}   {before.median:.3g} [{before.low_5:.3g}, {before.high_95:.3g}]"
-              f"{'' if ok else '   OUTSIDE'}")
+        print(
+            f"{name:28s} {entry.median:17.3g}   {before.median:.3g} [{before.low_5:.3g}, {before.high_95:.3g}]"
+            f"{'' if ok else '   OUTSIDE'}"
+        )
     print(f"reproduced: {inside} of {len(now)} posterior medians inside the committed 90 % intervals")
 
 

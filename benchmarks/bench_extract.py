@@ -41,12 +41,17 @@ def main() -> None:
     started = time.perf_counter()
     extractor = load_extractor()
     load_time = time.perf_counter() - started
-    published = {name: dt.date.fromisoformat(str(day)) for name, day in yaml.safe_load(PUBLISHED.read_text())["published"].items()}
+    published = {
+        name: dt.date.fromisoformat(str(day))
+        for name, day in yaml.safe_load(PUBLISHED.read_text())["published"].items()
+    }
 
     seeds = [read_article(path, published.get(path.name)) for path in sorted(SEEDS.glob("*.txt"))]
     curated = load_events(ROOT / "calibration" / "events.csv")
-    print(f"pipelines loaded in {load_time:.2f} s (spaCy en blank + lookups, {extractor.nlp['fr'].meta['name']} "
-          f"{extractor.nlp['fr'].meta['version']})")
+    print(
+        f"pipelines loaded in {load_time:.2f} s (spaCy en blank + lookups, {extractor.nlp['fr'].meta['name']} "
+        f"{extractor.nlp['fr'].meta['version']})"
+    )
     report("seed articles (development set)", seeds, curated)
 
     own = [read_article(path) for path in sorted(ARTICLES.glob("*.txt"))]
@@ -56,8 +61,10 @@ def main() -> None:
     for _ in range(args.repeats):
         extract_articles(seeds)
     elapsed = time.perf_counter() - started
-    print(f"\nspeed: {args.repeats * len(seeds) / elapsed:.1f} articles/s "
-          f"({args.repeats} passes over {len(seeds)} seed articles, {elapsed:.2f} s, pipelines already loaded)")
+    print(
+        f"\nspeed: {args.repeats * len(seeds) / elapsed:.1f} articles/s "
+        f"({args.repeats} passes over {len(seeds)} seed articles, {elapsed:.2f} s, pipelines already loaded)"
+    )
 
 
 def report(title: str, articles: list[Article], expected_all: pd.DataFrame) -> None:
@@ -71,16 +78,26 @@ def report(title: str, articles: list[Article], expected_all: pd.DataFrame) -> N
         expected = expected_all[expected_all["source_file"] == article.path.name].to_dict(orient="records")
         hits = [any(same_event(c, e) for e in expected) for c in found]
         recalled = [any(same_event(c, e) for c in found) for e in expected]
-        rows.append({"file": article.path.name, "lang": lang, "candidates": len(found), "correct": sum(hits),
-                     "expected": len(expected), "recalled": sum(recalled)})
+        rows.append(
+            {
+                "file": article.path.name,
+                "lang": lang,
+                "candidates": len(found),
+                "correct": sum(hits),
+                "expected": len(expected),
+                "recalled": sum(recalled),
+            }
+        )
         confusion.update(_confusion(found, expected))
     table = pd.DataFrame(rows)
     print(table.to_string(index=False))
     for lang, part in table.groupby("lang"):
         precision = part["correct"].sum() / max(part["candidates"].sum(), 1)
         recall = part["recalled"].sum() / max(part["expected"].sum(), 1)
-        print(f"{lang}: precision {precision:.0%} ({part['correct'].sum()}/{part['candidates'].sum()}), "
-              f"recall {recall:.0%} ({part['recalled'].sum()}/{part['expected'].sum()})")
+        print(
+            f"{lang}: precision {precision:.0%} ({part['correct'].sum()}/{part['candidates'].sum()}), "
+            f"recall {recall:.0%} ({part['recalled'].sum()}/{part['expected'].sum()})"
+        )
     precision = table["correct"].sum() / max(table["candidates"].sum(), 1)
     recall = table["recalled"].sum() / max(table["expected"].sum(), 1)
     print(f"all: precision {precision:.0%}, recall {recall:.0%}")
@@ -99,8 +116,11 @@ def _confusion(found: list[dict], expected: list[dict]) -> Counter[tuple[str, st
 
     for e in expected:
         close = [c for c in found if near(c, e)]
-        best = next((c for c in close if c["event_type"] == e["event_type"]), None) or next(
-            (c for c in close if families[c["event_type"]] == families[e["event_type"]]), None) or (close[0] if close else None)
+        best = (
+            next((c for c in close if c["event_type"] == e["event_type"]), None)
+            or next((c for c in close if families[c["event_type"]] == families[e["event_type"]]), None)
+            or (close[0] if close else None)
+        )
         counts[(e["event_type"], best["event_type"] if best else "-")] += 1
     for c in found:
         if not any(near(c, e) for e in expected):

@@ -49,13 +49,19 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
-    print(f"sahel_2024: {weeks} weekly steps, {len(scenario.actors)} actors, {statistics.mean(events):.0f} events per run")
-    print(f"model run (build + all steps), median of {args.repeats}: {1000 * statistics.median(model_times):.1f} ms "
-          f"(min {1000 * min(model_times):.1f}, max {1000 * max(model_times):.1f})")
+    print(
+        f"sahel_2024: {weeks} weekly steps, {len(scenario.actors)} actors, {statistics.mean(events):.0f} events per run"
+    )
+    print(
+        f"model run (build + all steps), median of {args.repeats}: {1000 * statistics.median(model_times):.1f} ms "
+        f"(min {1000 * min(model_times):.1f}, max {1000 * max(model_times):.1f})"
+    )
     print(f"replicate with its event and tension tables, median: {1000 * statistics.median(replicate_times):.1f} ms")
     print(f"peak traced memory of one replicate (Python allocations): {peak / 2**20:.1f} MiB")
-    print(f"peak resident memory of this process (RSS, interpreter and libraries included): "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:.0f} MiB")
+    print(
+        f"peak resident memory of this process (RSS, interpreter and libraries included): "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:.0f} MiB"
+    )
 
     profiler = cProfile.Profile()
     profiler.enable()

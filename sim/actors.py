@@ -51,7 +51,9 @@ class Actor(BaseModel):
     present: bool = Field(default=True, description="whether a deployed force is in its host at the start")
     members: list[ActorId] = Field(default_factory=list, description="member states of an alliance")
     operates_in: list[ActorId] = Field(default_factory=list, description="states where an armed group attacks")
-    rear_bases: list[ActorId] = Field(default_factory=list, description="neighbouring states an armed group falls back into")
+    rear_bases: list[ActorId] = Field(
+        default_factory=list, description="neighbouring states an armed group falls back into"
+    )
 
     @property
     def short_name(self) -> str:

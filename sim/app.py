@@ -56,8 +56,12 @@ def Shocks(model: ClassroomModel):
     with solara.Card("Shocks: pull one now (it happens in the coming week)"):
         with solara.Row(style={"flex-wrap": "wrap"}):
             for button in classroom().shocks:
-                solara.Button(button.label, on_click=lambda button=button: pull(button), color="warning",
-                              disabled=not model.can_pull(button))
+                solara.Button(
+                    button.label,
+                    on_click=lambda button=button: pull(button),
+                    color="warning",
+                    disabled=not model.can_pull(button),
+                )
         absent = [b.label for b in classroom().shocks if not (model.has(b.source) and model.has(b.target))]
         if absent:
             solara.Text(f"Not in this scenario: {', '.join(absent)} (its actors do not take part).")
@@ -98,8 +102,12 @@ def NetworkView(model: ClassroomModel):
 @solara.component  # a component, not a plain function: SolaraViz redraws it on Reset only, not every step
 def LeverHelp(model: ClassroomModel):
     with solara.Card("What the sliders mean (they apply at the next Reset)"):
-        solara.Markdown("\n".join(f"- **{lever.title}**: {lever.meaning} Range {lever.low:g} to {lever.high:g}."
-                                  for lever in lever_settings(model.loaded)))
+        solara.Markdown(
+            "\n".join(
+                f"- **{lever.title}**: {lever.meaning} Range {lever.low:g} to {lever.high:g}."
+                for lever in lever_settings(model.loaded)
+            )
+        )
 
 
 COMPONENTS = [Shocks, Monitors, TensionView, Feed, NetworkView, LeverHelp]

@@ -35,14 +35,16 @@ def read_article(path: Path, published: dt.date | None = None, today: dt.date | 
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"is not UTF-8 text (byte {exc.start}); expected a plain-text news article", path=path) from None
+        raise InputError(
+            f"is not UTF-8 text (byte {exc.start}); expected a plain-text news article", path=path
+        ) from None
     if not text.strip():
         raise InputError("is empty; expected the text of a news article", path=path)
     marker = _MARKER.match(text)
     where = {"field": "--published"}
     if marker is not None:
         published = _marker_date(marker.group(1), path)
-        text = " " * marker.end() + text[marker.end():]
+        text = " " * marker.end() + text[marker.end() :]
         where = {"line": 1}
     _check_not_future(published, path, today or dt.date.today(), where)
     return Article(path, text, published)
@@ -54,7 +56,8 @@ def _marker_date(value: str, path: Path) -> dt.date:
     except ValueError:
         raise InputError(
             f"the leading date marker 'date {value}' does not parse; expected 'date YYYY-MM-DD' (e.g. date 2024-04-21)",
-            path=path, line=1,
+            path=path,
+            line=1,
         ) from None
 
 
@@ -62,5 +65,6 @@ def _check_not_future(published: dt.date | None, path: Path, today: dt.date, whe
     if published is not None and published > today:
         raise InputError(
             f"publication date {published} is in the future (today is {today}); expected a date on or before today",
-            path=path, **where,
+            path=path,
+            **where,
         )

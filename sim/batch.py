@@ -68,7 +68,9 @@ def simulate_chunk(scenario: Scenario, runs: Sequence[RunSpec]) -> Tables:
         tension, cooperation = model.tension_history[:, columns], model.cooperation_history[:, columns]
         tension_rows.append((spec, tension, cooperation))
         start = scenario.start
-        records = [((date - start).days // 7, source, target, kind) for date, _, source, target, kind, _, _ in model.log]
+        records = [
+            ((date - start).days // 7, source, target, kind) for date, _, source, target, kind, _, _ in model.log
+        ]
         metrics = run_metrics(tension, cooperation, records, key_pairs, scenario.tension_threshold)
         metric_rows.extend((spec.run, spec.point, spec.replicate, name, pair, value) for name, pair, value in metrics)
         count_rows.extend(
@@ -159,8 +161,10 @@ class ProcessPool:
     def __enter__(self) -> ProcessPool:
         # Spawned workers start clean (no inherited state or threads) on every platform.
         self.pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=die_with_parent, initargs=(os.getpid(),),
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
         )
         return self
 

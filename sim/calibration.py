@@ -44,9 +44,11 @@ class Budget(BaseModel):
     max_generations: int = Field(default=12, ge=1)
     stable_drop: float = Field(default=0.05, gt=0, lt=1, description="stop once epsilon falls by less than this share")
     min_acceptance_rate: float = Field(
-        default=0.0, ge=0, lt=1,
+        default=0.0,
+        ge=0,
+        lt=1,
         description="stop once a generation accepts fewer of its simulations than this share: the next would cost "
-                    "more than population / rate simulations",
+        "more than population / rate simulations",
     )
     max_minutes: float = Field(default=10.0, gt=0)
     seed: int = Field(default=1, ge=0)
@@ -64,11 +66,14 @@ class CalibrationConfig(BaseModel):
     description: str
     events: str = Field(description="documented events file, relative to the config")
     datasets: dict[str, str] = Field(
-        default_factory=dict, description="imported event tables (Parquet from 'sahelsim events import'), relative to the config"
+        default_factory=dict,
+        description="imported event tables (Parquet from 'sahelsim events import'), relative to the config",
     )
     until: dt.date | None = Field(default=None, description="fit only on documented events up to this date")
     scenarios: list[str] = Field(min_length=1, description="scenario files, relative to the config")
-    fit: dict[str, Range | None] = Field(min_length=1, description="parameters to fit; null: the parameter file's range")
+    fit: dict[str, Range | None] = Field(
+        min_length=1, description="parameters to fit; null: the parameter file's range"
+    )
     targets: list[Target] = Field(min_length=1)
     budget: Budget = Budget()
 
@@ -91,8 +96,10 @@ class CalibrationConfig(BaseModel):
             if target.scenario not in names:
                 raise ValueError(f"target {target.name!r} names scenario {target.scenario!r}; expected one of {names}")
             if target.observed_in is not None and target.observed_in not in self.datasets:
-                raise ValueError(f"target {target.name!r} is observed in {target.observed_in!r}; expected one of the "
-                                 f"config's datasets {sorted(self.datasets)}")
+                raise ValueError(
+                    f"target {target.name!r} is observed in {target.observed_in!r}; expected one of the "
+                    f"config's datasets {sorted(self.datasets)}"
+                )
         return self
 
     def priors(self) -> dict[str, tuple[float, float]]:
@@ -161,7 +168,9 @@ def observed_statistics(loaded: LoadedConfig) -> dict[str, float]:
 
 def simulated_statistics(loaded: LoadedConfig, parameters: dict[str, float], run: int) -> dict[str, float]:
     """The targets measured on one run of each scenario with these parameters."""
-    events = {name: SahelModel(scenario, run, parameters).run().log_frame() for name, scenario in loaded.simulated.items()}
+    events = {
+        name: SahelModel(scenario, run, parameters).run().log_frame() for name, scenario in loaded.simulated.items()
+    }
     return statistics(loaded.config.targets, events)
 
 
@@ -179,7 +188,9 @@ def calibrate(loaded: LoadedConfig, report: Callable[[str], None] = print) -> Ca
     try:
         import pyabc  # imported here: only calibration needs it
     except ImportError:
-        raise InputError("calibration needs pyabc; install it with: pip install 'sahelsim[calibrate]'", path=loaded.path) from None
+        raise InputError(
+            "calibration needs pyabc; install it with: pip install 'sahelsim[calibrate]'", path=loaded.path
+        ) from None
 
     config, budget = loaded.config, loaded.config.budget
     observed = observed_statistics(loaded)
@@ -194,8 +205,11 @@ def calibrate(loaded: LoadedConfig, report: Callable[[str], None] = print) -> Ca
     with _progress_to(report), _sampler(pyabc, budget, loaded.path) as sampler:
         np.random.seed(budget.seed)
         abc = pyabc.ABCSMC(
-            model, prior, pyabc.distance.PNormDistance(p=1, fixed_weights={0: weights}),
-            population_size=budget.population_size, sampler=sampler,
+            model,
+            prior,
+            pyabc.distance.PNormDistance(p=1, fixed_weights={0: weights}),
+            population_size=budget.population_size,
+            sampler=sampler,
             transitions=pyabc.MultivariateNormalTransition(bandwidth_selector=twice_the_covariance),
         )
         database = Path(tempfile.mkdtemp(prefix="sahelsim-abc-")) / "abc.db"
@@ -246,8 +260,11 @@ def _sampler(pyabc, budget: Budget, where: Path) -> Iterator[object]:
     try:
         client = Client(budget.dask_address, timeout="5s")
     except (OSError, TimeoutError, ValueError) as error:
-        raise InputError(f"cannot reach the Dask scheduler at {budget.dask_address} ({error})", path=where,
-                         field="budget.dask_address") from None
+        raise InputError(
+            f"cannot reach the Dask scheduler at {budget.dask_address} ({error})",
+            path=where,
+            field="budget.dask_address",
+        ) from None
     try:
         yield pyabc.sampler.DaskDistributedSampler(dask_client=client, batch_size=4)
     finally:

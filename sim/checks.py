@@ -23,7 +23,12 @@ from sim.store import write_csv
 from sim.targets import statistics
 
 SLACK = pd.Timedelta(weeks=3)  # how far outside its documented period a simulated event may fall (weekly steps)
-PERIOD = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1), "year": pd.DateOffset(years=1)}
+PERIOD = {
+    "day": pd.DateOffset(days=1),
+    "week": pd.DateOffset(weeks=1),
+    "month": pd.DateOffset(months=1),
+    "year": pd.DateOffset(years=1),
+}
 REPRODUCED_SHARE = 0.5  # a documented event is reproduced when at least this share of runs has it
 
 
@@ -69,12 +74,18 @@ def reproduction(documented: pd.DataFrame, runs: list[pd.DataFrame], scenario: L
         hits = sum(_has(run, event, window) for run in runs)
         rows.append(
             {
-                "event_id": event.event_id, "date": event.date, "precision": event.date_precision,
-                "event_type": event.event_type, "source": event.source, "target": event.target,
+                "event_id": event.event_id,
+                "date": event.date,
+                "precision": event.date_precision,
+                "event_type": event.event_type,
+                "source": event.source,
+                "target": event.target,
                 "share_of_runs": hits / len(runs) if runs else float("nan"),
             }
         )
-    table = pd.DataFrame(rows, columns=["event_id", "date", "precision", "event_type", "source", "target", "share_of_runs"])
+    table = pd.DataFrame(
+        rows, columns=["event_id", "date", "precision", "event_type", "source", "target", "share_of_runs"]
+    )
     return table.assign(reproduced=table["share_of_runs"] >= REPRODUCED_SHARE)
 
 
@@ -91,13 +102,17 @@ def _replayed(event, shocks, window: tuple[pd.Timestamp, pd.Timestamp]) -> bool:
 def _has(run: pd.DataFrame, event, window: tuple[pd.Timestamp, pd.Timestamp]) -> bool:
     same = run[
         (run["event_type"] == event.event_type)
-        & (((run["source"] == event.source) & (run["target"] == event.target))
-           | ((run["source"] == event.target) & (run["target"] == event.source)))
+        & (
+            ((run["source"] == event.source) & (run["target"] == event.target))
+            | ((run["source"] == event.target) & (run["target"] == event.source))
+        )
     ]
     return bool(same["date"].between(*window).any())
 
 
-def run_checks(loaded_config: LoadedConfig, posterior: pd.DataFrame, folder: Path, n_runs: int, seed: int) -> pd.DataFrame:
+def run_checks(
+    loaded_config: LoadedConfig, posterior: pd.DataFrame, folder: Path, n_runs: int, seed: int
+) -> pd.DataFrame:
     """Posterior-predictive runs of every calibration scenario: fan charts, reproduction table,
     and the target statistics of each run; written to ``folder``. Returns the reproduction table."""
     documented = loaded_config.documented_events()
@@ -108,14 +123,18 @@ def run_checks(loaded_config: LoadedConfig, posterior: pd.DataFrame, folder: Pat
         runs_by_scenario[name] = runs.events
         record = documented_record(scenario)
         figure = tension_figure(
-            runs.tension, scenario.scenario.key_pairs, f"{name}, posterior-predictive",
+            runs.tension,
+            scenario.scenario.key_pairs,
+            f"{name}, posterior-predictive",
             *(record or (None, None)),
         )
         save_figure(figure, folder / f"ppc_{name}", formats=("png",))
         tables.append(reproduction(documented, runs.events, scenario).assign(scenario=name))
     predictive = pd.DataFrame(
-        [statistics(loaded_config.config.targets, {name: runs[i] for name, runs in runs_by_scenario.items()})
-         for i in range(n_runs)]
+        [
+            statistics(loaded_config.config.targets, {name: runs[i] for name, runs in runs_by_scenario.items()})
+            for i in range(n_runs)
+        ]
     )
     write_csv(predictive, folder / "predictive_statistics.csv")
     table = pd.concat(tables, ignore_index=True)

@@ -101,8 +101,9 @@ def load_offered(name: str, folder: Path | None = None) -> LoadedScenario:
     """One of the scenarios the page offers, read from the scenarios folder."""
     offered = classroom().scenarios
     if name not in offered:
-        raise InputError(f"unknown scenario {name!r}; expected one of {offered}", path=CLASSROOM_PATH,
-                         field="scenarios")
+        raise InputError(
+            f"unknown scenario {name!r}; expected one of {offered}", path=CLASSROOM_PATH, field="scenarios"
+        )
     return _load_cached(name, (folder or scenarios_folder()).resolve())
 
 
@@ -142,8 +143,13 @@ def lever_settings(loaded: LoadedScenario) -> list[LeverSetting]:
     specs = parameter_specs()
     return [
         LeverSetting(
-            name=name, label=lever.label, meaning=specs[name].meaning, low=specs[name].range[0],
-            high=specs[name].range[1], step=lever.step, value=scenario.parameters.get(name, specs[name].default),
+            name=name,
+            label=lever.label,
+            meaning=specs[name].meaning,
+            low=specs[name].range[0],
+            high=specs[name].range[1],
+            step=lever.step,
+            value=scenario.parameters.get(name, specs[name].default),
             calibrated=fitted.get(name),
         )
         for name, lever in classroom().levers.items()
@@ -158,8 +164,13 @@ def _seed(text: str | int | None, scenario_seed: int, problems: list[str]) -> in
     except ValueError:
         seed = -1
     if seed < 0:
-        problems.append(InputError(f"got {text!r}; expected a whole number 0 or above (kept the scenario's seed "
-                                   f"{scenario_seed})", path="seed field", field="seed").message)
+        problems.append(
+            InputError(
+                f"got {text!r}; expected a whole number 0 or above (kept the scenario's seed {scenario_seed})",
+                path="seed field",
+                field="seed",
+            ).message
+        )
         return scenario_seed
     return seed
 
@@ -174,8 +185,11 @@ def _lever_values(chosen: dict[str, object], scenario: Scenario, problems: list[
     for name, value in chosen.items():
         spec = parameter_specs().get(name)
         if name not in classroom().levers or spec is None:
-            problems.append(InputError(f"is not a lever; expected one of {sorted(classroom().levers)}",
-                                       path="slider", field=name).message)
+            problems.append(
+                InputError(
+                    f"is not a lever; expected one of {sorted(classroom().levers)}", path="slider", field=name
+                ).message
+            )
             continue
         try:
             number = float(value)
@@ -183,8 +197,14 @@ def _lever_values(chosen: dict[str, object], scenario: Scenario, problems: list[
             number = float("nan")
         if not spec.contains(number):
             low, high = spec.range
-            problems.append(InputError(f"got {value!r}; expected a number in the parameter's range [{low:g}, {high:g}] "
-                                       "(kept the scenario's value)", path="slider", field=name).message)
+            problems.append(
+                InputError(
+                    f"got {value!r}; expected a number in the parameter's range [{low:g}, {high:g}] "
+                    "(kept the scenario's value)",
+                    path="slider",
+                    field=name,
+                ).message
+            )
             continue
         if abs(number - scenario.parameters.get(name, spec.default)) > classroom().levers[name].step / 2:
             values[name] = number
@@ -226,8 +246,9 @@ class ClassroomModel(SahelModel):
 
     def pull(self, button: ShockButton) -> Shock:
         """Schedule the button's shock for the coming week."""
-        return self.inject(button.kind, button.source, button.target, button.magnitude,
-                           note=f"{button.label.lower()}, pulled in class")
+        return self.inject(
+            button.kind, button.source, button.target, button.magnitude, note=f"{button.label.lower()}, pulled in class"
+        )
 
     def can_pull(self, button: ShockButton) -> bool:
         return self.has(button.source) and self.has(button.target) and self.running

@@ -41,7 +41,15 @@ from sim.report import assets as report_assets
 from sim.report import write_report
 from sim.sensitivity import analyse
 from sim.summary import MAX_POINTS_SHOWN, summarise
-from sim.datasets import ALIASES_PATH, Selection, import_events, load_imported, matched_share, summary_tables, unmatched_names
+from sim.datasets import (
+    ALIASES_PATH,
+    Selection,
+    import_events,
+    load_imported,
+    matched_share,
+    summary_tables,
+    unmatched_names,
+)
 from sim.errors import InputError
 from sim.observed import MEASURES, Observed
 from sim.scoring import Design, covered, evaluate, simulated_runs
@@ -55,12 +63,25 @@ from sim.runner import documented_record, run_scenario
 from sim.scenario import LoadedScenario, load_scenario
 from sim.classroom import classroom
 from sim.serve import LOOPBACK, check_port_free, check_scenarios, serve, where
-from sim.store import BatchStore, require_parent, results_folder, scenario_record, write_csv, write_json, write_parquet, write_yaml
+from sim.store import (
+    BatchStore,
+    require_parent,
+    results_folder,
+    scenario_record,
+    write_csv,
+    write_json,
+    write_parquet,
+    write_yaml,
+)
 
-DOCUMENTED_EVENTS = Path(__file__).resolve().parent.parent / "calibration" / "events.csv"  # the repository's, wherever run from
+DOCUMENTED_EVENTS = (
+    Path(__file__).resolve().parent.parent / "calibration" / "events.csv"
+)  # the repository's, wherever run from
 
 app = typer.Typer(
-    help="sahelsim: agent-based simulation of Sahel geopolitics.", no_args_is_help=True, add_completion=False,
+    help="sahelsim: agent-based simulation of Sahel geopolitics.",
+    no_args_is_help=True,
+    add_completion=False,
     rich_markup_mode=None,  # help texts are plain: "[default: ...]" is text, not Rich markup
 )
 events_app = typer.Typer(help="List the documented events (filter by actor and date).")
@@ -75,8 +96,12 @@ def run(
     seed: Annotated[Optional[int], typer.Option(help="override the scenario's seed", min=0)] = None,
     replicates: Annotated[Optional[int], typer.Option(help="override the scenario's replicate count", min=1)] = None,
     out: Annotated[Optional[Path], typer.Option(help="results folder [default: results/<scenario name>]")] = None,
-    observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
-    observed_measure: Annotated[str, typer.Option(help="what of the observed events to draw: events or fatalities")] = "events",
+    observed: Annotated[
+        Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")
+    ] = None,
+    observed_measure: Annotated[
+        str, typer.Option(help="what of the observed events to draw: events or fatalities")
+    ] = "events",
 ) -> None:
     """Run a scenario's replicates; write events, tension, a manifest and the tension plot."""
     loaded = _with_overrides(load_scenario(scenario), seed=seed, replicates=replicates)
@@ -93,8 +118,12 @@ def run(
         write_parquet(result.events, staging / "events.parquet")
         write_parquet(result.tension, staging / "tension.parquet")
         figure = tension_figure(
-            result.tension, spec.key_pairs, spec.name,
-            None if documented is None else documented[0], None if documented is None else documented[1], imported,
+            result.tension,
+            spec.key_pairs,
+            spec.name,
+            None if documented is None else documented[0],
+            None if documented is None else documented[1],
+            imported,
         )
         plots = save_figure(figure, staging / "tension")
         write_json(_manifest(loaded, wall, len(result.events), [p.name for p in plots]), staging / "manifest.json")
@@ -104,14 +133,22 @@ def run(
 @app.command()
 def batch(
     scenario: Annotated[Path, typer.Argument(help="scenario file (YAML)")],
-    replicates: Annotated[Optional[int], typer.Option(help="replicates per sweep point [default: the scenario's]", min=1)] = None,
-    workers: Annotated[int, typer.Option(help="worker processes [default: number of cores]", min=1)] = default_workers(),
+    replicates: Annotated[
+        Optional[int], typer.Option(help="replicates per sweep point [default: the scenario's]", min=1)
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="worker processes [default: number of cores]", min=1)
+    ] = default_workers(),
     executor: Annotated[str, typer.Option(help="local (process pool) or dask")] = "local",
-    address: Annotated[Optional[str], typer.Option(help="Dask scheduler, tcp://HOST:PORT [default: a new LocalCluster]")] = None,
+    address: Annotated[
+        Optional[str], typer.Option(help="Dask scheduler, tcp://HOST:PORT [default: a new LocalCluster]")
+    ] = None,
     out: Annotated[Optional[Path], typer.Option(help="batch folder [default: results/<scenario name>-batch]")] = None,
     resume: Annotated[Optional[Path], typer.Option(help="finish the missing runs of this batch folder")] = None,
     method: Annotated[Optional[str], typer.Option(help="override the sweep method: grid, lhs or sobol")] = None,
-    samples: Annotated[Optional[int], typer.Option(help="override the sweep's sample count (lhs, sobol)", min=1)] = None,
+    samples: Annotated[
+        Optional[int], typer.Option(help="override the sweep's sample count (lhs, sobol)", min=1)
+    ] = None,
 ) -> None:
     """Run replicates times sweep points in parallel into a resumable Parquet store."""
     if executor not in ("local", "dask"):
@@ -123,7 +160,12 @@ def batch(
         task = bar.add_task(f"{spec.name}: runs", total=None)
         try:
             outcome = run_batch(
-                loaded, folder, workers, executor, address, resume=resume is not None,
+                loaded,
+                folder,
+                workers,
+                executor,
+                address,
+                resume=resume is not None,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
                 make_parent=resume is None and out is None,
             )
@@ -158,7 +200,9 @@ def summary(folder: Annotated[Path, typer.Argument(help="batch folder")]) -> Non
     for point in points[:MAX_POINTS_SHOWN]:
         rows = table[table["point"] == point]
         settings = ", ".join(f"{k}={v:g}" for k, v in rows.iloc[0].items() if k in store.points().columns)
-        view = Table(title=f"sweep point {point}" + (f": {settings}" if settings else "") + f" ({rows['runs'].iloc[0]} runs)")
+        view = Table(
+            title=f"sweep point {point}" + (f": {settings}" if settings else "") + f" ({rows['runs'].iloc[0]} runs)"
+        )
         for column in ("metric", "pair", "median", "5 %", "95 %", "runs without it"):
             view.add_column(column, justify="left" if column in ("metric", "pair") else "right")
         for row in rows.itertuples():
@@ -169,18 +213,32 @@ def summary(folder: Annotated[Path, typer.Argument(help="batch folder")]) -> Non
     if len(points) > MAX_POINTS_SHOWN:
         console.print(f"{len(points) - MAX_POINTS_SHOWN} more sweep points in the CSV.")
     if table["missing"].any():
-        console.print("runs without it: runs in which the event never happened (e.g. no joint action); "
-                      "median and interval are over the others")
+        console.print(
+            "runs without it: runs in which the event never happened (e.g. no joint action); "
+            "median and interval are over the others"
+        )
     console.print(f"written: {folder / 'summary.csv'}")
 
 
 @app.command()
 def plot(
     folder: Annotated[Path, typer.Argument(help="batch folder")],
-    metric: Annotated[Optional[list[str]], typer.Option(help="metric for the sweep plot, as NAME or NAME:PAIR (repeatable)")] = None,
-    point: Annotated[Optional[int], typer.Option(help="draw the fans of this sweep point's runs only (written as tension_point_K) [default: all runs, pooled]", min=0)] = None,
-    observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
-    observed_measure: Annotated[str, typer.Option(help="what of the observed events to draw: events or fatalities")] = "events",
+    metric: Annotated[
+        Optional[list[str]], typer.Option(help="metric for the sweep plot, as NAME or NAME:PAIR (repeatable)")
+    ] = None,
+    point: Annotated[
+        Optional[int],
+        typer.Option(
+            help="draw the fans of this sweep point's runs only (written as tension_point_K) [default: all runs, pooled]",
+            min=0,
+        ),
+    ] = None,
+    observed: Annotated[
+        Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")
+    ] = None,
+    observed_measure: Annotated[
+        str, typer.Option(help="what of the observed events to draw: events or fatalities")
+    ] = "events",
 ) -> None:
     """Fan charts of a batch with the documented events; for a sweep, metrics against each parameter."""
     store = BatchStore.existing(folder)
@@ -208,10 +266,19 @@ def plot(
 def compare(
     folder_a: Annotated[Path, typer.Argument(help="batch folder of scenario A (e.g. the factual one)")],
     folder_b: Annotated[Path, typer.Argument(help="batch folder of scenario B (e.g. a counterfactual)")],
-    out: Annotated[Optional[Path], typer.Option(help="file name without suffix [default: results/compare_A_vs_B]")] = None,
-    point: Annotated[Optional[int], typer.Option(help="compare only this sweep point's runs of each batch [default: all runs, pooled]", min=0)] = None,
-    observed: Annotated[Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")] = None,
-    observed_measure: Annotated[str, typer.Option(help="what of the observed events to draw: events or fatalities")] = "events",
+    out: Annotated[
+        Optional[Path], typer.Option(help="file name without suffix [default: results/compare_A_vs_B]")
+    ] = None,
+    point: Annotated[
+        Optional[int],
+        typer.Option(help="compare only this sweep point's runs of each batch [default: all runs, pooled]", min=0),
+    ] = None,
+    observed: Annotated[
+        Optional[Path], typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")
+    ] = None,
+    observed_measure: Annotated[
+        str, typer.Option(help="what of the observed events to draw: events or fatalities")
+    ] = "events",
 ) -> None:
     """Two batches side by side on the same axes, and their run-by-run difference."""
     a, b = BatchStore.existing(folder_a), BatchStore.existing(folder_b)
@@ -227,7 +294,10 @@ def compare(
             errors.print("note: the periods do not overlap; drawing the batches side by side, without a difference")
     if out is not None:
         require_parent(out)
-    tension_a, tension_b = _one_point(a.read("tension"), point, a.folder), _one_point(b.read("tension"), point, b.folder)
+    tension_a, tension_b = (
+        _one_point(a.read("tension"), point, a.folder),
+        _one_point(b.read("tension"), point, b.folder),
+    )
     figure = compare_figure(tension_a, tension_b, key_pairs, (spec_a.name, spec_b.name), imported)
     out = out or _default_out(f"compare_{spec_a.name}_vs_{spec_b.name}")
     console.print("written: " + ", ".join(str(path) for path in save_figure(figure, out)))
@@ -236,15 +306,26 @@ def compare(
 @app.command()
 def calibrate(
     config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
-    out: Annotated[Optional[Path], typer.Option(help="folder for the fitted set and posterior [default: fitted/ beside the config]")] = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option(help="folder for the fitted set and posterior [default: fitted/ beside the config]"),
+    ] = None,
     population: Annotated[Optional[int], typer.Option(help="override the particles per generation", min=10)] = None,
-    generations: Annotated[Optional[int], typer.Option(help="override the maximum number of generations", min=1)] = None,
-    workers: Annotated[Optional[int], typer.Option(help="override the worker processes (1 is bit-reproducible)", min=1)] = None,
+    generations: Annotated[
+        Optional[int], typer.Option(help="override the maximum number of generations", min=1)
+    ] = None,
+    workers: Annotated[
+        Optional[int], typer.Option(help="override the worker processes (1 is bit-reproducible)", min=1)
+    ] = None,
     checks: Annotated[int, typer.Option(help="posterior-predictive runs per scenario", min=1)] = 40,
 ) -> None:
     """Fit parameters to the documented events with ABC-SMC; write the posterior, the fitted set, checks and report."""
     loaded = load_config(config)
-    changes = {k: v for k, v in (("population_size", population), ("max_generations", generations), ("workers", workers)) if v is not None}
+    changes = {
+        k: v
+        for k, v in (("population_size", population), ("max_generations", generations), ("workers", workers))
+        if v is not None
+    }
     if changes:
         loaded = loaded.with_budget(**changes)
     out = out or config.parent / "fitted"
@@ -263,8 +344,13 @@ def calibrate(
     for column in ("parameter", "prior", "median", "5 %", "95 %"):
         view.add_column(column, justify="left" if column == "parameter" else "right")
     for name, entry in fitted.parameters.items():
-        view.add_row(name, f"[{entry.prior[0]:g}, {entry.prior[1]:g}]", f"{entry.median:.3g}",
-                     f"{entry.low_5:.3g}", f"{entry.high_95:.3g}")
+        view.add_row(
+            name,
+            f"[{entry.prior[0]:g}, {entry.prior[1]:g}]",
+            f"{entry.median:.3g}",
+            f"{entry.low_5:.3g}",
+            f"{entry.high_95:.3g}",
+        )
     console.print(view)
     rate = result.simulations / result.seconds if result.seconds else float("nan")
     console.print(
@@ -287,9 +373,16 @@ def calibrate(
 def sensitivity(
     config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
     method: Annotated[str, typer.Option(help="morris, sobol or both")] = "both",
-    trajectories: Annotated[int, typer.Option(help="Morris trajectories (runs: trajectories x (parameters + 1) x replicates)", min=2)] = 20,
-    samples: Annotated[int, typer.Option(help="Sobol base samples, a power of two (runs: samples x (parameters + 2) x replicates)", min=2)] = 64,
-    replicates: Annotated[int, typer.Option(help="runs per sample, with common random numbers; each index is of their mean", min=1)] = 2,
+    trajectories: Annotated[
+        int, typer.Option(help="Morris trajectories (runs: trajectories x (parameters + 1) x replicates)", min=2)
+    ] = 20,
+    samples: Annotated[
+        int,
+        typer.Option(help="Sobol base samples, a power of two (runs: samples x (parameters + 2) x replicates)", min=2),
+    ] = 64,
+    replicates: Annotated[
+        int, typer.Option(help="runs per sample, with common random numbers; each index is of their mean", min=1)
+    ] = 2,
     workers: Annotated[int, typer.Option(help="worker processes", min=1)] = default_workers(),
     seed: Annotated[int, typer.Option(help="seed of the SALib samples", min=0)] = 1,
 ) -> None:
@@ -306,7 +399,15 @@ def sensitivity(
             continue
         with _progress() as bar:
             task = bar.add_task(f"{chosen}: runs", total=None)
-            table = analyse(loaded, chosen, n, seed, replicates, workers, lambda done, total: bar.update(task, completed=done, total=total))
+            table = analyse(
+                loaded,
+                chosen,
+                n,
+                seed,
+                replicates,
+                workers,
+                lambda done, total: bar.update(task, completed=done, total=total),
+            )
         write_csv(table, folder / f"sensitivity_{chosen}.csv")
         written = save_figure(sensitivity_figure(table, loaded.config.name), folder / f"sensitivity_{chosen}")
         console.print(f"{chosen}: written {folder / f'sensitivity_{chosen}.csv'}, " + ", ".join(map(str, written)))
@@ -319,9 +420,13 @@ def sensitivity(
 @app.command()
 def forecast(
     config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
-    cutoff: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="calibrate on documented events up to this date")] = dt.datetime(2024, 6, 30),
+    cutoff: Annotated[
+        dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="calibrate on documented events up to this date")
+    ] = dt.datetime(2024, 6, 30),
     scenario: Annotated[str, typer.Option(help="calibration scenario to forecast with")] = "sahel_2024",
-    until: Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="score the months up to this date")] = dt.datetime(2024, 12, 31),
+    until: Annotated[
+        dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="score the months up to this date")
+    ] = dt.datetime(2024, 12, 31),
     population: Annotated[int, typer.Option(help="particles per generation of the cut-off calibration", min=10)] = 100,
     generations: Annotated[int, typer.Option(help="generations of the cut-off calibration", min=1)] = 6,
     runs: Annotated[int, typer.Option(help="posterior-predictive runs", min=1)] = 40,
@@ -329,7 +434,9 @@ def forecast(
     """Out-of-sample skill: calibrate up to a cut-off, forecast the months after it, score against baselines."""
     loaded = load_config(config)
     if scenario not in loaded.scenarios:
-        raise InputError(f"unknown scenario {scenario!r}; expected one of {sorted(loaded.scenarios)}", field="--scenario")
+        raise InputError(
+            f"unknown scenario {scenario!r}; expected one of {sorted(loaded.scenarios)}", field="--scenario"
+        )
     oos = pre_cutoff(loaded, cutoff.date())
     if not oos.config.targets:
         raise InputError(f"no target is measured only on events up to {cutoff.date()}", path=config, field="--cutoff")
@@ -344,7 +451,9 @@ def forecast(
     folder = report_assets(loaded)
     folder.mkdir(exist_ok=True)
     write_csv(scores, folder / "forecast_scores.csv")
-    view = Table(title=f"Brier score, {scenario}: key pairs x event families x months after {cutoff.date()} (lower is better)")
+    view = Table(
+        title=f"Brier score, {scenario}: key pairs x event families x months after {cutoff.date()} (lower is better)"
+    )
     for column in ("forecast", "brier", "cells", "events observed"):
         view.add_column(column)
     for row in scores.itertuples():
@@ -357,17 +466,27 @@ def forecast(
 
 # --- forecast skill against an imported dataset: score ------------------------------------------
 
+
 @app.command("score")
 def score_observed(
     observed: Annotated[Path, typer.Option(help="imported events (Parquet from 'sahelsim events import')")],
-    scenario: Annotated[Path, typer.Option(help="scenario whose runs are the model's forecast")] = Path("scenarios/sahel_2024.yaml"),
+    scenario: Annotated[Path, typer.Option(help="scenario whose runs are the model's forecast")] = Path(
+        "scenarios/sahel_2024.yaml"
+    ),
     runs: Annotated[int, typer.Option(help="model runs in the ensemble", min=2)] = 20,
-    posterior: Annotated[Optional[Path], typer.Option(help="posterior particles to draw each run's parameters from [default: the scenario's parameters]")] = None,
+    posterior: Annotated[
+        Optional[Path],
+        typer.Option(
+            help="posterior particles to draw each run's parameters from [default: the scenario's parameters]"
+        ),
+    ] = None,
     countries: Annotated[str, typer.Option(help="ISO3 codes of the countries scored")] = "MLI,BFA,NER,MRT",
     horizon: Annotated[int, typer.Option(help="months ahead of each origin", min=1)] = 3,
     history: Annotated[int, typer.Option(help="months the bootstrap benchmark draws from", min=1)] = 12,
     out: Annotated[Optional[Path], typer.Option(help="folder for the scores and plot [default: results/score]")] = None,
-    report: Annotated[Optional[Path], typer.Option(help="calibration config whose report should include the table")] = None,
+    report: Annotated[
+        Optional[Path], typer.Option(help="calibration config whose report should include the table")
+    ] = None,
 ) -> None:
     """Rolling-origin CRPS of country-month fatalities and event counts: the model against the VIEWS benchmarks."""
     imported = load_imported(observed)
@@ -375,7 +494,11 @@ def score_observed(
     particles = None
     if posterior is not None:
         if not posterior.is_file():
-            raise InputError("file not found; expected posterior particles written by 'sahelsim calibrate'", path=posterior, field="--posterior")
+            raise InputError(
+                "file not found; expected posterior particles written by 'sahelsim calibrate'",
+                path=posterior,
+                field="--posterior",
+            )
         particles = pd.read_parquet(posterior)
     requested = _iso3_codes(countries)
     scored, uncovered = covered(imported, requested, observed)
@@ -402,24 +525,33 @@ def score_observed(
     console.print(view)
     for measure, rows in summary.groupby("measure", sort=False):
         beaten = rows[(rows["forecaster"] != "sahelsim") & (rows["model_over_this"] > 1)]["forecaster"].tolist()
-        console.print(f"{measure}: " + (f"the model loses to {', '.join(beaten)}" if beaten else "the model beats every benchmark"))
+        console.print(
+            f"{measure}: "
+            + (f"the model loses to {', '.join(beaten)}" if beaten else "the model beats every benchmark")
+        )
     write_csv(scores, out / "crps_scores.csv")
     write_csv(summary.assign(period=period), out / "crps_table.csv")
-    written = save_figure(crps_figure(summary, countries_table, f"{spec.name} vs VIEWS benchmarks: {period}"), out / "crps")
+    written = save_figure(
+        crps_figure(summary, countries_table, f"{spec.name} vs VIEWS benchmarks: {period}"), out / "crps"
+    )
     console.print(f"written: {out / 'crps_scores.csv'}, {out / 'crps_table.csv'}, " + ", ".join(map(str, written)))
     if report is not None:
         config = load_config(report)
         folder = report_assets(config)
         folder.mkdir(exist_ok=True)
         write_csv(summary.assign(period=period), folder / "crps_table.csv")
-        save_figure(crps_figure(summary, countries_table, f"{spec.name} vs VIEWS benchmarks: {period}"), folder / "crps")
+        save_figure(
+            crps_figure(summary, countries_table, f"{spec.name} vs VIEWS benchmarks: {period}"), folder / "crps"
+        )
         _refresh_report(config, report.parent / "fitted")
 
 
 @app.command()
 def report(
     config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
-    fitted: Annotated[Optional[Path], typer.Option(help="folder of the fitted set [default: fitted/ beside the config]")] = None,
+    fitted: Annotated[
+        Optional[Path], typer.Option(help="folder of the fitted set [default: fitted/ beside the config]")
+    ] = None,
 ) -> None:
     """Regenerate the calibration report from the fitted set, checks and sensitivity files."""
     loaded = load_config(config)
@@ -447,8 +579,12 @@ def events(
     context: typer.Context,
     file: Annotated[Path, typer.Option(help="event table (CSV or Parquet)")] = DOCUMENTED_EVENTS,
     actor: Annotated[Optional[str], typer.Option(help="only events with this actor as source or target")] = None,
-    since: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="from this date (YYYY-MM-DD)")] = None,
-    until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="up to this date (YYYY-MM-DD)")] = None,
+    since: Annotated[
+        Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="from this date (YYYY-MM-DD)")
+    ] = None,
+    until: Annotated[
+        Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="up to this date (YYYY-MM-DD)")
+    ] = None,
     schema: Annotated[bool, typer.Option("--schema", help="print the JSON Schema of an event and stop")] = False,
 ) -> None:
     """List documented events, filtered by actor and date."""
@@ -469,15 +605,22 @@ def events(
         inferred = "~" if row["date_inferred"] else ""
         deaths = row["fatalities"]
         view.add_row(
-            row["event_id"], f"{inferred}{row['date']:%Y-%m-%d} ({row['date_precision']})",
-            f"{row['source']} → {row['target']}", f"{row['event_type']} ({row['goldstein']:+.1f})",
-            "" if pd.isna(deaths) else str(deaths), str(row["source_file"])[:3], "" if pd.isna(row["note"]) else row["note"],
+            row["event_id"],
+            f"{inferred}{row['date']:%Y-%m-%d} ({row['date_precision']})",
+            f"{row['source']} → {row['target']}",
+            f"{row['event_type']} ({row['goldstein']:+.1f})",
+            "" if pd.isna(deaths) else str(deaths),
+            str(row["source_file"])[:3],
+            "" if pd.isna(row["note"]) else row["note"],
         )
     console.print(view)
-    console.print("~ marks a date inferred from context; file gives the seed's number (calibration/events.csv has the full name).")
+    console.print(
+        "~ marks a date inferred from context; file gives the seed's number (calibration/events.csv has the full name)."
+    )
 
 
 # --- conflict datasets: events import | events summary -------------------------------------------
+
 
 @events_app.command("import")
 def events_import(
@@ -485,8 +628,12 @@ def events_import(
     out: Annotated[Path, typer.Option(help="Parquet file to write the imported events to")],
     dataset_format: Annotated[str, typer.Option("--format", help="auto (from the header), acled or ucdp")] = "auto",
     countries: Annotated[Optional[str], typer.Option(help="keep these ISO3 codes, e.g. MLI,MRT,BFA,NER")] = None,
-    since: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="from this date (YYYY-MM-DD)")] = None,
-    until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="up to this date (YYYY-MM-DD)")] = None,
+    since: Annotated[
+        Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="from this date (YYYY-MM-DD)")
+    ] = None,
+    until: Annotated[
+        Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="up to this date (YYYY-MM-DD)")
+    ] = None,
 ) -> None:
     """Import ACLED / UCDP GED events into the event schema (one Parquet file)."""
     require_parent(out)
@@ -505,12 +652,16 @@ def events_import(
 
 
 @events_app.command("summary")
-def events_summary(file: Annotated[Path, typer.Argument(help="Parquet file written by 'sahelsim events import'")]) -> None:
+def events_summary(
+    file: Annotated[Path, typer.Argument(help="Parquet file written by 'sahelsim events import'")],
+) -> None:
     """Imported events by year, actor pair and event type; unmatched names and bad optional values."""
     table = load_imported(file)
     record = table.attrs["import"]
-    console.print(f"{file}: {len(table)} events from {', '.join(record['files'])} "
-                  f"({int(table['duplicate_of'].notna().sum())} cross-dataset duplicates not counted below)")
+    console.print(
+        f"{file}: {len(table)} events from {', '.join(record['files'])} "
+        f"({int(table['duplicate_of'].notna().sum())} cross-dataset duplicates not counted below)"
+    )
     for name, rows in summary_tables(table).items():
         view = Table(title=f"by {name}")
         for column in rows.columns:
@@ -519,8 +670,10 @@ def events_summary(file: Annotated[Path, typer.Argument(help="Parquet file writt
             view.add_row(*(str(value) for value in row))
         console.print(view)
     bad = record["bad_optional_values"]
-    console.print("rows with a bad optional value (kept, value left empty): "
-                  + (", ".join(f"{column} {count}" for column, count in bad.items()) if bad else "none"))
+    console.print(
+        "rows with a bad optional value (kept, value left empty): "
+        + (", ".join(f"{column} {count}" for column, count in bad.items()) if bad else "none")
+    )
     _print_unmatched(table)
 
 
@@ -536,7 +689,9 @@ def _print_unmatched(table: pd.DataFrame) -> None:
     if names.empty:
         console.print("every actor name matched the alias table")
         return
-    console.print(f"top unmatched actor names (extend {ALIASES_PATH.relative_to(ALIASES_PATH.parents[2])} to map them):")
+    console.print(
+        f"top unmatched actor names (extend {ALIASES_PATH.relative_to(ALIASES_PATH.parents[2])} to map them):"
+    )
     for name, count in names.items():
         console.print(f"  {count:6d}  {name}", highlight=False)
 
@@ -548,7 +703,12 @@ def _print_unmatched(table: pd.DataFrame) -> None:
 @app.command()
 def extract(
     articles: Annotated[list[Path], typer.Argument(help="plain-text news articles (English or French)")],
-    published: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="publication date of articles without a leading 'date YYYY-MM-DD' line")] = None,
+    published: Annotated[
+        Optional[dt.datetime],
+        typer.Option(
+            formats=["%Y-%m-%d"], help="publication date of articles without a leading 'date YYYY-MM-DD' line"
+        ),
+    ] = None,
     lang: Annotated[str, typer.Option(help="auto, en or fr")] = "auto",
     out: Annotated[Optional[Path], typer.Option(help="write the candidates to FILE.csv or FILE.parquet")] = None,
 ) -> None:
@@ -566,8 +726,13 @@ def extract(
         view.add_column(column, overflow="fold")
     for row in frame.to_dict(orient="records"):
         view.add_row(
-            row["event_id"], _shown_date(row), f"{_actor_shown(row, 'source')} → {_actor_shown(row, 'target')}",
-            row["event_type"], row["rule"], f"{row['confidence']:.2f}", f"{row['source_file']}:{row['span']}",
+            row["event_id"],
+            _shown_date(row),
+            f"{_actor_shown(row, 'source')} → {_actor_shown(row, 'target')}",
+            row["event_type"],
+            row["rule"],
+            f"{row['confidence']:.2f}",
+            f"{row['source_file']}:{row['span']}",
         )
     console.print(view)
     if found.new_actors:
@@ -582,9 +747,13 @@ def extract(
 @events_app.command("review")
 def events_review(
     candidates: Annotated[Path, typer.Argument(help="candidate events written by 'sahelsim extract --out'")],
-    accept: Annotated[Optional[list[str]], typer.Option(help="accept these candidate ids (repeat, or comma-separated)")] = None,
+    accept: Annotated[
+        Optional[list[str]], typer.Option(help="accept these candidate ids (repeat, or comma-separated)")
+    ] = None,
     accept_new: Annotated[bool, typer.Option("--accept-new", help="accept every candidate reviewed as new")] = False,
-    curated: Annotated[Path, typer.Option(help="the curated event record to compare with and append to")] = DOCUMENTED_EVENTS,
+    curated: Annotated[
+        Path, typer.Option(help="the curated event record to compare with and append to")
+    ] = DOCUMENTED_EVENTS,
 ) -> None:
     """Compare candidates with the curated record (new, duplicate, conflict); accept some into it."""
     from sim.actors import UNMATCHED
@@ -602,9 +771,13 @@ def events_review(
         row = rows.loc[verdict.candidate].to_dict() | {"event_id": verdict.candidate}
         status = verdict.status + (f" of {verdict.curated}" if verdict.curated else "")
         view.add_row(
-            verdict.candidate, f"{status}: {verdict.reason}", _shown_date(row),
-            f"{_actor_shown(row, 'source')} → {_actor_shown(row, 'target')}", row["event_type"],
-            f"{row['confidence']:.2f}" if pd.notna(row["confidence"]) else "", str(row["evidence"])[:160],
+            verdict.candidate,
+            f"{status}: {verdict.reason}",
+            _shown_date(row),
+            f"{_actor_shown(row, 'source')} → {_actor_shown(row, 'target')}",
+            row["event_type"],
+            f"{row['confidence']:.2f}" if pd.notna(row["confidence"]) else "",
+            str(row["evidence"])[:160],
         )
     console.print(view)
     ids = [part.strip() for value in accept or [] for part in value.split(",") if part.strip()]
@@ -616,7 +789,10 @@ def events_review(
         return
     added = accept_candidates(table, chosen, curated)
     for candidate, row in zip(chosen, added.to_dict(orient="records")):
-        console.print(f"accepted {candidate} as {row['event_id']}: {row['source']} {row['event_type']} {row['target']}", highlight=False)
+        console.print(
+            f"accepted {candidate} as {row['event_id']}: {row['source']} {row['event_type']} {row['target']}",
+            highlight=False,
+        )
     console.print(f"{len(added)} events appended to {curated}")
 
 
@@ -647,7 +823,12 @@ def actors() -> None:
         view.add_column(column, overflow="fold")
     for actor in catalogue.actors:
         view.add_row(
-            actor.id, actor.name, actor.kind, f"{actor.capability:.2f}", f"{actor.resolve:.2f}", f"{actor.alignment:+.2f}",
+            actor.id,
+            actor.name,
+            actor.kind,
+            f"{actor.capability:.2f}",
+            f"{actor.resolve:.2f}",
+            f"{actor.alignment:+.2f}",
             ", ".join(actor.aliases.en[:3]) + " / " + ", ".join(actor.aliases.fr[:3]),
             ", ".join(name[:3] for name in actor.mentioned_in),
         )
@@ -671,6 +852,7 @@ def parameters() -> None:
 
 # --- helpers ------------------------------------------------------------------------------------
 
+
 def _with_overrides(
     loaded: LoadedScenario,
     seed: int | None = None,
@@ -682,15 +864,20 @@ def _with_overrides(
     changes: dict = {key: value for key, value in (("seed", seed), ("replicates", replicates)) if value is not None}
     if method is not None or samples is not None:
         if loaded.scenario.sweep is None:
-            raise InputError("declares no sweep; --method and --samples change a scenario's sweep", path=loaded.path, field="sweep")
+            raise InputError(
+                "declares no sweep; --method and --samples change a scenario's sweep", path=loaded.path, field="sweep"
+            )
         sweep = loaded.scenario.sweep.model_dump(mode="json")
-        changes["sweep"] = sweep | {key: value for key, value in (("method", method), ("samples", samples)) if value is not None}
+        changes["sweep"] = sweep | {
+            key: value for key, value in (("method", method), ("samples", samples)) if value is not None
+        }
     return loaded.with_changes(**changes) if changes else loaded
 
 
 @contextlib.contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
     """Treat SIGTERM like Ctrl-C, so a terminated batch records what it kept."""
+
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
@@ -768,7 +955,8 @@ def _one_point(tension: pd.DataFrame, point: int | None, folder: Path) -> pd.Dat
     if chosen.empty:
         raise InputError(
             f"has no runs at sweep point {point}; expected a point from 0 to {tension['point'].max()}",
-            path=folder, field="--point",
+            path=folder,
+            field="--point",
         )
     return chosen
 
@@ -780,8 +968,15 @@ def _count(n: int, noun: str) -> str:
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(), TimeElapsedColumn(),
-        TextColumn("ETA"), TimeRemainingColumn(), console=errors, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
     )
 
 
@@ -803,15 +998,20 @@ def _summary(events, replicates: int, out: Path, wall: float) -> None:
 def app_command(
     port: Annotated[int, typer.Option(min=1, max=65535, help="port to serve on")] = 8765,
     host: Annotated[str, typer.Option(help="address to bind: 127.0.0.1 (this machine only) unless asked")] = LOOPBACK,
-    scenario: Annotated[Optional[str], typer.Option(help="scenario the page opens with (a name from sim/data/classroom.yaml)")] = None,
+    scenario: Annotated[
+        Optional[str], typer.Option(help="scenario the page opens with (a name from sim/data/classroom.yaml)")
+    ] = None,
     scenarios: Annotated[Path, typer.Option(help="folder of the scenario files")] = Path("scenarios"),
 ) -> None:
     """Serve the interactive teaching page (mesa SolaraViz): levers, shocks, live plots, feed and monitors."""
     opening = scenario or classroom().scenarios[0]
     check_scenarios(opening, scenarios)
     check_port_free(host, port)
-    console.print(f"sahelsim app: serving the teaching page on {where(host, port)}; Ctrl-C stops it.",
-                  highlight=False, soft_wrap=True)
+    console.print(
+        f"sahelsim app: serving the teaching page on {where(host, port)}; Ctrl-C stops it.",
+        highlight=False,
+        soft_wrap=True,
+    )
     serve(host, port, opening, scenarios)
 
 

@@ -60,8 +60,10 @@ def _location(root: yaml.Node, target: yaml.Node, loc: tuple[int | str, ...] = (
     if root is target:
         return loc
     children = (
-        [(k.value, v, k) for k, v in root.value] if isinstance(root, yaml.MappingNode)
-        else [(i, v, None) for i, v in enumerate(root.value)] if isinstance(root, yaml.SequenceNode)
+        [(k.value, v, k) for k, v in root.value]
+        if isinstance(root, yaml.MappingNode)
+        else [(i, v, None) for i, v in enumerate(root.value)]
+        if isinstance(root, yaml.SequenceNode)
         else []
     )
     for name, child, key_node in children:
@@ -132,7 +134,9 @@ def validation_problem(error: dict[str, Any]) -> str:
     return f"got {shown}; {error['msg'][0].lower()}{error['msg'][1:]}"
 
 
-def validate(model: type[Model], data: Any, path: str | Path, node: yaml.Node | None = None, context: dict | None = None) -> Model:
+def validate(
+    model: type[Model], data: Any, path: str | Path, node: yaml.Node | None = None, context: dict | None = None
+) -> Model:
     """Validate ``data`` against ``model``; raise one InputError for the first problem."""
     try:
         return model.model_validate(data, context=context)

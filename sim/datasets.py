@@ -44,6 +44,7 @@ NULL_VALUES = ["", "NA"]  # empty cells, and the "NA" that exports written from 
 
 # --- the mapping tables ---------------------------------------------------------------------------
 
+
 class AliasRule(BaseModel):
     """The dataset names of one catalogue actor."""
 
@@ -68,7 +69,9 @@ class AliasTable(BaseModel):
                 try:
                     re.compile(pattern)
                 except re.error as exc:
-                    raise ValueError(f"pattern {pattern!r} of {rule.actor} is not a regular expression ({exc})") from None
+                    raise ValueError(
+                        f"pattern {pattern!r} of {rule.actor} is not a regular expression ({exc})"
+                    ) from None
         return self
 
 
@@ -144,6 +147,7 @@ def match_actors(names: pd.Series) -> pd.Series:
 
 # --- reading the files ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Layout:
     """What identifies a dataset's CSV and which of its columns the import needs."""
@@ -154,12 +158,43 @@ class Layout:
 
 
 LAYOUTS = (
-    Layout("acled", ("event_id_cnty", "event_date", "sub_event_type"),
-           ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "actor2",
-            "country", "location", "latitude", "longitude", "fatalities")),
-    Layout("ucdp", ("id", "type_of_violence", "side_a", "side_b", "date_start", "date_prec"),
-           ("id", "type_of_violence", "side_a", "side_b", "date_start", "date_prec", "country", "where_description",
-            "latitude", "longitude", "best", "low", "high")),
+    Layout(
+        "acled",
+        ("event_id_cnty", "event_date", "sub_event_type"),
+        (
+            "event_id_cnty",
+            "event_date",
+            "time_precision",
+            "event_type",
+            "sub_event_type",
+            "actor1",
+            "actor2",
+            "country",
+            "location",
+            "latitude",
+            "longitude",
+            "fatalities",
+        ),
+    ),
+    Layout(
+        "ucdp",
+        ("id", "type_of_violence", "side_a", "side_b", "date_start", "date_prec"),
+        (
+            "id",
+            "type_of_violence",
+            "side_a",
+            "side_b",
+            "date_start",
+            "date_prec",
+            "country",
+            "where_description",
+            "latitude",
+            "longitude",
+            "best",
+            "low",
+            "high",
+        ),
+    ),
 )
 OPTIONAL = {"acled": ("timestamp",), "ucdp": ()}
 
@@ -180,7 +215,8 @@ class RawTable:
             value = self.columns[column].iloc[row]
             raise InputError(
                 f"data row {row + self.first_row} has {column} {None if pd.isna(value) else value!r}; expected {expected}",
-                path=self.path, field=column,
+                path=self.path,
+                field=column,
             )
 
 
@@ -196,12 +232,17 @@ def read_file(path: Path, requested: str = "auto") -> RawTable:
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header}, include_columns=needed,
-                strings_can_be_null=True, null_values=NULL_VALUES, quoted_strings_can_be_null=True,
+                column_types={name: pa.string() for name in header},
+                include_columns=needed,
+                strings_can_be_null=True,
+                null_values=NULL_VALUES,
+                quoted_strings_can_be_null=True,
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise InputError(f"is not a readable CSV ({exc}); expected an {layout.name.upper()} export", path=path) from None
+        raise InputError(
+            f"is not a readable CSV ({exc}); expected an {layout.name.upper()} export", path=path
+        ) from None
     first_row = 1
     first = table.column(layout.required[1])
     if table.num_rows and str(first[0]).startswith(HXL_MARK):  # the portal variant's HXL hashtag row
@@ -238,17 +279,20 @@ def _layout(path: Path, header: list[str], requested: str) -> Layout:
             if missing:
                 raise InputError(
                     f"lacks the {layout.name.upper()} column(s) {missing}; the header has {header[:12]}...",
-                    path=path, line=1,
+                    path=path,
+                    line=1,
                 )
             return layout
     raise InputError(
         "is neither an ACLED export (columns event_id_cnty, event_date, sub_event_type, ...) nor a UCDP GED file "
         f"(id, type_of_violence, side_a, side_b, date_start, date_prec, ...); its header starts {header[:6]}",
-        path=path, line=1,
+        path=path,
+        line=1,
     )
 
 
 # --- parsing columns ------------------------------------------------------------------------------
+
 
 def _dates(raw: RawTable, column: str) -> pd.Series:
     """ISO dates, or the '15 January 2023' form of older ACLED exports; any other value stops the import."""
@@ -311,13 +355,17 @@ def _version(path: Path) -> str:
 
 # --- one file into the schema ---------------------------------------------------------------------
 
+
 def _acled(raw: RawTable, bad: Counter) -> pd.DataFrame:
     spec = coding().acled
     columns = raw.columns
     precision = _codes(raw, "time_precision", spec.date_precision, "an ACLED time precision")
     kinds = raw.columns["event_type"]
-    raw.fail((~kinds.isin(list(spec.event_types)).fillna(False)).to_numpy(), "event_type",
-             f"an ACLED event type of sim/data/dataset_event_types.yaml ({sorted(spec.event_types)})")
+    raw.fail(
+        (~kinds.isin(list(spec.event_types)).fillna(False)).to_numpy(),
+        "event_type",
+        f"an ACLED event type of sim/data/dataset_event_types.yaml ({sorted(spec.event_types)})",
+    )
     source = match_actors(columns["actor1"]).fillna(UNMATCHED)
     kind_of = {actor.id: actor.kind for actor in load_catalogue().actors}
     event_type = pd.Series(pd.NA, index=columns.index, dtype="string")
@@ -329,24 +377,30 @@ def _acled(raw: RawTable, bad: Counter) -> pd.DataFrame:
         for kind, mapped in entry.by_source_kind.items():
             event_type[rows & (source.map(kind_of) == kind)] = mapped
     stamp = pd.to_numeric(columns["timestamp"], errors="coerce") if "timestamp" in columns else pd.Series(dtype=float)
-    edition = f" (export updated {dt.datetime.fromtimestamp(stamp.max(), dt.timezone.utc):%Y-%m-%d})" if stamp.notna().any() else ""
+    edition = (
+        f" (export updated {dt.datetime.fromtimestamp(stamp.max(), dt.timezone.utc):%Y-%m-%d})"
+        if stamp.notna().any()
+        else ""
+    )
     country = _country_codes(columns["country"])
-    return pd.DataFrame({
-        "original_id": columns["event_id_cnty"],
-        "date": _period_start(_dates(raw, "event_date"), precision),
-        "date_precision": precision,
-        "source_name": columns["actor1"],
-        "target_name": columns["actor2"],
-        "source": source,
-        "target": _targets(columns["actor2"], country),
-        "event_type": event_type,
-        "location": columns["location"],
-        "country": country,
-        "latitude": _coordinates(raw, "latitude", 90, bad),
-        "longitude": _coordinates(raw, "longitude", 180, bad),
-        "fatalities": _counts(raw, "fatalities", True, bad),
-        "dataset": spec.name + edition,
-    })
+    return pd.DataFrame(
+        {
+            "original_id": columns["event_id_cnty"],
+            "date": _period_start(_dates(raw, "event_date"), precision),
+            "date_precision": precision,
+            "source_name": columns["actor1"],
+            "target_name": columns["actor2"],
+            "source": source,
+            "target": _targets(columns["actor2"], country),
+            "event_type": event_type,
+            "location": columns["location"],
+            "country": country,
+            "latitude": _coordinates(raw, "latitude", 90, bad),
+            "longitude": _coordinates(raw, "longitude", 180, bad),
+            "fatalities": _counts(raw, "fatalities", True, bad),
+            "dataset": spec.name + edition,
+        }
+    )
 
 
 def _ucdp(raw: RawTable, bad: Counter) -> pd.DataFrame:
@@ -356,24 +410,26 @@ def _ucdp(raw: RawTable, bad: Counter) -> pd.DataFrame:
     low, best, high = (_counts(raw, column, column == "best", bad) for column in ("low", "best", "high"))
     inconsistent = (low > best).fillna(False) | (best > high).fillna(False)
     bad["low/high"] += int(inconsistent.sum())
-    return pd.DataFrame({
-        "original_id": columns["id"],
-        "date": _dates(raw, "date_start"),
-        "date_precision": _codes(raw, "date_prec", spec.date_precision, "a UCDP date precision"),
-        "source_name": columns["side_a"],
-        "target_name": columns["side_b"],
-        "source": match_actors(columns["side_a"]).fillna(UNMATCHED),
-        "target": _targets(columns["side_b"], country),
-        "event_type": _codes(raw, "type_of_violence", spec.event_types, "a UCDP type of violence"),
-        "location": columns["where_description"].str.replace(r"\s+", " ", regex=True),
-        "country": country,
-        "latitude": _coordinates(raw, "latitude", 90, bad),
-        "longitude": _coordinates(raw, "longitude", 180, bad),
-        "fatalities": best,
-        "fatalities_low": low.mask(inconsistent),
-        "fatalities_high": high.mask(inconsistent),
-        "dataset": _version(raw.path),
-    })
+    return pd.DataFrame(
+        {
+            "original_id": columns["id"],
+            "date": _dates(raw, "date_start"),
+            "date_precision": _codes(raw, "date_prec", spec.date_precision, "a UCDP date precision"),
+            "source_name": columns["side_a"],
+            "target_name": columns["side_b"],
+            "source": match_actors(columns["side_a"]).fillna(UNMATCHED),
+            "target": _targets(columns["side_b"], country),
+            "event_type": _codes(raw, "type_of_violence", spec.event_types, "a UCDP type of violence"),
+            "location": columns["where_description"].str.replace(r"\s+", " ", regex=True),
+            "country": country,
+            "latitude": _coordinates(raw, "latitude", 90, bad),
+            "longitude": _coordinates(raw, "longitude", 180, bad),
+            "fatalities": best,
+            "fatalities_low": low.mask(inconsistent),
+            "fatalities_high": high.mask(inconsistent),
+            "dataset": _version(raw.path),
+        }
+    )
 
 
 def _targets(names: pd.Series, country: pd.Series) -> pd.Series:
@@ -397,6 +453,7 @@ def import_file(path: Path, requested: str = "auto") -> tuple[pd.DataFrame, Coun
 
 # --- many files into one table --------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Selection:
     """Which imported events to keep."""
@@ -408,7 +465,9 @@ class Selection:
     def __post_init__(self) -> None:
         wrong = [code for code in self.countries if not re.fullmatch(r"[A-Z]{3}", code)]
         if wrong:
-            raise InputError(f"got {wrong}; expected ISO 3166 alpha-3 codes such as MLI,MRT,BFA,NER", field="--countries")
+            raise InputError(
+                f"got {wrong}; expected ISO 3166 alpha-3 codes such as MLI,MRT,BFA,NER", field="--countries"
+            )
 
     def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
         keep = np.ones(len(frame), dtype=bool)
@@ -449,7 +508,11 @@ def import_events(paths: list[Path], requested: str = "auto", selection: Selecti
         "repeated_ids_dropped": repeated,
         "cross_dataset_duplicates": int(frame["duplicate_of"].notna().sum()),
         "bad_optional_values": {column: count for column, count in sorted(bad.items()) if count},
-        "selection": {"countries": list(selection.countries), "since": str(selection.since or ""), "until": str(selection.until or "")},
+        "selection": {
+            "countries": list(selection.countries),
+            "since": str(selection.since or ""),
+            "until": str(selection.until or ""),
+        },
     }
     return frame
 
@@ -467,8 +530,11 @@ def flag_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     keyed = frame.assign(
         row=np.arange(len(frame)),
-        pair=np.where(frame["source"] < frame["target"], frame["source"] + "|" + frame["target"],
-                      frame["target"] + "|" + frame["source"]),
+        pair=np.where(
+            frame["source"] < frame["target"],
+            frame["source"] + "|" + frame["target"],
+            frame["target"] + "|" + frame["source"],
+        ),
         family=frame["event_type"].map(event_families()),
         month=frame["date"].dt.to_period("M"),
     )
@@ -482,7 +548,9 @@ def flag_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
     days = coding().duplicate_days
     allowed = np.maximum(candidates["date_precision"].map(days), candidates["date_precision_u"].map(days))
     gap = (candidates["date"] - candidates["date_u"]).abs().dt.days
-    distance = haversine_km(candidates["latitude"], candidates["longitude"], candidates["latitude_u"], candidates["longitude_u"])
+    distance = haversine_km(
+        candidates["latitude"], candidates["longitude"], candidates["latitude_u"], candidates["longitude_u"]
+    )
     close = candidates.assign(distance=distance, gap=gap)[(gap <= allowed) & (distance <= coding().duplicate_km)]
     best = close.sort_values(["row", "distance", "gap", "event_id_u"]).drop_duplicates("row")
     frame.loc[best["row"].to_numpy(), "duplicate_of"] = best["event_id_u"].to_numpy()
@@ -499,11 +567,15 @@ def haversine_km(lat1: pd.Series, lon1: pd.Series, lat2: pd.Series, lon2: pd.Ser
 
 # --- what an imported table holds ----------------------------------------------------------------
 
+
 def unmatched_names(frame: pd.DataFrame, top: int = 10) -> pd.Series:
     """The most frequent dataset names imported as ``unmatched`` (source and target together)."""
-    names = pd.concat([
-        frame.loc[frame["source"] == UNMATCHED, "source_name"], frame.loc[frame["target"] == UNMATCHED, "target_name"],
-    ]).dropna()
+    names = pd.concat(
+        [
+            frame.loc[frame["source"] == UNMATCHED, "source_name"],
+            frame.loc[frame["target"] == UNMATCHED, "target_name"],
+        ]
+    ).dropna()
     counts = names.value_counts()
     return counts.iloc[np.lexsort((counts.index.to_numpy(str), -counts.to_numpy()))].head(top)
 
@@ -526,8 +598,14 @@ def summary_tables(frame: pd.DataFrame, top: int = 15) -> dict[str, pd.DataFrame
     }
     tables = {}
     for name, key in keys.items():
-        table = primary.groupby(key.rename(name)).agg(events=("event_id", "size"), fatalities=("fatalities", "sum")).reset_index()
-        tables[name] = table if name == "year" else table.sort_values(["events", name], ascending=[False, True]).head(top)
+        table = (
+            primary.groupby(key.rename(name))
+            .agg(events=("event_id", "size"), fatalities=("fatalities", "sum"))
+            .reset_index()
+        )
+        tables[name] = (
+            table if name == "year" else table.sort_values(["events", name], ascending=[False, True]).head(top)
+        )
     return tables
 
 
@@ -539,7 +617,9 @@ def load_imported(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for files that are not Parquet
-        raise InputError(f"cannot be read as Parquet ({exc}); expected a file written by 'sahelsim events import'", path=path) from None
+        raise InputError(
+            f"cannot be read as Parquet ({exc}); expected a file written by 'sahelsim events import'", path=path
+        ) from None
     if "import" not in frame.attrs:
         raise InputError("holds no import record; expected a file written by 'sahelsim events import'", path=path)
     return frame

@@ -95,7 +95,9 @@ class Event(BaseModel):
     target_name: str | None = Field(default=None, description="the actor acted upon as the text or dataset names it")
     dataset: str | None = Field(default=None, description="imported: dataset name and version, e.g. 'UCDP GED 23.1'")
     original_id: str | None = Field(default=None, description="imported: the event's id in its dataset")
-    duplicate_of: str | None = Field(default=None, description="event_id of the event this one repeats in another source")
+    duplicate_of: str | None = Field(
+        default=None, description="event_id of the event this one repeats in another source"
+    )
     span: str | None = Field(
         default=None, pattern=r"^\d+-\d+$", description="extracted: character span START-END in source_file"
     )
@@ -215,17 +217,30 @@ def validate_frame(frame: pd.DataFrame, path: str | Path = "events table") -> pd
                 matches = values.str.fullmatch(rule.pattern).fillna(False).to_numpy(dtype=bool)
                 _reject(frame, present & ~matches, name, f"expected text matching {rule.pattern}", path)
             if getattr(rule, "min_length", None):
-                _reject(frame, present & (values.str.len() < rule.min_length).fillna(False).to_numpy(dtype=bool),
-                        name, f"expected at least {rule.min_length} characters", path)
+                _reject(
+                    frame,
+                    present & (values.str.len() < rule.min_length).fillna(False).to_numpy(dtype=bool),
+                    name,
+                    f"expected at least {rule.min_length} characters",
+                    path,
+                )
             for bound, below in (("ge", True), ("le", False)):
                 limit = getattr(rule, bound, None)
                 if limit is not None:
                     numbers = values.to_numpy(dtype="float64", na_value=np.nan)
                     bad = present & ((numbers < limit) if below else (numbers > limit))
                     _reject(frame, bad, name, f"expected a value {'>=' if below else '<='} {limit}", path)
-    low, best, high = (frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("fatalities_low", "fatalities", "fatalities_high"))
+    low, best, high = (
+        frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("fatalities_low", "fatalities", "fatalities_high")
+    )
     _reject(frame, low > high, "fatalities_low", "fatalities_low is above fatalities_high", path)
-    _reject(frame, (best < low) | (best > high), "fatalities", "fatalities lies outside [fatalities_low, fatalities_high]", path)
+    _reject(
+        frame,
+        (best < low) | (best > high),
+        "fatalities",
+        "fatalities lies outside [fatalities_low, fatalities_high]",
+        path,
+    )
     return frame
 
 
@@ -235,7 +250,8 @@ def _reject(frame: pd.DataFrame, bad: np.ndarray, field: str, problem: str, path
         row = int(np.flatnonzero(bad)[0])
         raise InputError(
             f"row {row + 1} (event_id {frame['event_id'].iloc[row]!r}) has {field} {frame[field].iloc[row]!r}: {problem}",
-            path=path, field=field,
+            path=path,
+            field=field,
         )
 
 
@@ -268,7 +284,9 @@ def _check_unique_ids(events: list[Event], path: Path) -> None:
     seen: set[str] = set()
     for event in events:
         if event.event_id in seen:
-            raise InputError(f"event_id {event.event_id!r} appears twice; ids must be unique", path=path, field="event_id")
+            raise InputError(
+                f"event_id {event.event_id!r} appears twice; ids must be unique", path=path, field="event_id"
+            )
         seen.add(event.event_id)
 
 

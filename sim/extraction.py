@@ -66,7 +66,9 @@ class Pattern(BaseModel):
         known = event_types()
         for kind in [self.event_type, *self.by_target.values(), *self.when_sentence_has]:
             if kind not in known:
-                raise ValueError(f"pattern '{self.id}' codes unknown event type '{kind}'; expected one of {sorted(known)}")
+                raise ValueError(
+                    f"pattern '{self.id}' codes unknown event type '{kind}'; expected one of {sorted(known)}"
+                )
         return self
 
 
@@ -264,20 +266,26 @@ class _ArticleReader:
         self.ents = list(doc.ents)
         self.found = {
             name: _matches(matchers[lang], doc)
-            for name, matchers in (("events", extractor.events), ("dates", extractor.dates),
-                                   ("names", extractor.names), ("places", extractor.places))
+            for name, matchers in (
+                ("events", extractor.events),
+                ("dates", extractor.dates),
+                ("names", extractor.names),
+                ("places", extractor.places),
+            )
         }
 
     def read(self) -> Extraction:
         sentences = list(_sentences(self.doc))
         dated = [self._dates(sentence) for sentence in sentences]  # in order: 'the following day' needs the one before
         for i, sentence in enumerate(sentences):
-            self._sentence(sentence, dated[i], lambda i=i: self._context_date(dated[:i], dated[i + 1:]))
+            self._sentence(sentence, dated[i], lambda i=i: self._context_date(dated[:i], dated[i + 1 :]))
         self.result.events = _unique(self.result.events)
         return self.result
 
     # -- one sentence ---------------------------------------------------------------------
-    def _sentence(self, sentence: Span, dates: list[tuple[Span, ResolvedDate]], context: Callable[[], ResolvedDate]) -> None:
+    def _sentence(
+        self, sentence: Span, dates: list[tuple[Span, ResolvedDate]], context: Callable[[], ResolvedDate]
+    ) -> None:
         mentions = self._mentions(sentence)
         seen: set[tuple] = set()
         for trigger, pattern in self._triggers(sentence):
@@ -294,8 +302,11 @@ class _ArticleReader:
 
     def _mentions(self, sentence: Span) -> list[Mention]:
         found = [
-            Mention(ent.ent_id_, ent.start, ent.end, ent.text, place=ent.label_ == "PLACE", demonym=ent.label_ == "DEMONYM")
-            for ent in self._ents(sentence) if ent.label_ in ("ACTOR", "DEMONYM", "PLACE")
+            Mention(
+                ent.ent_id_, ent.start, ent.end, ent.text, place=ent.label_ == "PLACE", demonym=ent.label_ == "DEMONYM"
+            )
+            for ent in self._ents(sentence)
+            if ent.label_ in ("ACTOR", "DEMONYM", "PLACE")
         ]
         taken = {i for mention in found for i in range(mention.start, mention.end)}
         for span in self._unmatched(sentence):
@@ -317,11 +328,24 @@ class _ArticleReader:
         out: list[Mention] = []
         for mention in mentions:
             pair = [out[-1], mention] if out else []
-            if pair and self._adjacent(*pair, 1) and {self.x.kinds.get(m.actor) for m in pair} == {"civilians", "state"} and any(m.demonym for m in pair):
+            if (
+                pair
+                and self._adjacent(*pair, 1)
+                and {self.x.kinds.get(m.actor) for m in pair} == {"civilians", "state"}
+                and any(m.demonym for m in pair)
+            ):
                 state = next(m for m in pair if m.demonym)
-                out[-1] = replace(state, start=pair[0].start, end=pair[1].end, text=self.doc[pair[0].start:pair[1].end].text, civilian=True)
+                out[-1] = replace(
+                    state,
+                    start=pair[0].start,
+                    end=pair[1].end,
+                    text=self.doc[pair[0].start : pair[1].end].text,
+                    civilian=True,
+                )
             elif mention.demonym and self._noun_beside(mention) in people:
-                civilian = self.x.kinds.get(mention.actor) == "state" and self._noun_beside(mention) in self.cues.nationals
+                civilian = (
+                    self.x.kinds.get(mention.actor) == "state" and self._noun_beside(mention) in self.cues.nationals
+                )
                 out.append(replace(mention, civilian=civilian))
             else:
                 out.append(mention)
@@ -337,15 +361,22 @@ class _ArticleReader:
         out: list[Mention] = []
         for mention in mentions:
             if out and out[-1].actor == mention.actor != UNMATCHED and self._titles_between(out[-1], mention):
-                out[-1] = replace(out[-1], end=mention.end, text=self.doc[out[-1].start:mention.end].text, place=out[-1].place and mention.place)
+                out[-1] = replace(
+                    out[-1],
+                    end=mention.end,
+                    text=self.doc[out[-1].start : mention.end].text,
+                    place=out[-1].place and mention.place,
+                )
             else:
                 out.append(mention)
         return out
 
     def _titles_between(self, first: Mention, second: Mention) -> bool:
         """Close, with only titles and commas between ('Niger, General Tchiani'): one name."""
-        between = self.doc[first.end:second.start]
-        return self._adjacent(first, second, self.gap["merge_gap"]) and all(t.is_title or t.text == "," for t in between)
+        between = self.doc[first.end : second.start]
+        return self._adjacent(first, second, self.gap["merge_gap"]) and all(
+            t.is_title or t.text == "," for t in between
+        )
 
     def _drop_qualifiers(self, mentions: list[Mention]) -> list[Mention]:
         """'Moscow's Africa Corps', 'the Russian contractors of Africa Corps': the patron only qualifies its client."""
@@ -354,7 +385,7 @@ class _ArticleReader:
         for i, mention in enumerate(mentions):
             after = mentions[i + 1] if i + 1 < len(mentions) else None
             if qualifier is not None:
-                mention = replace(mention, start=qualifier.start, text=self.doc[qualifier.start:mention.end].text)
+                mention = replace(mention, start=qualifier.start, text=self.doc[qualifier.start : mention.end].text)
                 qualifier = None
             if after is not None and self._qualifies(mention, after):
                 qualifier = mention
@@ -373,7 +404,7 @@ class _ArticleReader:
 
     def _joined(self, first: Mention, second: Mention) -> bool:
         """Whether a conjunction, and no quotation mark or bracket, stands between two mentions ('Mali and Niger')."""
-        between = [token.lower_ for token in self.doc[first.end:second.start]]
+        between = [token.lower_ for token in self.doc[first.end : second.start]]
         return any(word in self.cues.conjunctions for word in between) and not any(
             word in self.cues.barriers for word in between
         )
@@ -399,7 +430,9 @@ class _ArticleReader:
         return [ent for ent in self.ents if sentence.start <= ent.start and ent.end <= sentence.end]
 
     def _within(self, kind: str, sentence: Span) -> list[tuple[str, Span]]:
-        return [(key, span) for key, span in self.found[kind] if sentence.start <= span.start and span.end <= sentence.end]
+        return [
+            (key, span) for key, span in self.found[kind] if sentence.start <= span.start and span.end <= sentence.end
+        ]
 
     def _triggers(self, sentence: Span) -> list[tuple[Span, Pattern]]:
         words = {token.lower_ for token in sentence}
@@ -417,7 +450,9 @@ class _ArticleReader:
             nearest = sorted(states, key=lambda m: abs(m.start - trigger.start))
             return [_Found(pattern, trigger, nearest[0], nearest[0], False)] if nearest else []
         if pattern.roles == "joint":
-            partners = _distinct([m for m in mentions if self.x.kinds.get(m.actor, "state") not in ("armed_group", "civilians")])
+            partners = _distinct(
+                [m for m in mentions if self.x.kinds.get(m.actor, "state") not in ("armed_group", "civilians")]
+            )
             return [_Found(pattern, trigger, partners[0], other, False) for other in partners[1:2]]
         if pattern.roles in ("members", "host"):
             target = self._group_target(pattern, mentions)
@@ -433,12 +468,16 @@ class _ArticleReader:
         return located[0] if located else None
 
     def _directed(self, pattern: Pattern, trigger: Span, mentions: list[Mention]) -> list[_Found]:
-        roles = [m for m in mentions if (pattern.located_target or not self._after_locative(m)) and self._same_quote(m, trigger)]
+        roles = [
+            m
+            for m in mentions
+            if (pattern.located_target or not self._after_locative(m)) and self._same_quote(m, trigger)
+        ]
         before = [m for m in roles if m.end <= trigger.start]
         after = [m for m in roles if m.start >= trigger.end]
         agent = self._agent(trigger, after)
         if agent is not None:
-            sources, targets = self._chain(after[after.index(agent):]), self._chain(before[::-1])
+            sources, targets = self._chain(after[after.index(agent) :]), self._chain(before[::-1])
         elif self._passive(trigger):  # "soldiers were killed": those before are the target, the actor is unsaid
             sources, targets = [], self._chain(before[::-1])
         else:
@@ -458,8 +497,10 @@ class _ArticleReader:
 
     def _passive(self, trigger: Span) -> bool:
         """'were killed', 'a été tué' (but not the reflexive 's'est retirée')."""
-        before = [token.lower_ for token in self.doc[max(trigger.start - 3, 0):trigger.start]]
-        return any(word in self.cues.be for word in before[-2:]) and not any(word in self.cues.reflexive for word in before)
+        before = [token.lower_ for token in self.doc[max(trigger.start - 3, 0) : trigger.start]]
+        return any(word in self.cues.be for word in before[-2:]) and not any(
+            word in self.cues.reflexive for word in before
+        )
 
     def _same_quote(self, mention: Mention, trigger: Span) -> bool:
         """Whether no quotation mark or reporting word ('said', 'according to') stands between a mention and the trigger."""
@@ -469,7 +510,7 @@ class _ArticleReader:
     def _agent(self, trigger: Span, after: list[Mention]) -> Mention | None:
         """The actor after an agent cue ('killed by X', 'commises par X') close after the trigger."""
         end = min(trigger.end + self.gap["passive_window"], len(self.doc))
-        for token in self.doc[trigger.end:end]:
+        for token in self.doc[trigger.end : end]:
             if token.lower_ in self.cues.passive_agent:
                 return next((m for m in after if 0 <= m.start - token.i <= 3), None)
         return None
@@ -492,6 +533,7 @@ class _ArticleReader:
         Civilians and places never fill a missing source; a place or actor named as where
         something happened ('in Nigerien villages', 'à Bamako') fills a missing target last.
         """
+
         def fits(mention: Mention) -> bool:
             if source and (mention.place or self.x.kinds.get(mention.actor) == "civilians"):
                 return False
@@ -508,7 +550,7 @@ class _ArticleReader:
     def _after_locative(self, mention: Mention) -> bool:
         """'in Mali', 'à Nouakchott', and for a place also 'the town of Kidal': where, not who."""
         cues = set(self.cues.locative) | (set(self.cues.genitive) if mention.place else set())
-        return any(token.lower_ in cues for token in self.doc[max(mention.start - 2, 0):mention.start])
+        return any(token.lower_ in cues for token in self.doc[max(mention.start - 2, 0) : mention.start])
 
     # -- coding ------------------------------------------------------------------------------
     def _event_type(self, found: _Found, sentence: Span) -> str:
@@ -531,7 +573,11 @@ class _ArticleReader:
         after = found.pattern.roles in ("active", "swapped") and found.target.start > found.trigger.start
         anchor = found.target if after else found.trigger
         # on a tie the date after wins: 'the French in 2023 and MINUSMA in 2024'
-        return min(dates, key=lambda pair: (_distance(pair[0], anchor), pair[0].start < anchor.start))[1] if dates else None
+        return (
+            min(dates, key=lambda pair: (_distance(pair[0], anchor), pair[0].start < anchor.start))[1]
+            if dates
+            else None
+        )
 
     def _add(self, found: _Found, kind: str, sentence: Span, date: ResolvedDate, mentions: list[Mention]) -> None:
         factors = settings().confidence
@@ -567,7 +613,9 @@ class _ArticleReader:
         }
         self.result.events.append(Event.model_validate(row))
 
-    def _context_date(self, before: list[list[tuple[Span, ResolvedDate]]], after: list[list[tuple[Span, ResolvedDate]]]) -> ResolvedDate:
+    def _context_date(
+        self, before: list[list[tuple[Span, ResolvedDate]]], after: list[list[tuple[Span, ResolvedDate]]]
+    ) -> ResolvedDate:
         """The date of a sentence that has none, to the month at best.
 
         With a publication date: the article's news, i.e. the next date read that is recent
@@ -579,7 +627,9 @@ class _ArticleReader:
         if published is not None:
             recent = published - dt.timedelta(days=grammar["recent_days"])
             later = (d for sentence in after for _, d in sentence if recent <= d.date <= published)
-            known = next(later, None) or ResolvedDate(published - dt.timedelta(days=grammar["context_lag_days"]), "day", True, CONTEXT)
+            known = next(later, None) or ResolvedDate(
+                published - dt.timedelta(days=grammar["context_lag_days"]), "day", True, CONTEXT
+            )
         else:
             earlier = (d for sentence in reversed(before) for _, d in reversed(sentence))
             known = next(earlier, None) or next((d for sentence in after for _, d in sentence), None)
@@ -595,13 +645,19 @@ class _ArticleReader:
     def _location(self, sentence: Span, mentions: list[Mention]) -> tuple[str | None, str | None]:
         """The first catalogue place or named location after a locative word ('in', 'à')."""
         for mention in mentions:
-            if mention.actor != UNMATCHED and (mention.place or self.x.kinds.get(mention.actor) == "state") and self._after_locative(mention):
+            if (
+                mention.actor != UNMATCHED
+                and (mention.place or self.x.kinds.get(mention.actor) == "state")
+                and self._after_locative(mention)
+            ):
                 return mention.text, self.x.catalogue[mention.actor].iso3
         named = [ent for ent in self._ents(sentence) if ent.label_ in settings().locations.get("ner_labels", [])]
         named += [span[1:] for _, span in self._within("places", sentence)]
         actors = {i for m in mentions for i in range(m.start, m.end)}
         for span in sorted(named, key=lambda span: span.start):
-            if not actors & set(range(span.start, span.end)) and self._after_locative(Mention("", span.start, span.end, "")):
+            if not actors & set(range(span.start, span.end)) and self._after_locative(
+                Mention("", span.start, span.end, "")
+            ):
                 return span.text, None
         return None, None
 
@@ -615,7 +671,7 @@ class _ArticleReader:
         tokens = list(sentence)
         for i, token in enumerate(tokens):
             number = _number(token.text, words)
-            noun = next((t for t in tokens[i + 1:i + 4] if t.lower_ in people), None)
+            noun = next((t for t in tokens[i + 1 : i + 4] if t.lower_ in people), None)
             if number is not None and noun is not None:
                 if magnitude == "fatalities":
                     return {"fatalities": number}
@@ -630,16 +686,16 @@ def _sentences(doc: Doc) -> Iterable[Span]:
         for token in sentence:
             if token.is_space and "\n" in token.text:
                 if token.i > start:
-                    yield doc[start:token.i]
+                    yield doc[start : token.i]
                 start = token.i + 1
         if start < sentence.end:
-            yield doc[start:sentence.end]
+            yield doc[start : sentence.end]
 
 
 def _trimmed(sentence: Span) -> Span:
     """The sentence without leading or trailing white space (a blanked date marker, line breaks)."""
     tokens = [token.i for token in sentence if not token.is_space]
-    return sentence.doc[tokens[0]:tokens[-1] + 1] if tokens else sentence
+    return sentence.doc[tokens[0] : tokens[-1] + 1] if tokens else sentence
 
 
 def _distance(first: Span | Mention, second: Span | Mention) -> int:
@@ -678,8 +734,15 @@ def _unique(events: list[Event]) -> list[Event]:
     seen: set[tuple] = set()
     out = []
     for event in events:
-        key = (event.source, event.target, event.source_name if event.source == UNMATCHED else "",
-               event.target_name if event.target == UNMATCHED else "", event.event_type, event.date, event.date_precision)
+        key = (
+            event.source,
+            event.target,
+            event.source_name if event.source == UNMATCHED else "",
+            event.target_name if event.target == UNMATCHED else "",
+            event.event_type,
+            event.date,
+            event.date_precision,
+        )
         if key not in seen:
             seen.add(key)
             out.append(event)

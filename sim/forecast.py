@@ -39,8 +39,16 @@ def occurrence(events: pd.DataFrame, pairs: list[tuple[str, str]], months: pd.Pe
     families = sorted(set(event_families().values()))
     dated = events[events.get("date_precision", pd.Series("day", index=events.index)).isin(["day", "week", "month"])]
     labels = {pair_label(*pair) for pair in pairs}
-    pair_of = dated.apply(lambda row: pair_label(row["source"], row["target"]), axis=1) if len(dated) else pd.Series(dtype=str)
-    seen = set(zip(pair_of, dated["event_type"].map(event_families()), dated["date"].dt.to_period("M"), strict=True)) if len(dated) else set()
+    pair_of = (
+        dated.apply(lambda row: pair_label(row["source"], row["target"]), axis=1)
+        if len(dated)
+        else pd.Series(dtype=str)
+    )
+    seen = (
+        set(zip(pair_of, dated["event_type"].map(event_families()), dated["date"].dt.to_period("M"), strict=True))
+        if len(dated)
+        else set()
+    )
     cells = [(label, family, month) for label in sorted(labels) for family in families for month in months]
     return pd.DataFrame(
         [(label, family, month, int((label, family, month) in seen)) for label, family, month in cells],
@@ -77,6 +85,8 @@ def score(
     }
     outcome = observed["occurred"].to_numpy()
     return pd.DataFrame(
-        [{"forecast": name, "brier": brier(p, outcome), "cells": len(outcome), "events_observed": int(outcome.sum())}
-         for name, p in forecasts.items()]
+        [
+            {"forecast": name, "brier": brier(p, outcome), "cells": len(outcome), "events_observed": int(outcome.sum())}
+            for name, p in forecasts.items()
+        ]
     )

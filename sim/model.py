@@ -102,7 +102,8 @@ class SahelModel(mesa.Model):
         self._clients = {s: [a for a in agents if a.patron == s] for s in ids}
         self._alliances = [a for a in agents if a.kind == "alliance"]
         self._fixed_stakes = {  # a shared border and trade; the common enemy is added as it changes
-            (a.actor_id, b.actor_id): (b.actor_id in a.neighbours) + self.trade.get(pair_key(a.actor_id, b.actor_id), 0.0)
+            (a.actor_id, b.actor_id): (b.actor_id in a.neighbours)
+            + self.trade.get(pair_key(a.actor_id, b.actor_id), 0.0)
             for a in self.states
             for b in self.states
         }
@@ -225,8 +226,14 @@ class SahelModel(mesa.Model):
             raise InputError(f"the run ended on {self.dates[-1]}; reset it to inject another shock", path=where)
         shock = validate(
             Shock,
-            {"date": self.dates[week], "kind": kind, "source": source, "target": target,
-             "magnitude": magnitude, "note": note},
+            {
+                "date": self.dates[week],
+                "kind": kind,
+                "source": source,
+                "target": target,
+                "magnitude": magnitude,
+                "note": note,
+            },
             where,
             context={"actors": self.taking_part},
         )
@@ -345,4 +352,3 @@ class SahelModel(mesa.Model):
         """What the pair stands to lose, in [0, 1]: a shared border, trade, a common enemy."""
         _, shared = self.common_enemy(a, b)
         return (self._fixed_stakes[a, b] + shared) / 3.0
-

@@ -48,7 +48,9 @@ def _monthly(rows: pd.DataFrame, keys: pd.Series | None, span: pd.PeriodIndex, m
     return table.reindex(span, fill_value=0)
 
 
-def pair_monthly(events: pd.DataFrame, pair: tuple[str, str], span: pd.PeriodIndex, measure: Measure = "events") -> pd.Series:
+def pair_monthly(
+    events: pd.DataFrame, pair: tuple[str, str], span: pd.PeriodIndex, measure: Measure = "events"
+) -> pd.Series:
     """Monthly events (or deaths) between the two actors, in either direction, over ``span``."""
     a, b = pair
     rows = primary(events)

@@ -108,7 +108,11 @@ def _when(rows: pd.DataFrame) -> str:
         first, last = days.min(), days.max()
         if first == last:
             return f"{first.day} {first:%b}"
-        return f"{first.day}–{last.day} {last:%b}" if first.month == last.month else f"{first.day} {first:%b}–{last.day} {last:%b}"
+        return (
+            f"{first.day}–{last.day} {last:%b}"
+            if first.month == last.month
+            else f"{first.day} {first:%b}–{last.day} {last:%b}"
+        )
     first = rows.sort_values("date").iloc[0]
     return f"wk {first['date'].day} {first['date']:%b}" if first["date_precision"] == "week" else f"{first['date']:%b}"
 
@@ -182,13 +186,30 @@ def _draw_strip(strip: plt.Axes, ax: plt.Axes, marks: Sequence[Mark], rows: Sequ
         y = row + 0.5
         strip.plot([mark.date, mark.date], [0, y], color=colour, alpha=0.5, linewidth=0.8, linestyle=":")
         ax.axvline(mark.date, color=colour, alpha=0.35, linewidth=0.8, linestyle=":")
-        strip.plot([mark.date], [y], marker="v" if mark.conflictual else "^", markersize=MARKER_SIZE, linestyle="",
-                   color=colour, markerfacecolor="white" if mark.approximate else colour,
-                   markeredgecolor=colour if mark.approximate else "black", markeredgewidth=1.0 if mark.approximate else 0.5,
-                   clip_on=False, zorder=5)
-        strip.annotate(mark.text, (mdates.date2num(mark.date), y), xytext=(MARKER_SIZE / 2 + 3, 0),
-                       textcoords="offset points", fontsize=LABEL_SIZE, va="center", ha="left", color="#222222",
-                       annotation_clip=False)
+        strip.plot(
+            [mark.date],
+            [y],
+            marker="v" if mark.conflictual else "^",
+            markersize=MARKER_SIZE,
+            linestyle="",
+            color=colour,
+            markerfacecolor="white" if mark.approximate else colour,
+            markeredgecolor=colour if mark.approximate else "black",
+            markeredgewidth=1.0 if mark.approximate else 0.5,
+            clip_on=False,
+            zorder=5,
+        )
+        strip.annotate(
+            mark.text,
+            (mdates.date2num(mark.date), y),
+            xytext=(MARKER_SIZE / 2 + 3, 0),
+            textcoords="offset points",
+            fontsize=LABEL_SIZE,
+            va="center",
+            ha="left",
+            color="#222222",
+            annotation_clip=False,
+        )
 
 
 def _panel_grid(fig: Figure, layout: Layout, strip_rows: Sequence[int]) -> list[list[tuple[plt.Axes, plt.Axes]]]:
@@ -198,9 +219,15 @@ def _panel_grid(fig: Figure, layout: Layout, strip_rows: Sequence[int]) -> list[
     total = layout.top + sum(heights) + layout.bottom
     fig.set_size_inches(layout.width, total)
     grid = fig.add_gridspec(
-        len(heights), layout.columns, height_ratios=heights, hspace=0, wspace=layout.gap / layout.axes_width,
-        left=layout.left / layout.width, right=1 - layout.right / layout.width,
-        top=1 - layout.top / total, bottom=layout.bottom / total,
+        len(heights),
+        layout.columns,
+        height_ratios=heights,
+        hspace=0,
+        wspace=layout.gap / layout.axes_width,
+        left=layout.left / layout.width,
+        right=1 - layout.right / layout.width,
+        top=1 - layout.top / total,
+        bottom=layout.bottom / total,
     )
     first = None
     panels = []
@@ -230,10 +257,22 @@ def _pair_panel(
     a, b = pair
     if documented_tension is not None:
         record = documented_tension[documented_tension["pair"] == pair_label(a, b)]
-        ax.plot(record["date"], record["tension"], color="#641e16", linestyle="--", linewidth=1.2,
-                label="tension of the documented record")
-        ax.plot(record["date"], record["cooperation"], color="#154360", linestyle="--", linewidth=1.2,
-                label="cooperation of the documented record")
+        ax.plot(
+            record["date"],
+            record["tension"],
+            color="#641e16",
+            linestyle="--",
+            linewidth=1.2,
+            label="tension of the documented record",
+        )
+        ax.plot(
+            record["date"],
+            record["cooperation"],
+            color="#154360",
+            linestyle="--",
+            linewidth=1.2,
+            label="cooperation of the documented record",
+        )
     ax.set_xlim(*period)
     ax.set_ylim(0, 1)
     ax.set_ylabel("level (0–1)")
@@ -304,8 +343,14 @@ def tension_figure(
         handles.append(matplotlib.patches.Patch(color=OBSERVED_COLOUR, alpha=0.45))
         labels.append(f"observed {observed.measure} / month of the pair (imported, right axis)")
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8.5, frameon=False)
-    fig.suptitle(f"{title}: simulated relations, median with 50 % and 90 % bands over {runs_caption(tension)}",
-                 fontsize=12, x=0.01, y=1 - 0.12 / fig.get_figheight(), ha="left", va="top")
+    fig.suptitle(
+        f"{title}: simulated relations, median with 50 % and 90 % bands over {runs_caption(tension)}",
+        fontsize=12,
+        x=0.01,
+        y=1 - 0.12 / fig.get_figheight(),
+        ha="left",
+        va="top",
+    )
     return fig
 
 
@@ -313,8 +358,16 @@ def _draw_observed(ax: plt.Axes, observed: Observed, pair: Pair, start: pd.Times
     """The pair's observed monthly events (or deaths) as bars on a right-hand axis of the same panel."""
     series = pair_monthly(observed.events, pair, months(start, end), observed.measure)
     right = ax.twinx()
-    right.bar(series.index.to_timestamp(), series.to_numpy(), width=27, align="edge", color=OBSERVED_COLOUR, alpha=0.45,
-              linewidth=0, zorder=0)
+    right.bar(
+        series.index.to_timestamp(),
+        series.to_numpy(),
+        width=27,
+        align="edge",
+        color=OBSERVED_COLOUR,
+        alpha=0.45,
+        linewidth=0,
+        zorder=0,
+    )
     right.set_ylim(0, max(1, series.max()) * 1.9)  # bars in the lower half, under the fans and labels
     right.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     right.set_ylabel(f"observed {observed.measure} / month", fontsize=8, color="#555555")
@@ -367,15 +420,18 @@ class LiveTension:
         strips, heights = _strips(documented_events, key_pairs, period, layout)
         self.figure = Figure(dpi=72)
         panels = [panel for row in _panel_grid(self.figure, layout, heights) for panel in row]
-        for strip, ax in panels[len(key_pairs):]:
+        for strip, ax in panels[len(key_pairs) :]:
             strip.set_visible(False)
             ax.set_visible(False)
         self.lines: list[tuple[plt.Line2D, plt.Line2D]] = []
         self.now = []
         for (strip, ax), pair, marks in zip(panels, key_pairs, strips, strict=False):
-            tension_line, = ax.plot([], [], color=TENSION_COLOUR, linewidth=2, label="tension (this run)", animated=True)
-            cooperation_line, = ax.plot([], [], color=COOPERATION_COLOUR, linewidth=2, label="cooperation (this run)",
-                                        animated=True)
+            (tension_line,) = ax.plot(
+                [], [], color=TENSION_COLOUR, linewidth=2, label="tension (this run)", animated=True
+            )
+            (cooperation_line,) = ax.plot(
+                [], [], color=COOPERATION_COLOUR, linewidth=2, label="cooperation (this run)", animated=True
+            )
             self.lines.append((tension_line, cooperation_line))
             self.now.append(ax.axvline(period[0], color="#7f8c8d", linewidth=1, animated=True))
             _pair_panel(strip, ax, pair, period, marks, documented_tension, title_size=9.5)
@@ -383,7 +439,9 @@ class LiveTension:
         for strip, ax in panels[-columns:]:
             _date_axis(ax, months=(1, 7))
         self.figure.legend(*_legend_with_markers(panels[0][1]), loc="lower center", ncol=3, fontsize=8, frameon=False)
-        self.figure.suptitle(title, fontsize=10.5, x=0.01, y=1 - 0.08 / self.figure.get_figheight(), ha="left", va="top")
+        self.figure.suptitle(
+            title, fontsize=10.5, x=0.01, y=1 - 0.08 / self.figure.get_figheight(), ha="left", va="top"
+        )
         self.frame = Frame(self.figure, [artist for pair in self.lines for artist in pair] + self.now)
 
     def update(self, dates: Sequence, tension: np.ndarray, cooperation: np.ndarray) -> bytes:
@@ -418,15 +476,26 @@ class LiveNetwork:
         xy = np.array(list(where.values()))
         ax.scatter(xy[:, 0], xy[:, 1], s=150, color="white", edgecolors="#34495e", linewidths=1.5, zorder=2)
         for actor, (x, y) in where.items():
-            ax.annotate(_short_name(actor), (x, y), xytext=(9 * x, 9 * y), textcoords="offset points", fontsize=9,
-                        ha="left" if x > 0.1 else "right" if x < -0.1 else "center",
-                        va="bottom" if y > 0.1 else "top" if y < -0.1 else "center")
+            ax.annotate(
+                _short_name(actor),
+                (x, y),
+                xytext=(9 * x, 9 * y),
+                textcoords="offset points",
+                fontsize=9,
+                ha="left" if x > 0.1 else "right" if x < -0.1 else "center",
+                va="bottom" if y > 0.1 else "top" if y < -0.1 else "center",
+            )
         ax.set_xlim(-2.1, 2.1)
         ax.set_ylim(-1.2, 1.25)
         ax.set_aspect("equal")
         ax.axis("off")
-        bar = self.figure.colorbar(ScalarMappable(Normalize(-1, 1), RELATIONS_COLOURS), ax=ax, orientation="horizontal",
-                                   fraction=0.045, pad=0.02)
+        bar = self.figure.colorbar(
+            ScalarMappable(Normalize(-1, 1), RELATIONS_COLOURS),
+            ax=ax,
+            orientation="horizontal",
+            fraction=0.045,
+            pad=0.02,
+        )
         bar.set_label("edge: tension − cooperation (blue: cooperation, red: tension); width: strength", fontsize=8)
         bar.ax.tick_params(labelsize=7)
         self.title = ax.set_title("", fontsize=10, loc="left", animated=True)
@@ -469,7 +538,11 @@ def paired_difference(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare_figure(
-    a: pd.DataFrame, b: pd.DataFrame, key_pairs: Sequence[Pair], names: tuple[str, str], observed: Observed | None = None
+    a: pd.DataFrame,
+    b: pd.DataFrame,
+    key_pairs: Sequence[Pair],
+    names: tuple[str, str],
+    observed: Observed | None = None,
 ) -> Figure:
     """Per key pair: scenario A, scenario B (same axes), and B - A run by run; the observed monthly
     events (or deaths) of the pair beside both scenarios when an imported table is given.
@@ -482,8 +555,9 @@ def compare_figure(
     paired = not difference.empty
     columns = 3 if paired else 2
     height = 2.7 * len(pairs) + 1.5
-    fig, axes = plt.subplots(len(pairs), columns, figsize=(5 * columns, height), sharex=True if paired else "col",
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(pairs), columns, figsize=(5 * columns, height), sharex=True if paired else "col", squeeze=False
+    )
     for row, (pair, (x, y)) in enumerate(zip(pairs, key_pairs, strict=True)):
         for col, (table, name) in enumerate(((a, names[0]), (b, names[1]))):
             ax = axes[row, col]
@@ -507,12 +581,16 @@ def compare_figure(
         labels.append(f"observed {observed.measure} / month of the pair (imported, right axis)")
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
     paired_text = (
-        f"{difference['run'].nunique()} paired runs in the difference" if paired
+        f"{difference['run'].nunique()} paired runs in the difference"
+        if paired
         else "no run-by-run difference: the batches share no week"
     )
     fig.suptitle(
         f"{names[0]} vs {names[1]}: median with 50 % and 90 % bands\n({runs_caption(a)} and {runs_caption(b)}; "
-        f"{paired_text})", fontsize=12, x=0.01, ha="left",
+        f"{paired_text})",
+        fontsize=12,
+        x=0.01,
+        ha="left",
     )
     fig.tight_layout(rect=(0, 0.45 / height, 1, 1 - 0.1 / height))
     return fig
@@ -545,8 +623,11 @@ def sweep_figure(
     label = {name: f"{name} ({specs[name].unit})" if specs[name].unit else name for name in parameters}
     joined = method == "grid" and len(parameters) == 1
     fig, axes = plt.subplots(
-        len(selected), len(parameters), figsize=(5.6 * len(parameters) + 0.6, 3.0 * len(selected) + 1.6),
-        squeeze=False, layout="constrained",
+        len(selected),
+        len(parameters),
+        figsize=(5.6 * len(parameters) + 0.6, 3.0 * len(selected) + 1.6),
+        squeeze=False,
+        layout="constrained",
     )
     colour_by = {parameter: next((name for name in parameters if name != parameter), None) for parameter in parameters}
     norms = {name: Normalize(points[name].min(), points[name].max()) for name in parameters}
@@ -564,25 +645,41 @@ def sweep_figure(
             ax.vlines(ordered[parameter], ordered["q05"], ordered["q95"], colors=colours, alpha=0.6, linewidth=1.4)
             if joined:
                 ax.plot(ordered[parameter], ordered["median"], color="black", linewidth=1, zorder=2)
-            ax.scatter(ordered[parameter], ordered["median"], c=colours, s=30, edgecolors="black", linewidths=0.5,
-                       zorder=3)
+            ax.scatter(
+                ordered[parameter], ordered["median"], c=colours, s=30, edgecolors="black", linewidths=0.5, zorder=3
+            )
             ax.set_xlabel(label[parameter], fontsize=9)
             ax.grid(alpha=0.3)
             if col == 0:
                 ax.set_ylabel(f"{metric.replace('_', ' ')}\n{pair}", fontsize=9)
     for col, parameter in enumerate(parameters):
         if colour_by[parameter] is not None:
-            bar = fig.colorbar(ScalarMappable(norms[colour_by[parameter]], "viridis"), ax=axes[:, col],
-                               location="bottom", shrink=0.85, aspect=40)
+            bar = fig.colorbar(
+                ScalarMappable(norms[colour_by[parameter]], "viridis"),
+                ax=axes[:, col],
+                location="bottom",
+                shrink=0.85,
+                aspect=40,
+            )
             bar.set_label(f"marker colour: {label[colour_by[parameter]]}", fontsize=9)
     handles = [
         plt.Line2D([], [], marker="o", color="#7f8c8d", markeredgecolor="black", linestyle="-" if joined else ""),
         plt.Line2D([], [], marker="|", color="#7f8c8d", markersize=14, linestyle=""),
     ]
-    fig.legend(handles, ["median of a sweep point's runs", "5–95 % of the point's runs"], loc="outside lower center",
-               ncol=2, fontsize=9, frameon=False)
-    fig.suptitle(f"{title}: metrics across the {method} sweep ({len(points)} points, {metrics['run'].nunique()} runs)",
-                 fontsize=12, x=0.01, ha="left")
+    fig.legend(
+        handles,
+        ["median of a sweep point's runs", "5–95 % of the point's runs"],
+        loc="outside lower center",
+        ncol=2,
+        fontsize=9,
+        frameon=False,
+    )
+    fig.suptitle(
+        f"{title}: metrics across the {method} sweep ({len(points)} points, {metrics['run'].nunique()} runs)",
+        fontsize=12,
+        x=0.01,
+        ha="left",
+    )
     return fig
 
 
@@ -597,16 +694,26 @@ def sensitivity_figure(table: pd.DataFrame, title: str, top: int = 10) -> Figure
     for ax, statistic in zip(axes.flat, statistics, strict=False):
         rows_of = table[table["statistic"] == statistic].nlargest(top, "index").iloc[::-1]
         below = rows_of[["conf", "index"]].min(axis=1).clip(lower=0)  # an index is never negative
-        ax.barh(rows_of["parameter"], rows_of["index"], xerr=[below, rows_of["conf"]], color=COOPERATION_COLOUR, alpha=0.8,
-                error_kw={"elinewidth": 0.8, "capsize": 2})
+        ax.barh(
+            rows_of["parameter"],
+            rows_of["index"],
+            xerr=[below, rows_of["conf"]],
+            color=COOPERATION_COLOUR,
+            alpha=0.8,
+            error_kw={"elinewidth": 0.8, "capsize": 2},
+        )
         ax.set_title(statistic.replace("_", " "), loc="left", fontsize=10)
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(axis="x", alpha=0.3)
         ax.set_xlabel(label, fontsize=8)
-    for ax in list(axes.flat)[len(statistics):]:
+    for ax in list(axes.flat)[len(statistics) :]:
         ax.set_visible(False)
-    fig.suptitle(f"{title}: sensitivity of each calibration statistic, top {top} parameters (bars: 95 % CI)",
-                 fontsize=12, x=0.01, ha="left")
+    fig.suptitle(
+        f"{title}: sensitivity of each calibration statistic, top {top} parameters (bars: 95 % CI)",
+        fontsize=12,
+        x=0.01,
+        ha="left",
+    )
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     return fig
 
@@ -621,10 +728,13 @@ def crps_figure(summary: pd.DataFrame, countries: pd.DataFrame, title: str) -> F
         width = 0.8 / len(forecasters)
         colours = [TENSION_COLOUR, "#7f8c8d", "#b7950b", COOPERATION_COLOUR]
         for i, name in enumerate(forecasters):
-            overall = summary.loc[(summary["measure"] == measure) & (summary["forecaster"] == name), "mean_crps"].iloc[0]
+            overall = summary.loc[(summary["measure"] == measure) & (summary["forecaster"] == name), "mean_crps"].iloc[
+                0
+            ]
             values = [*rows[name].to_numpy(), overall]
-            ax.bar([x + i * width for x in range(len(values))], values, width, color=colours[i % len(colours)],
-                   label=name)
+            ax.bar(
+                [x + i * width for x in range(len(values))], values, width, color=colours[i % len(colours)], label=name
+            )
         ax.set_xticks([x + 0.4 - width / 2 for x in range(len(rows) + 1)], [*rows.index, "all"])
         ax.set_ylabel(f"mean CRPS, {measure} per country-month")
         ax.set_title(f"{measure} (lower is better)", loc="left", fontsize=10)

@@ -120,7 +120,9 @@ class RelationLedger:
         )
 
 
-def history_frame(dates: Sequence[dt.date], pairs: Sequence[Pair], tension: np.ndarray, cooperation: np.ndarray) -> pd.DataFrame:
+def history_frame(
+    dates: Sequence[dt.date], pairs: Sequence[Pair], tension: np.ndarray, cooperation: np.ndarray
+) -> pd.DataFrame:
     """A long table (date, actor_a, actor_b, pair, tension, cooperation) from per-week snapshots."""
     n_weeks, n_pairs = tension.shape
     return pd.DataFrame(

@@ -35,7 +35,8 @@ def target_evidence(loaded: LoadedConfig) -> dict[str, list[str]]:
     for target in loaded.config.targets:
         rows = target.evidence(loaded.observed_events(target))
         evidence[target.name] = (
-            [f"{row.event_id} ({row.source_file})" for row in rows.itertuples()] if target.observed_in is None
+            [f"{row.event_id} ({row.source_file})" for row in rows.itertuples()]
+            if target.observed_in is None
             else [f"{len(rows)} events of {target.observed_in} ({loaded.config.datasets[target.observed_in]})"]
         )
     return evidence
@@ -103,18 +104,26 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
         entry = fitted.parameters.get(parameter)
         moved = moves.get(parameter, [])
         if entry is None:
-            prior, posterior, verdict = f"[{spec.range[0]:g}, {spec.range[1]:g}]", f"not fitted (default {spec.default:g})", "—"
+            prior, posterior, verdict = (
+                f"[{spec.range[0]:g}, {spec.range[1]:g}]",
+                f"not fitted (default {spec.default:g})",
+                "—",
+            )
         else:
             low, high = entry.prior
             prior = f"[{low:g}, {high:g}]"
             posterior = f"{entry.median:.3g} [{entry.low_5:.3g}, {entry.high_95:.3g}]"
             width = (entry.high_95 - entry.low_5) / (high - low)
             verdict = "**unconstrained**" if width > UNCONSTRAINED else f"yes ({width:.0%} of prior)"
-        targets = "not computed" if sobol is None else (
-            ", ".join(f"`{r.statistic}` {r.index:.2f} ± {r.conf:.2f}" for r in moved) or "none"
+        targets = (
+            "not computed"
+            if sobol is None
+            else (", ".join(f"`{r.statistic}` {r.index:.2f} ± {r.conf:.2f}" for r in moved) or "none")
         )
         events = _by_source([e for r in moved for e in evidence.get(r.statistic, [])])
-        lines.append(f"| `{parameter}` | {spec.meaning} | {prior} | {posterior} | {verdict} | {targets} | {events or '—'} |")
+        lines.append(
+            f"| `{parameter}` | {spec.meaning} | {prior} | {posterior} | {verdict} | {targets} | {events or '—'} |"
+        )
     lines += ["", "## Posterior-predictive check", ""]
     if reproduction is not None:
         share = reproduction["reproduced"].mean()
@@ -127,7 +136,9 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
             "|---|---|---|---|",
         ]
         for kind, rows in reproduction.groupby("event_type"):
-            lines.append(f"| {kind} | {len(rows)} | {int(rows['reproduced'].sum())} | {rows['share_of_runs'].mean():.2f} |")
+            lines.append(
+                f"| {kind} | {len(rows)} | {int(rows['reproduced'].sum())} | {rows['share_of_runs'].mean():.2f} |"
+            )
         lines.append("")
     for image in sorted(folder.glob("ppc_*.png")):
         lines += [f"![{image.stem}]({relative / image.name})", ""]
@@ -151,15 +162,21 @@ def write_report(loaded: LoadedConfig, fitted_folder: Path, out: Path) -> Path:
             "| " + " | ".join(forecast.columns) + " |",
             "|" + "---|" * len(forecast.columns),
         ]
-        lines += ["| " + " | ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row) + " |"
-                  for row in forecast.itertuples(index=False)]
+        lines += [
+            "| " + " | ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row) + " |"
+            for row in forecast.itertuples(index=False)
+        ]
         ranked = forecast.sort_values("brier")
         ours = forecast[forecast["forecast"].str.startswith("sahelsim")]["brier"].iloc[0]
         beaten_by = ranked[ranked["brier"] < ours]["forecast"].tolist()
-        lines += ["", "The model beats every baseline." if not beaten_by else
-                  f"The model does **not** beat: {', '.join(beaten_by)}. The documented record is a handful of "
-                  "newsworthy events, so 'nothing happens' is hard to beat on it; imported datasets (ACLED, UCDP) "
-                  "are the fairer test."]
+        lines += [
+            "",
+            "The model beats every baseline."
+            if not beaten_by
+            else f"The model does **not** beat: {', '.join(beaten_by)}. The documented record is a handful of "
+            "newsworthy events, so 'nothing happens' is hard to beat on it; imported datasets (ACLED, UCDP) "
+            "are the fairer test.",
+        ]
     lines += _crps_section(crps, relative)
     write_text("\n".join(lines) + "\n", out)
     return out
@@ -176,7 +193,9 @@ def _moved_targets(sobol: pd.DataFrame | None) -> dict[str, list]:
     """Per parameter, the :func:`_confident` Sobol rows of the targets it moves."""
     if sobol is None:
         return {}
-    return {parameter: list(rows.itertuples()) for parameter, rows in _confident(sobol).groupby("parameter", sort=False)}
+    return {
+        parameter: list(rows.itertuples()) for parameter, rows in _confident(sobol).groupby("parameter", sort=False)
+    }
 
 
 def _by_source(events: list[str]) -> str:
@@ -189,7 +208,9 @@ def _by_source(events: list[str]) -> str:
             grouped.setdefault(entry, [])
         else:
             grouped.setdefault(source, []).append(event_id)
-    return "; ".join(f"{source}: {', '.join(sorted(ids))}" if ids else source for source, ids in sorted(grouped.items()))
+    return "; ".join(
+        f"{source}: {', '.join(sorted(ids))}" if ids else source for source, ids in sorted(grouped.items())
+    )
 
 
 def _dataset_targets(loaded: LoadedConfig, sobol: pd.DataFrame | None) -> list[str]:
@@ -202,9 +223,12 @@ def _dataset_targets(loaded: LoadedConfig, sobol: pd.DataFrame | None) -> list[s
         if sobol is not None:
             rows = _confident(sobol).loc[lambda table: table["statistic"] == target.name]
             moved = ", ".join(f"`{r.parameter}` (ST {r.index:.2f})" for r in rows.itertuples()) or (
-                f"no parameter (no ST confidently >= {SENSITIVE})")
-        lines.append(f"- `{target.name}` is observed in the imported dataset `{target.observed_in}` "
-                     f"({loaded.config.datasets[target.observed_in]}); it constrains {moved}.")
+                f"no parameter (no ST confidently >= {SENSITIVE})"
+            )
+        lines.append(
+            f"- `{target.name}` is observed in the imported dataset `{target.observed_in}` "
+            f"({loaded.config.datasets[target.observed_in]}); it constrains {moved}."
+        )
     return ["", *lines] if lines else []
 
 
@@ -213,15 +237,25 @@ def _crps_section(crps: pd.DataFrame | None, relative: Path) -> list[str]:
     if crps is None:
         return []
     lines = [
-        "", "## Skill against an imported dataset (CRPS, VIEWS benchmarks)", "",
+        "",
+        "## Skill against an imported dataset (CRPS, VIEWS benchmarks)",
+        "",
         f"Country-month fatalities and event counts, rolling origins ({crps['period'].iloc[0]}); mean continuous "
         "ranked probability score (lower is better); 'model / this' above 1 means the model loses to that benchmark.",
-        "", "| measure | forecaster | mean CRPS | model / this | country-months |", "|---|---|---|---|---|",
+        "",
+        "| measure | forecaster | mean CRPS | model / this | country-months |",
+        "|---|---|---|---|---|",
     ]
-    lines += [f"| {r.measure} | {r.forecaster} | {r.mean_crps:.2f} | {r.model_over_this:.2f} | {r.cells} |" for r in crps.itertuples()]
+    lines += [
+        f"| {r.measure} | {r.forecaster} | {r.mean_crps:.2f} | {r.model_over_this:.2f} | {r.cells} |"
+        for r in crps.itertuples()
+    ]
     for measure, rows in crps.groupby("measure", sort=False):
         beaten = rows[(rows["forecaster"] != "sahelsim") & (rows["model_over_this"] > 1)]["forecaster"].tolist()
-        lines.append(f"\n{measure}: " + (f"the model **loses** to {', '.join(beaten)}." if beaten else "the model beats every benchmark."))
+        lines.append(
+            f"\n{measure}: "
+            + (f"the model **loses** to {', '.join(beaten)}." if beaten else "the model beats every benchmark.")
+        )
     return [*lines, "", f"![CRPS]({relative / 'crps.png'})", ""]
 
 
@@ -230,7 +264,10 @@ def _generations(table: pd.DataFrame | None, budget: Budget) -> list[str]:
     if table is None:
         return []
     lines = ["| generation | epsilon | simulations | acceptance rate |", "|---|---|---|---|"]
-    lines += [f"| {int(r.generation)} | {r.epsilon:.4g} | {int(r.simulations)} | {r.acceptance_rate:.3f} |" for r in table.itertuples()]
+    lines += [
+        f"| {int(r.generation)} | {r.epsilon:.4g} | {int(r.simulations)} | {r.acceptance_rate:.3f} |"
+        for r in table.itertuples()
+    ]
     drops = -table["epsilon"].pct_change().iloc[1:]
     last = drops.iloc[-1] if len(drops) else float("nan")
     seconds = table["seconds_total"].iloc[0] if "seconds_total" in table else float("nan")
@@ -242,10 +279,15 @@ def _generations(table: pd.DataFrame | None, budget: Budget) -> list[str]:
         why = f"it passed the {budget.max_minutes:g}-minute cap"
     verdict = (
         f"epsilon fell by {last:.0%} in the last generation: **stable** (below {budget.stable_drop:.0%})."
-        if last < budget.stable_drop else
-        f"epsilon still fell by {last:.0%} in the last generation: **not stable** (threshold "
+        if last < budget.stable_drop
+        else f"epsilon still fell by {last:.0%} in the last generation: **not stable** (threshold "
         f"{budget.stable_drop:.0%}); the run stopped because {why}."
     )
     total = int(table["simulations"].sum())
-    return ["", f"{len(table)} generations, {total} simulations in {seconds:.0f} s ({total / seconds:.1f} per second); {verdict}",
-            "", *lines, ""]
+    return [
+        "",
+        f"{len(table)} generations, {total} simulations in {seconds:.0f} s ({total / seconds:.1f} per second); {verdict}",
+        "",
+        *lines,
+        "",
+    ]

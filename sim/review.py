@@ -70,8 +70,13 @@ def review(candidates: pd.DataFrame, curated: pd.DataFrame) -> list[Verdict]:
             verdicts.append(Verdict(row["event_id"], "duplicate", duplicate["event_id"], "same pair, family and date"))
             continue
         close = sorted(
-            (c for c in records if {row["source"], row["target"]} == {c["source"], c["target"]}
-             and row["event_type"] == c["event_type"] and _gap(row, c) <= window),
+            (
+                c
+                for c in records
+                if {row["source"], row["target"]} == {c["source"], c["target"]}
+                and row["event_type"] == c["event_type"]
+                and _gap(row, c) <= window
+            ),
             key=lambda c: PRECISIONS.index(c["date_precision"]),
         )
         conflict = close[0] if close else None
@@ -79,17 +84,23 @@ def review(candidates: pd.DataFrame, curated: pd.DataFrame) -> list[Verdict]:
             reason = f"same pair and type, dated {_day(conflict['date'])} ({conflict['date_precision']}) there"
             verdicts.append(Verdict(row["event_id"], "conflict", conflict["event_id"], reason))
         else:
-            verdicts.append(Verdict(row["event_id"], "new", None, "no curated event of this pair and family at this date"))
+            verdicts.append(
+                Verdict(row["event_id"], "new", None, "no curated event of this pair and family at this date")
+            )
     return verdicts
 
 
-def select(verdicts: list[Verdict], candidates: pd.DataFrame, ids: Iterable[str], accept_new: bool) -> tuple[list[str], list[str]]:
+def select(
+    verdicts: list[Verdict], candidates: pd.DataFrame, ids: Iterable[str], accept_new: bool
+) -> tuple[list[str], list[str]]:
     """The candidates to accept and, for each one refused, why. Named ids must exist."""
     by_id = {verdict.candidate: verdict for verdict in verdicts}
     rows = candidates.set_index("event_id")
     unknown = sorted(set(ids) - set(by_id))
     if unknown:
-        raise InputError(f"no candidate with id {unknown}; expected ids from the candidates file {sorted(by_id)}", field="--accept")
+        raise InputError(
+            f"no candidate with id {unknown}; expected ids from the candidates file {sorted(by_id)}", field="--accept"
+        )
     wanted = list(dict.fromkeys([*ids, *(v.candidate for v in verdicts if accept_new and v.status == "new")]))
     accepted, refused = [], []
     for candidate in wanted:
@@ -98,8 +109,12 @@ def select(verdicts: list[Verdict], candidates: pd.DataFrame, ids: Iterable[str]
         if verdict.status == "duplicate":
             refused.append(f"{candidate}: not accepted, duplicate of {verdict.curated}")
         elif unmatched:
-            names = [rows.at[candidate, f"{r}_name"] for r in ("source", "target") if rows.at[candidate, r] == UNMATCHED]
-            refused.append(f"{candidate}: not accepted, {names} is not in the actor catalogue (add it to sim/data/actors.yaml first)")
+            names = [
+                rows.at[candidate, f"{r}_name"] for r in ("source", "target") if rows.at[candidate, r] == UNMATCHED
+            ]
+            refused.append(
+                f"{candidate}: not accepted, {names} is not in the actor catalogue (add it to sim/data/actors.yaml first)"
+            )
         else:
             accepted.append(candidate)
     return accepted, refused
@@ -147,7 +162,9 @@ def _check_as_written(write: Callable[[Path], None], path: Path) -> None:
         try:
             load_events(trial, load_catalogue().ids)
         except InputError as error:
-            raise InputError(f"accepting would leave it invalid, so nothing was written ({error.problem})", path=path) from None
+            raise InputError(
+                f"accepting would leave it invalid, so nothing was written ({error.problem})", path=path
+            ) from None
 
 
 def _gap(first: dict, second: dict) -> dt.timedelta:

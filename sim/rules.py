@@ -158,8 +158,14 @@ def counter_insurgency(force: SahelAgent) -> None:
             if neighbour_id in group.rear_bases and model.draw() < pursuit_probability(p, with_wagner):
                 deaths = model.draw_deaths(p.pursuit_lethality)
                 for operator, share in zip(operators, shared_out(deaths, len(operators))):
-                    model.emit("cross_border_incident", operator, neighbour_id, fatalities=share,
-                               country=model.agent(neighbour_id).iso3, location="border area")
+                    model.emit(
+                        "cross_border_incident",
+                        operator,
+                        neighbour_id,
+                        fatalities=share,
+                        country=model.agent(neighbour_id).iso3,
+                        location="border area",
+                    )
 
 
 def protest(state: SahelAgent) -> None:

@@ -114,11 +114,15 @@ class Scenario(BaseModel):
     actor_attributes: dict[str, ActorOverride] = Field(default_factory=dict)
     shocks: list[Shock] = Field(default_factory=list)
     key_pairs: list[tuple[str, str]] = Field(min_length=1, description="pairs drawn in plots")
-    documented_events: str | None = Field(default=None, description="event file to overlay, relative to the scenario file")
+    documented_events: str | None = Field(
+        default=None, description="event file to overlay, relative to the scenario file"
+    )
     parameter_set: str | None = Field(
         default=None, description="fitted parameter set whose medians the run uses, relative to the scenario file"
     )
-    tension_threshold: float = Field(default=0.3, gt=0.0, lt=1.0, description="level counted in 'weeks above threshold'")
+    tension_threshold: float = Field(
+        default=0.3, gt=0.0, lt=1.0, description="level counted in 'weeks above threshold'"
+    )
     sweep: Sweep | None = Field(default=None, description="parameters to vary across a batch")
 
     @field_validator("actors")
@@ -252,7 +256,9 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         if not fitted_path.is_file():
             raise InputError(
                 f"names {fitted_path}, which does not exist; expected a fitted set written by 'sahelsim calibrate'",
-                path=path, line=line_of(node, ("parameter_set",)), field="parameter_set",
+                path=path,
+                line=line_of(node, ("parameter_set",)),
+                field="parameter_set",
             )
         fitted = load_fitted_set(fitted_path).medians()
         data["parameter_set"] = _relative_to(fitted_path, path.parent)

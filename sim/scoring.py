@@ -57,12 +57,16 @@ def covered(
     if not kept:
         raise InputError(
             f"has no events in any of the countries {', '.join(countries)}; expected ISO3 codes the file covers "
-            f"({', '.join(sorted(present)) or 'none'})", path=path, field="--countries",
+            f"({', '.join(sorted(present)) or 'none'})",
+            path=path,
+            field="--countries",
         )
     return kept, tuple(code for code in countries if code not in present)
 
 
-def simulated_runs(scenario: LoadedScenario, runs: int, posterior: pd.DataFrame | None, seed: int) -> list[pd.DataFrame]:
+def simulated_runs(
+    scenario: LoadedScenario, runs: int, posterior: pd.DataFrame | None, seed: int
+) -> list[pd.DataFrame]:
     """The model's ensemble: one event table per run, parameters drawn from the posterior when given."""
     spec = scenario.scenario
     draws = posterior_draws(posterior, runs, seed) if posterior is not None else [None] * runs
@@ -86,15 +90,18 @@ def evaluate(
     if len(origins) == 0:
         raise InputError(
             f"the observed events end in {last}, which leaves no forecast origin in the scenario's period "
-            f"{start:%Y-%m} to {end:%Y-%m} with {design.horizon} months after it", field="--observed",
+            f"{start:%Y-%m} to {end:%Y-%m} with {design.horizon} months after it",
+            field="--observed",
         )
     history_span = months(span[0].to_timestamp() - pd.DateOffset(months=design.history), span[-1].to_timestamp())
     rng = np.random.default_rng(design.seed)
     rows = []
     for measure in MEASURES:
         truth = country_monthly(observed, design.countries, history_span, measure)
-        ensemble = np.stack([country_monthly(with_state_countries(run), design.countries, span, measure).to_numpy()
-                             for run in runs], axis=-1)  # months x countries x runs
+        ensemble = np.stack(
+            [country_monthly(with_state_countries(run), design.countries, span, measure).to_numpy() for run in runs],
+            axis=-1,
+        )  # months x countries x runs
         for origin in origins:
             past = truth.loc[:origin].tail(design.history).to_numpy()
             for step in range(1, design.horizon + 1):

@@ -110,7 +110,9 @@ def analyse(
     for statistic in outputs.columns:
         y = outputs[statistic].to_numpy(dtype=float)
         if np.ptp(y) == 0:  # the statistic never varies: no parameter moves it
-            rows.extend({"statistic": statistic, "parameter": name, "index": 0.0, "conf": 0.0} for name in spec["names"])
+            rows.extend(
+                {"statistic": statistic, "parameter": name, "index": 0.0, "conf": 0.0} for name in spec["names"]
+            )
             continue
         if method == "morris":
             result = morris_analyze.analyze(spec, samples, y, num_levels=4, seed=seed)
@@ -119,8 +121,14 @@ def analyse(
         else:
             result = sobol_analyze.analyze(spec, y, calc_second_order=False, seed=seed)
             for i, name in enumerate(spec["names"]):
-                rows.append({
-                    "statistic": statistic, "parameter": name, "index": result["ST"][i], "conf": result["ST_conf"][i],
-                    "S1": result["S1"][i], "S1_conf": result["S1_conf"][i],
-                })
+                rows.append(
+                    {
+                        "statistic": statistic,
+                        "parameter": name,
+                        "index": result["ST"][i],
+                        "conf": result["ST_conf"][i],
+                        "S1": result["S1"][i],
+                        "S1_conf": result["S1_conf"][i],
+                    }
+                )
     return pd.DataFrame(rows).assign(method=method)

@@ -36,7 +36,9 @@ def check_port_free(host: str, port: int) -> None:
             reason = "is already in use" if error.errno == errno.EADDRINUSE else f"cannot be opened ({error.strerror})"
             raise InputError(
                 f"port {port} on {host} {reason}; expected a free port: stop the program using it or choose "
-                "another with --port (e.g. --port 8766)", path="sahelsim app", field="--port",
+                "another with --port (e.g. --port 8766)",
+                path="sahelsim app",
+                field="--port",
             ) from None
 
 
@@ -57,8 +59,10 @@ def check_scenarios(opening: str, folder: Path) -> None:
 def where(host: str, port: int) -> str:
     """The address to open, and who can reach it."""
     if host in (LOOPBACK, "localhost", "::1"):
-        return (f"http://{host}:{port}  (bound to {host}, loopback only: reachable from this machine alone; "
-                "pass --host 0.0.0.0 to serve the local network)")
+        return (
+            f"http://{host}:{port}  (bound to {host}, loopback only: reachable from this machine alone; "
+            "pass --host 0.0.0.0 to serve the local network)"
+        )
     shown = LOOPBACK if host in ("0.0.0.0", "::") else host
     return f"http://{shown}:{port}  (bound to {host}: other machines on the network can open it too)"
 
@@ -72,12 +76,26 @@ def serve(host: str, port: int, opening: str, folder: Path) -> None:
     the package lacks (vega, katex: this page uses neither) is a 404, never a download.
     """
     environment = {
-        **os.environ, SCENARIOS_VARIABLE: str(folder.resolve()), SCENARIO_VARIABLE: opening,
+        **os.environ,
+        SCENARIOS_VARIABLE: str(folder.resolve()),
+        SCENARIO_VARIABLE: opening,
         "SOLARA_ASSETS_CDN": NO_CDN,
     }
     command = [
-        sys.executable, "-m", "solara", "run", "sim.app:Page", "--host", host, "--port", str(port),
-        "--production", "--no-open", "--no-check-version", "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "sim.app:Page",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+        "--log-level",
+        "warning",
     ]
     sys.stdout.flush()
     sys.stderr.flush()

@@ -77,7 +77,9 @@ def atomic_path(path: Path) -> Iterator[Path]:
 def require_parent(out: Path) -> None:
     """Refuse an output whose folder does not exist, before anything is computed or written."""
     if not out.resolve().parent.is_dir():
-        raise InputError(f"the folder {out.parent} does not exist; expected an existing parent folder", path=out, field="--out")
+        raise InputError(
+            f"the folder {out.parent} does not exist; expected an existing parent folder", path=out, field="--out"
+        )
 
 
 @contextlib.contextmanager
@@ -157,7 +159,9 @@ class BatchStore:
         return self.folder / "manifest.json"
 
     @classmethod
-    def create(cls, folder: Path, manifest: dict[str, Any], points: pd.DataFrame, make_parent: bool = False) -> BatchStore:
+    def create(
+        cls, folder: Path, manifest: dict[str, Any], points: pd.DataFrame, make_parent: bool = False
+    ) -> BatchStore:
         """Start a new batch folder; refuse to write into a folder that already holds anything.
 
         ``make_parent`` creates the parent folder first (the CLI's default ``results/``)."""
@@ -168,7 +172,8 @@ class BatchStore:
         if folder.exists() and any(folder.iterdir()):
             raise InputError(
                 "is not empty; a new batch needs a new or empty folder (use --resume to finish a batch)",
-                path=folder, field="--out",
+                path=folder,
+                field="--out",
             )
         folder.mkdir(exist_ok=True)
         store = cls(folder)
@@ -188,11 +193,14 @@ class BatchStore:
         try:
             kind = store.manifest().get("kind")
         except (ValueError, AttributeError):
-            raise InputError(f"has a manifest.json that is not a JSON object; {expected}", path=folder, field=field) from None
+            raise InputError(
+                f"has a manifest.json that is not a JSON object; {expected}", path=folder, field=field
+            ) from None
         if kind != cls.KIND:
             raise InputError(
                 f"is not a batch (its manifest's kind is {kind!r}, e.g. a 'sahelsim run' folder); {expected}",
-                path=folder, field=field,
+                path=folder,
+                field=field,
             )
         missing = [table for table in cls.TABLES if not (store.folder / table).is_dir()]
         if missing:
@@ -208,7 +216,8 @@ class BatchStore:
             raise InputError(
                 f"was run from another scenario (hash {manifest.get('scenario_sha256', '?')[:12]}, this one "
                 f"{scenario_sha256[:12]}); resume it with the scenario, replicates and sweep it was started with",
-                path=folder, field="--resume",
+                path=folder,
+                field="--resume",
             )
         store._settle_pending_parts()
         return store
@@ -237,7 +246,13 @@ class BatchStore:
 
     def update_status(self, state: str, done: set[int], total: int, **extra: Any) -> None:
         manifest = self.manifest()
-        manifest["status"] = {"state": state, "runs_done": len(done), "runs_total": total, "done": _ranges(done), **extra}
+        manifest["status"] = {
+            "state": state,
+            "runs_done": len(done),
+            "runs_total": total,
+            "done": _ranges(done),
+            **extra,
+        }
         write_json(manifest, self.manifest_path)
 
     def read(self, table: str) -> pd.DataFrame:

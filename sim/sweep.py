@@ -51,7 +51,9 @@ class Sweep(BaseModel):
             try:
                 result[name] = Range.model_validate(value) if isinstance(value, dict) else value
             except ValidationError as error:
-                raise ValueError(f"parameter {name!r}: {error.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+                raise ValueError(
+                    f"parameter {name!r}: {error.errors()[0]['msg'].removeprefix('Value error, ')}"
+                ) from None
         return result
 
     @field_validator("parameters")
@@ -81,7 +83,9 @@ class Sweep(BaseModel):
         if self.method != "grid" and self.samples is None:
             raise ValueError(f"a {self.method} sweep needs 'samples'")
         if self.method == "sobol" and self.samples is not None and self.samples & (self.samples - 1):
-            raise ValueError(f"a sobol sweep needs a power of two samples (e.g. 64, 128) to stay balanced, got {self.samples}")
+            raise ValueError(
+                f"a sobol sweep needs a power of two samples (e.g. 64, 128) to stay balanced, got {self.samples}"
+            )
         return self
 
 
@@ -101,7 +105,9 @@ def sweep_points(sweep: Sweep | None, seed: int) -> pd.DataFrame:
 
         ranges = [sweep.parameters[name] for name in names]
         sampler_class = qmc.LatinHypercube if sweep.method == "lhs" else qmc.Sobol
-        sampler = sampler_class(d=len(names), rng=np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31,))))
+        sampler = sampler_class(
+            d=len(names), rng=np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31,)))
+        )
         unit = sampler.random(sweep.samples)
         values = qmc.scale(unit, [r.low for r in ranges], [r.high for r in ranges])
     return pd.DataFrame(values, columns=names).rename_axis("point")

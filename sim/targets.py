@@ -85,10 +85,13 @@ class Target(BaseModel):
     of: Selector | None = Field(default=None, description="share: the events the measured ones are a share of")
     window_weeks: float = Field(gt=0, description="how long after the first event to look (the lag's censoring value)")
     observed_in: str | None = Field(
-        default=None, description="a dataset of the config (imported events) the observed value is measured on [default: the documented events]"
+        default=None,
+        description="a dataset of the config (imported events) the observed value is measured on [default: the documented events]",
     )
     weight: float = Field(default=1.0, ge=0)
-    scale: float | None = Field(default=None, gt=0, description="a difference worth 1 [default: the window for a lag, 1 for a count or a share]")
+    scale: float | None = Field(
+        default=None, gt=0, description="a difference worth 1 [default: the window for a lag, 1 for a count or a share]"
+    )
     meaning: str
 
     @model_validator(mode="after")
@@ -110,7 +113,9 @@ class Target(BaseModel):
         if anchors.size == 0:
             return anchors, measured & False
         dates, start = columns["date"], anchors.min()
-        return anchors, measured & (dates >= start) & (dates <= start + np.timedelta64(round(self.window_weeks * 7 * 86400), "s"))
+        return anchors, measured & (dates >= start) & (
+            dates <= start + np.timedelta64(round(self.window_weeks * 7 * 86400), "s")
+        )
 
     def measure(self, events: pd.DataFrame | Columns) -> float:
         """The statistic on an event table (documented or simulated), or on its :func:`columns`."""
@@ -146,8 +151,12 @@ class Target(BaseModel):
         else:
             taking_part = [s for s in scenario.shocks if s.source in scenario.actors and s.target in scenario.actors]
             shocks = pd.DataFrame(
-                {"event_type": [s.kind for s in taking_part], "source": [s.source for s in taking_part],
-                 "target": [s.target for s in taking_part], "date": pd.to_datetime([s.date for s in taking_part])}
+                {
+                    "event_type": [s.kind for s in taking_part],
+                    "source": [s.source for s in taking_part],
+                    "target": [s.target for s in taking_part],
+                    "date": pd.to_datetime([s.date for s in taking_part]),
+                }
             )
             anchors = self.after.select(shocks)
             opens = anchors["date"].min().date() if not anchors.empty else (self.after.until or scenario.end)

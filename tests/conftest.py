@@ -18,7 +18,12 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run ``python -m sim ARGS`` in a subprocess and capture its output (on a wide console)."""
     return subprocess.run(
-        [sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False,
+        [sys.executable, "-m", "sim", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
         env={**os.environ, "COLUMNS": "200"},
     )
 

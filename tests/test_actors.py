@@ -3,8 +3,19 @@
 from sim.actors import load_catalogue
 
 REQUIRED = {
-    "mali", "mauritania", "wagner", "russia", "aes", "burkina_faso", "niger",
-    "jnim_aqim", "is_sahel", "tuareg_separatists", "france", "minusma", "algeria",
+    "mali",
+    "mauritania",
+    "wagner",
+    "russia",
+    "aes",
+    "burkina_faso",
+    "niger",
+    "jnim_aqim",
+    "is_sahel",
+    "tuareg_separatists",
+    "france",
+    "minusma",
+    "algeria",
 }
 
 

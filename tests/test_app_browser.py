@@ -21,8 +21,14 @@ from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-    "--no-first-run", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 TIMEOUT_MS = 30_000
 
@@ -38,13 +44,19 @@ expect.set_options(timeout=TIMEOUT_MS)  # a shared, busy machine can take second
 def server(tmp_path_factory):
     """`sahelsim app` as a teacher starts it, on a free loopback port; stopped by its process id."""
     if not CHROMIUM.exists():  # only in CI (elsewhere the module is skipped): every test here fails
-        pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium)",
-                    pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium)", pytrace=False
+        )
     port = free_port()
     log = tmp_path_factory.mktemp("app") / "app.log"
     with log.open("w") as output:
-        process = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port)], cwd=ROOT,
-                                   stdout=output, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "250"})
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sim", "app", "--port", str(port)],
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "COLUMNS": "250"},
+        )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
     while True:
@@ -65,8 +77,11 @@ def server(tmp_path_factory):
 def browser_context(tmp_path_factory):
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), args=FLAGS,
-            headless=True, viewport={"width": 1600, "height": 1300},
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            args=FLAGS,
+            headless=True,
+            viewport={"width": 1600, "height": 1300},
         )
         context.set_default_timeout(TIMEOUT_MS)
         yield context
@@ -130,7 +145,9 @@ def test_slider_step_and_shock_change_plot_feed_and_monitors(page, tmp_path):
     expect(feed).to_contain_text("coming week 2: Mali harms civilians across the border of Mauritania")
     page.get_by_role("button", name="Step").click()
     expect(page.get_by_text("Step: 2")).to_be_visible()
-    expect(feed).to_contain_text("week 2 (08 Jan 2024): Mali harms civilians across the border of Mauritania (5 killed) (shock)")
+    expect(feed).to_contain_text(
+        "week 2 (08 Jan 2024): Mali harms civilians across the border of Mauritania (5 killed) (shock)"
+    )
     expect(monitors).not_to_contain_text("incidents: 0")
     assert monitors.inner_text() != monitors_before
     assert picture(page, 0) != tension_before and picture(page, 1) != network_before

@@ -31,6 +31,7 @@ def short_scenario(tmp_path):
         path = tmp_path / f"short_{replicates}.yaml"
         path.write_text(SHORT.format(base=SCENARIOS / base, replicates=replicates) + extra)
         return path
+
     return make
 
 
@@ -78,14 +79,24 @@ def test_the_manifest_records_the_batch(short_scenario, tmp_path):
     run_batch(loaded, tmp_path / "b", workers=1)
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert manifest["scenario_sha256"] == loaded.sha256 and manifest["seed"] == loaded.scenario.seed
-    assert manifest["status"] == {**manifest["status"], "state": "complete", "runs_done": 2, "runs_total": 2, "done": "0-1"}
+    assert manifest["status"] == {
+        **manifest["status"],
+        "state": "complete",
+        "runs_done": 2,
+        "runs_total": 2,
+        "done": "0-1",
+    }
     assert manifest["versions"]["sahelsim"]
 
 
 def _start_batch(scenario, out, workers=2):
     return subprocess.Popen(
         [sys.executable, "-m", "sim", "batch", str(scenario), "--workers", str(workers), "--out", str(out)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
 
 
@@ -174,7 +185,9 @@ def test_summary_plot_and_compare_from_the_command_line(short_scenario, tmp_path
     pursuit_base: [-8.0, -3.0]
 """
     factual, counterfactual = tmp_path / "a", tmp_path / "b"
-    assert run_cli("batch", str(short_scenario(4, extra=sweep)), "--workers", "1", "--out", str(factual)).returncode == 0
+    assert (
+        run_cli("batch", str(short_scenario(4, extra=sweep)), "--workers", "1", "--out", str(factual)).returncode == 0
+    )
     other = short_scenario(5, base="no_pursuit_2024.yaml")
     assert run_cli("batch", str(other), "--workers", "1", "--out", str(counterfactual)).returncode == 0
     result = run_cli("summary", str(factual))
@@ -192,7 +205,9 @@ def test_summary_plot_and_compare_from_the_command_line(short_scenario, tmp_path
 
 def test_compare_draws_batches_without_common_weeks_side_by_side(short_scenario, tmp_path):
     early = tmp_path / "early.yaml"
-    early.write_text(f"extends: {SCENARIOS / 'joint_patrols_2010.yaml'}\nname: early\nend: 2010-06-30\nreplicates: 2\nshocks: []\n")
+    early.write_text(
+        f"extends: {SCENARIOS / 'joint_patrols_2010.yaml'}\nname: early\nend: 2010-06-30\nreplicates: 2\nshocks: []\n"
+    )
     for scenario, out in ((early, "a"), (short_scenario(2), "b")):
         assert run_cli("batch", str(scenario), "--workers", "1", "--out", str(tmp_path / out)).returncode == 0
     result = run_cli("compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "cmp"))
@@ -315,7 +330,9 @@ def test_workers_end_when_the_batch_process_is_killed_alone(short_scenario, tmp_
 
 
 def test_bad_input_without_out_leaves_no_results_folder(short_scenario, tmp_path):
-    result = run_cli("batch", str(short_scenario(2)), "--executor", "dask", "--address", "tcp://127.0.0.1:9", cwd=tmp_path)
+    result = run_cli(
+        "batch", str(short_scenario(2)), "--executor", "dask", "--address", "tcp://127.0.0.1:9", cwd=tmp_path
+    )
     assert result.returncode == 2, result.stderr
     assert not (tmp_path / "results").exists()
 

@@ -37,7 +37,9 @@ def recovery(tmp_path):
 
 def test_the_posterior_covers_the_parameter_that_made_the_data(recovery, monkeypatch):
     true_value = -1.0
-    simulated = [simulated_statistics(recovery, {"restore_base": true_value}, run)["ambassador_away"] for run in range(15)]
+    simulated = [
+        simulated_statistics(recovery, {"restore_base": true_value}, run)["ambassador_away"] for run in range(15)
+    ]
     observed = {"ambassador_away": sorted(simulated)[len(simulated) // 2]}
     monkeypatch.setattr("sim.calibration.observed_statistics", lambda loaded: observed)
     result = calibrate(recovery, report=lambda line: None)
@@ -54,7 +56,9 @@ def test_a_calibration_repeats_given_its_seed(recovery):
 
 def test_the_cli_writes_the_fitted_set_and_a_scenario_can_use_it(tmp_path):
     path = tmp_path / "recovery.yaml"
-    path.write_text(RECOVERY.replace("population_size: 40, max_generations: 4", "population_size: 20, max_generations: 2"))
+    path.write_text(
+        RECOVERY.replace("population_size: 40, max_generations: 4", "population_size: 20, max_generations: 2")
+    )
     out = tmp_path / "fitted"
     out.mkdir()
     result = run_cli("calibrate", str(path), "--out", str(out))
@@ -64,7 +68,9 @@ def test_the_cli_writes_the_fitted_set_and_a_scenario_can_use_it(tmp_path):
     assert set(fitted["parameters"]) == {"restore_base"} and fitted["config_sha256"]
     assert (out / "recovery.posterior.parquet").is_file()
     scenario = tmp_path / "uses_fitted.yaml"
-    scenario.write_text(f"extends: {SCENARIOS / 'joint_patrols_2010.yaml'}\nname: uses_fitted\nparameter_set: fitted/recovery.yaml\n")
+    scenario.write_text(
+        f"extends: {SCENARIOS / 'joint_patrols_2010.yaml'}\nname: uses_fitted\nparameter_set: fitted/recovery.yaml\n"
+    )
     loaded = load_scenario(scenario)
     assert loaded.scenario.parameters["restore_base"] == fitted["parameters"]["restore_base"]["median"]
 

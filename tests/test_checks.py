@@ -56,7 +56,14 @@ def test_a_perfect_forecast_beats_every_baseline():
         ("D2", "2024-07-10", "day", "mali", "burkina_faso", "joint_operation"),
     )
     perfect = run_table(("2024-07-08", "mali", "burkina_faso", "joint_operation"))
-    scores = score(documented, [perfect], [("mali", "burkina_faso")], dt.date(2024, 1, 1), dt.date(2024, 6, 30), dt.date(2024, 12, 31))
+    scores = score(
+        documented,
+        [perfect],
+        [("mali", "burkina_faso")],
+        dt.date(2024, 1, 1),
+        dt.date(2024, 6, 30),
+        dt.date(2024, 12, 31),
+    )
     ours = scores[scores["forecast"].str.startswith("sahelsim")]["brier"].iloc[0]
     assert ours == 0.0 and (scores["brier"] >= ours).all() and scores["events_observed"].iloc[0] == 1
 
@@ -85,7 +92,9 @@ def test_a_parameter_the_scenario_never_uses_has_no_effect_with_common_random_nu
     seed per run, the run-to-run noise would show up as an effect of every parameter)."""
     from sim.calibration import load_config
 
-    indices = analyse(load_config(small_config), "morris", 3, seed=5, replicates=1, workers=1).set_index("parameter")["index"]
+    indices = analyse(load_config(small_config), "morris", 3, seed=5, replicates=1, workers=1).set_index("parameter")[
+        "index"
+    ]
     assert indices[["alliance_base", "alliance_threat", "alliance_alignment"]].eq(0).all()
     assert indices["restore_base"] > 0
 
@@ -93,10 +102,14 @@ def test_a_parameter_the_scenario_never_uses_has_no_effect_with_common_random_nu
 def test_calibrate_sensitivity_and_report_from_the_command_line(small_config, tmp_path):
     fitted = tmp_path / "fitted"
     fitted.mkdir()
-    small_config.write_text(RECOVERY.replace("population_size: 40, max_generations: 4", "population_size: 20, max_generations: 2"))
+    small_config.write_text(
+        RECOVERY.replace("population_size: 40, max_generations: 4", "population_size: 20, max_generations: 2")
+    )
     result = run_cli("calibrate", str(small_config), "--out", str(fitted), "--checks", "4")
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "report" / "reproduction.csv").is_file() and (tmp_path / "report" / "ppc_joint_patrols_2010.png").is_file()
+    assert (tmp_path / "report" / "reproduction.csv").is_file() and (
+        tmp_path / "report" / "ppc_joint_patrols_2010.png"
+    ).is_file()
     result = run_cli("sensitivity", str(small_config), "--method", "sobol", "--samples", "4", "--workers", "1")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "report" / "sensitivity_sobol.png").stat().st_size > 10_000
@@ -118,9 +131,13 @@ def test_the_documented_events_file_is_shared():
 def test_a_parameter_moves_a_target_only_when_its_sobol_interval_clears_the_threshold():
     from sim.report import _moved_targets
 
-    sobol = pd.DataFrame({
-        "statistic": ["lag", "lag", "count"], "parameter": ["a", "b", "a"],
-        "index": [0.40, 0.30, 0.06], "conf": [0.10, 0.28, 0.005],  # b's interval reaches down to 0.02
-    })
+    sobol = pd.DataFrame(
+        {
+            "statistic": ["lag", "lag", "count"],
+            "parameter": ["a", "b", "a"],
+            "index": [0.40, 0.30, 0.06],
+            "conf": [0.10, 0.28, 0.005],  # b's interval reaches down to 0.02
+        }
+    )
     moved = {parameter: [row.statistic for row in rows] for parameter, rows in _moved_targets(sobol).items()}
     assert moved == {"a": ["lag", "count"]}

@@ -104,8 +104,15 @@ def test_with_any_pulls_the_tension_is_still_the_observable_of_the_event_log(sah
                 model.inject(button.kind, button.source, button.target, button.magnitude)
         model.step()
     initial = {tuple(sorted(r.pair)): (r.tension, r.cooperation) for r in scenario.relations}
-    series = tension_series(model.events_frame(), model.taking_part, scenario.start, scenario.end,
-                            model.params.tension_half_life_weeks, model.params.tension_scale, initial)
+    series = tension_series(
+        model.events_frame(),
+        model.taking_part,
+        scenario.start,
+        scenario.end,
+        model.params.tension_half_life_weeks,
+        model.params.tension_scale,
+        initial,
+    )
     np.testing.assert_allclose(series["tension"].to_numpy(), model.tension_frame()["tension"].to_numpy(), atol=1e-12)
 
 
@@ -122,9 +129,14 @@ def test_every_offered_scenario_loads_and_every_button_names_real_actors():
     [
         ({"levers": {"courage": {"label": "x", "step": 1}}}, "unknown parameter 'courage'"),
         ({"monitors": {"meteors": ["meteor_strike"]}}, "unknown event type 'meteor_strike'"),
-        ({"shocks": [{"label": "x", "kind": "visit", "source": "mali", "target": "atlantis"}]}, "unknown actor 'atlantis'"),
-        ({"shocks": [{"label": "x", "kind": "visit", "source": "mali", "target": "niger", "magnitude": 2}]},
-         "takes no magnitude"),
+        (
+            {"shocks": [{"label": "x", "kind": "visit", "source": "mali", "target": "atlantis"}]},
+            "unknown actor 'atlantis'",
+        ),
+        (
+            {"shocks": [{"label": "x", "kind": "visit", "source": "mali", "target": "niger", "magnitude": 2}]},
+            "takes no magnitude",
+        ),
     ],
 )
 def test_a_bad_classroom_file_is_one_clear_error(tmp_path, change, expected):
@@ -148,8 +160,9 @@ def test_sliders_mark_the_calibrated_value_of_the_fitted_set(sahel_2024):
 
 
 def test_bad_choices_become_messages_and_the_model_still_runs():
-    model = ClassroomModel(scenario="atlantis", seed="-4", protest_tension=99.0, deescalation_tension="lots",
-                           harm_wagner=3.0)
+    model = ClassroomModel(
+        scenario="atlantis", seed="-4", protest_tension=99.0, deescalation_tension="lots", harm_wagner=3.0
+    )
     assert model.name == classroom().scenarios[0]
     assert model.scenario.seed == load_offered(model.name).scenario.seed
     text = " ".join(model.problems)
@@ -182,7 +195,10 @@ def test_a_slider_and_a_seed_change_the_run():
 
 def test_the_feed_reads_events_in_plain_words_newest_first():
     assert sentence("mauritania", "mali", "summon_ambassador") == "Mauritania summons the ambassador of Mali"
-    assert sentence("jnim_aqim", "mali", "attack", {"fatalities": 12}) == "JNIM / AQIM attacks the forces of Mali (12 killed)"
+    assert (
+        sentence("jnim_aqim", "mali", "attack", {"fatalities": 12})
+        == "JNIM / AQIM attacks the forces of Mali (12 killed)"
+    )
     model = ClassroomModel(scenario="sahel_2024")
     for _ in range(13):
         model.step()

@@ -18,7 +18,11 @@ def run_folder(tmp_path_factory):
 
 def test_run_writes_the_results_folder(run_folder):
     assert sorted(p.name for p in run_folder.iterdir()) == [
-        "events.parquet", "manifest.json", "tension.parquet", "tension.png", "tension.svg",
+        "events.parquet",
+        "manifest.json",
+        "tension.parquet",
+        "tension.png",
+        "tension.svg",
     ]
     assert (run_folder / "tension.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -53,7 +57,9 @@ def test_the_same_seed_gives_identical_tables(run_folder, tmp_path):
 def test_a_rerun_replaces_the_folder_atomically(tmp_path):
     out = tmp_path / "r"
     for seed in ("1", "2"):
-        result = run_cli("run", str(SCENARIOS / "joint_patrols_2010.yaml"), "--replicates", "2", "--seed", seed, "--out", str(out))
+        result = run_cli(
+            "run", str(SCENARIOS / "joint_patrols_2010.yaml"), "--replicates", "2", "--seed", seed, "--out", str(out)
+        )
         assert result.returncode == 0, result.stderr
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2
     assert [p.name for p in tmp_path.iterdir()] == ["r"]  # no staging folder left behind

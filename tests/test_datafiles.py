@@ -24,8 +24,11 @@ def _scenario_with(tmp_path, old: str, new: str):
     ("old", "new", "field"),
     [
         ("start: 2024-01-01", "start: 2024-02-30", "start"),
-        ("  - date: 2024-04-01\n    kind: cross_border_incident", "  - date: 2024-13-25\n    kind: cross_border_incident",
-         "shocks.3.date"),
+        (
+            "  - date: 2024-04-01\n    kind: cross_border_incident",
+            "  - date: 2024-13-25\n    kind: cross_border_incident",
+            "shocks.3.date",
+        ),
     ],
 )
 def test_an_impossible_date_is_named_with_its_line_and_field(tmp_path, old, new, field):

@@ -42,7 +42,9 @@ def test_ucdp_rows_keep_ids_deaths_and_provenance(imported):
     assert (row["source"], row["target"], row["event_type"]) == ("mali", "civilians", "attack_civilians")
     assert (row["fatalities"], row["fatalities_low"], row["fatalities_high"]) == (20, 20, 48)
     assert row["dataset"] == "UCDP GED 23.1" and row["original_id"] == "12989"
-    assert row["source_file"] == UCDP.name and row["origin"] == "imported" and row["source_name"] == "Government of Mali"
+    assert (
+        row["source_file"] == UCDP.name and row["origin"] == "imported" and row["source_name"] == "Government of Mali"
+    )
     multi_line = imported.set_index("event_id").loc["ucdp:431002", "location"]
     assert "\n" not in multi_line and "Denga-Ouro" in multi_line
     assert imported.set_index("event_id").loc["ucdp:352268", "date_precision"] == "week"
@@ -50,20 +52,31 @@ def test_ucdp_rows_keep_ids_deaths_and_provenance(imported):
 
 def test_acled_coding_dates_and_actors(imported):
     rows = imported.set_index("event_id")
-    assert rows.loc["acled:MLI90001", ["source", "target", "event_type"]].tolist() == ["mali", "jnim_aqim", "counterinsurgency_operation"]
+    assert rows.loc["acled:MLI90001", ["source", "target", "event_type"]].tolist() == [
+        "mali",
+        "jnim_aqim",
+        "counterinsurgency_operation",
+    ]
     assert rows.loc["acled:MLI90003", ["source", "event_type"]].tolist() == ["jnim_aqim", "attack"]
     assert rows.loc["acled:MLI90009", "event_type"] == "kidnapping"
     assert rows.loc["acled:MLI90005", ["date", "date_precision"]].tolist() == [pd.Timestamp("2022-05-01"), "month"]
     assert rows.loc["acled:MLI80001", "date"] == pd.Timestamp("2013-01-11")  # '11 January 2013' in the portal file
     assert rows.loc["acled:MLI80003", "target"] == "mali"
-    assert rows.loc["acled:MRT90001", ["target", "target_name"]].tolist()[0] == "mauritania"  # no actor2: the country's state
+    assert (
+        rows.loc["acled:MRT90001", ["target", "target_name"]].tolist()[0] == "mauritania"
+    )  # no actor2: the country's state
     assert rows.loc["acled:MLI90011", "source"] == "wagner"
     assert rows.loc["acled:MLI80002", "source"] == "tuareg_separatists"
 
 
 def test_unmatched_names_are_kept_not_dropped(imported):
     unmatched = imported[imported["source"] == UNMATCHED]
-    assert set(unmatched["source_name"]) == {"Dan Na Ambassagou", "Unidentified Armed Group (Mali)", "Koglweogo", "GATIA, MSA"}
+    assert set(unmatched["source_name"]) == {
+        "Dan Na Ambassagou",
+        "Unidentified Armed Group (Mali)",
+        "Koglweogo",
+        "GATIA, MSA",
+    }
     assert 0.85 < matched_share(imported) < 1.0
 
 
@@ -112,7 +125,13 @@ def test_every_name_maps_to_an_actor_or_unmatched(name):
 @given(st.integers(0, 2000), st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3))
 @settings(max_examples=30, deadline=None)
 def test_regime_dated_army_names_map_to_their_state(year, _):
-    names = pd.Series([f"Military Forces of Mali ({1960 + year % 60}-)", f"Military Forces of Niger ({1960 + year % 60}-{2000 + year % 24})"], dtype="string")
+    names = pd.Series(
+        [
+            f"Military Forces of Mali ({1960 + year % 60}-)",
+            f"Military Forces of Niger ({1960 + year % 60}-{2000 + year % 24})",
+        ],
+        dtype="string",
+    )
     assert match_actors(names).tolist() == ["mali", "niger"]
 
 
@@ -164,8 +183,13 @@ def test_bad_files_get_one_message_exit_2_and_nothing_written(tmp_path):
     header_only = tmp_path / "header.csv"
     header_only.write_text(ACLED.read_text(encoding="utf-8").splitlines()[0] + "\n")
     out = tmp_path / "out.parquet"
-    for path, words in ((empty, "is empty"), (archive, "zip archive"), (other, "neither an ACLED"),
-                        (missing, "lacks the ACLED column(s) ['fatalities']"), (header_only, "no events")):
+    for path, words in (
+        (empty, "is empty"),
+        (archive, "zip archive"),
+        (other, "neither an ACLED"),
+        (missing, "lacks the ACLED column(s) ['fatalities']"),
+        (header_only, "no events"),
+    ):
         done = run_cli("events", "import", str(path), "--out", str(out))
         assert done.returncode == 2, done.stderr
         assert words in done.stderr and path.name in done.stderr and "Traceback" not in done.stderr

@@ -37,10 +37,7 @@ def _markers(figure) -> tuple[int, list[str]]:
     """Documented-event markers drawn on the figure (triangles, not legend entries) and the texts
     written on its axes (a summons counted twice would read ``summons ×2``)."""
     count = sum(
-        len(line.get_xdata())
-        for ax in figure.axes
-        for line in ax.get_lines()
-        if line.get_marker() in ("v", "^")
+        len(line.get_xdata()) for ax in figure.axes for line in ax.get_lines() if line.get_marker() in ("v", "^")
     )
     return count, sorted(text.get_text() for ax in figure.axes for text in ax.texts)
 

@@ -89,8 +89,16 @@ def test_select_by_actor_and_date(documented):
 
 
 def test_coding_defaults_come_from_the_catalogue():
-    event = Event(event_id="x", date="2024-04-19", date_precision="day", source="mauritania", target="mali",
-                  event_type="summon_ambassador", origin="documented", source_file="a.txt")
+    event = Event(
+        event_id="x",
+        date="2024-04-19",
+        date_precision="day",
+        source="mauritania",
+        target="mali",
+        event_type="summon_ambassador",
+        origin="documented",
+        source_file="a.txt",
+    )
     assert (event.cameo_root, event.goldstein) == (11, -2.0)
 
 
@@ -121,4 +129,6 @@ def test_the_committed_json_schema_is_the_event_model():
     import json
 
     committed = json.loads((DOCUMENTED.parent / "events.schema.json").read_text())
-    assert committed == Event.model_json_schema(), "regenerate with: python -m sim events --schema > calibration/events.schema.json"
+    assert committed == Event.model_json_schema(), (
+        "regenerate with: python -m sim events --schema > calibration/events.schema.json"
+    )

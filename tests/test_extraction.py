@@ -38,52 +38,142 @@ def coded(result: Extraction) -> set[tuple[str, str, str]]:
 
 
 FAMILIES = {
-    "summon": [("en", "On Monday, Algeria summoned the Malian ambassador.", ("algeria", "mali", "summon_ambassador")),
-               ("fr", "Lundi, l'Algérie a convoqué l'ambassadeur du Mali.", ("algeria", "mali", "summon_ambassador"))],
-    "recall": [("en", "Mauritania recalled its ambassador from Bamako on Tuesday.", ("mauritania", "mali", "recall_ambassador")),
-               ("fr", "Le Mali a rappelé son ambassadeur en Algérie.", ("mali", "algeria", "recall_ambassador"))],
-    "restore": [("en", "The Algerian ambassador returned to Bamako on Friday.", ("algeria", "mali", "restore_ambassador")),
-                ("fr", "L'ambassadeur de Mauritanie a repris ses fonctions à Bamako.", ("mauritania", "mali", "restore_ambassador"))],
-    "expel": [("en", "Niger expelled the French troops in 2023.", ("niger", "france", "expulsion")),
-              ("fr", "Le Niger a expulsé les soldats français en 2023.", ("niger", "france", "expulsion"))],
-    "withdraw": [("en", "MINUSMA withdrew from Mali in December.", ("minusma", "mali", "withdrawal")),
-                 ("fr", "La MINUSMA s'est retirée du Mali en décembre.", ("minusma", "mali", "withdrawal"))],
-    "coup": [("en", "Soldiers seized power in Niger on Wednesday.", ("niger", "niger", "coup")),
-             ("fr", "Des militaires ont renversé mercredi le président du Niger.", ("niger", "niger", "coup"))],
-    "accuse": [("en", "Mali accused Algeria of harbouring the rebels.", ("mali", "algeria", "accusation")),
-               ("fr", "Le Mali accuse l'Algérie d'ingérence.", ("mali", "algeria", "accusation"))],
-    "kidnap": [("en", "AQIM fighters kidnapped four Nigerien nationals near Arlit.", ("jnim_aqim", "niger", "kidnapping")),
-               ("fr", "Des djihadistes ont enlevé trois ressortissants nigériens.", ("jnim_aqim", "niger", "kidnapping"))],
-    "kill": [("en", "Jihadists killed 12 Burkinabe soldiers on Sunday.", ("jnim_aqim", "burkina_faso", "attack")),
-             ("fr", "Des djihadistes ont tué quinze soldats burkinabè dimanche.", ("jnim_aqim", "burkina_faso", "attack"))],
-    "operation": [("en", "The Malian army launched an offensive against JNIM.", ("mali", "jnim_aqim", "counterinsurgency_operation")),
-                  ("fr", "L'armée malienne a lancé une offensive contre le JNIM.", ("mali", "jnim_aqim", "counterinsurgency_operation"))],
-    "joint_patrol": [("en", "Mali and Niger began joint patrols on Monday.", ("mali", "niger", "joint_patrol")),
-                     ("fr", "Le Mali et la Mauritanie ont lancé des patrouilles conjointes.", ("mali", "mauritania", "joint_patrol"))],
-    "joint_operation": [("en", "Burkinabe forces conducted a joint operation with the Nigerien army.", ("burkina_faso", "niger", "joint_operation")),
-                        ("fr", "Les soldats maliens et burkinabè ont mené une opération conjointe.", ("mali", "burkina_faso", "joint_operation"))],
-    "alliance": [("en", "Mali, Niger and Burkina Faso signed a charter to form the Alliance of Sahel States.", ("niger", "aes", "alliance_formation")),
-                 ("fr", "Le Mali, le Burkina Faso et le Niger ont signé la charte de l'Alliance des États du Sahel.", ("burkina_faso", "aes", "alliance_formation"))],
-    "meet": [("en", "The army chiefs of Mali and Niger met in Niamey.", ("mali", "niger", "meeting")),
-             ("fr", "Les chefs d'état-major du Mali et du Niger se sont réunis à Niamey.", ("mali", "niger", "meeting"))],
-    "visit": [("en", "The Russian foreign minister visited Bamako on Tuesday.", ("russia", "mali", "visit")),
-              ("fr", "Le ministre russe des Affaires étrangères s'est rendu à Bamako.", ("russia", "mali", "visit"))],
-    "receive": [("en", "Assimi Goita received the Algerian foreign minister.", ("algeria", "mali", "visit")),
-                ("fr", "Assimi Goïta a reçu le ministre algérien des Affaires étrangères.", ("algeria", "mali", "visit"))],
-    "delegation": [("en", "Niamey sent a delegation to Algiers.", ("niger", "algeria", "delegation")),
-                   ("fr", "Niamey a envoyé une délégation à Alger.", ("niger", "algeria", "delegation"))],
-    "talks": [("en", "Lavrov held talks with Abdoulaye Diop by phone.", ("russia", "mali", "talks")),
-              ("fr", "Sergueï Lavrov s'est entretenu avec Abdoulaye Diop.", ("russia", "mali", "talks"))],
-    "pledge": [("en", "Russia pledged support to Burkina Faso.", ("russia", "burkina_faso", "pledge_support")),
-               ("fr", "La Russie a promis son soutien au Burkina Faso.", ("russia", "burkina_faso", "pledge_support"))],
-    "praise": [("en", "Mali praised Russia for its help.", ("mali", "russia", "praise")),
-               ("fr", "Le Mali a salué la Russie pour son aide.", ("mali", "russia", "praise"))],
-    "release": [("en", "Mali released four prisoners of AQIM.", ("mali", "jnim_aqim", "release_detainees")),
-                ("fr", "Le Mali a libéré quatre prisonniers d'AQMI.", ("mali", "jnim_aqim", "release_detainees"))],
-    "aid": [("en", "Mauritanian soldiers distributed food and medicine to villagers.", ("mauritania", "civilians", "provide_aid")),
-            ("fr", "Les soldats mauritaniens ont distribué des vivres aux villageois.", ("mauritania", "civilians", "provide_aid"))],
-    "sign": [("en", "Mali and Russia signed a defence agreement.", ("mali", "russia", "sign_agreement")),
-             ("fr", "Le Mali et la Russie ont signé un accord de défense.", ("mali", "russia", "sign_agreement"))],
+    "summon": [
+        ("en", "On Monday, Algeria summoned the Malian ambassador.", ("algeria", "mali", "summon_ambassador")),
+        ("fr", "Lundi, l'Algérie a convoqué l'ambassadeur du Mali.", ("algeria", "mali", "summon_ambassador")),
+    ],
+    "recall": [
+        (
+            "en",
+            "Mauritania recalled its ambassador from Bamako on Tuesday.",
+            ("mauritania", "mali", "recall_ambassador"),
+        ),
+        ("fr", "Le Mali a rappelé son ambassadeur en Algérie.", ("mali", "algeria", "recall_ambassador")),
+    ],
+    "restore": [
+        ("en", "The Algerian ambassador returned to Bamako on Friday.", ("algeria", "mali", "restore_ambassador")),
+        (
+            "fr",
+            "L'ambassadeur de Mauritanie a repris ses fonctions à Bamako.",
+            ("mauritania", "mali", "restore_ambassador"),
+        ),
+    ],
+    "expel": [
+        ("en", "Niger expelled the French troops in 2023.", ("niger", "france", "expulsion")),
+        ("fr", "Le Niger a expulsé les soldats français en 2023.", ("niger", "france", "expulsion")),
+    ],
+    "withdraw": [
+        ("en", "MINUSMA withdrew from Mali in December.", ("minusma", "mali", "withdrawal")),
+        ("fr", "La MINUSMA s'est retirée du Mali en décembre.", ("minusma", "mali", "withdrawal")),
+    ],
+    "coup": [
+        ("en", "Soldiers seized power in Niger on Wednesday.", ("niger", "niger", "coup")),
+        ("fr", "Des militaires ont renversé mercredi le président du Niger.", ("niger", "niger", "coup")),
+    ],
+    "accuse": [
+        ("en", "Mali accused Algeria of harbouring the rebels.", ("mali", "algeria", "accusation")),
+        ("fr", "Le Mali accuse l'Algérie d'ingérence.", ("mali", "algeria", "accusation")),
+    ],
+    "kidnap": [
+        ("en", "AQIM fighters kidnapped four Nigerien nationals near Arlit.", ("jnim_aqim", "niger", "kidnapping")),
+        ("fr", "Des djihadistes ont enlevé trois ressortissants nigériens.", ("jnim_aqim", "niger", "kidnapping")),
+    ],
+    "kill": [
+        ("en", "Jihadists killed 12 Burkinabe soldiers on Sunday.", ("jnim_aqim", "burkina_faso", "attack")),
+        ("fr", "Des djihadistes ont tué quinze soldats burkinabè dimanche.", ("jnim_aqim", "burkina_faso", "attack")),
+    ],
+    "operation": [
+        (
+            "en",
+            "The Malian army launched an offensive against JNIM.",
+            ("mali", "jnim_aqim", "counterinsurgency_operation"),
+        ),
+        (
+            "fr",
+            "L'armée malienne a lancé une offensive contre le JNIM.",
+            ("mali", "jnim_aqim", "counterinsurgency_operation"),
+        ),
+    ],
+    "joint_patrol": [
+        ("en", "Mali and Niger began joint patrols on Monday.", ("mali", "niger", "joint_patrol")),
+        (
+            "fr",
+            "Le Mali et la Mauritanie ont lancé des patrouilles conjointes.",
+            ("mali", "mauritania", "joint_patrol"),
+        ),
+    ],
+    "joint_operation": [
+        (
+            "en",
+            "Burkinabe forces conducted a joint operation with the Nigerien army.",
+            ("burkina_faso", "niger", "joint_operation"),
+        ),
+        (
+            "fr",
+            "Les soldats maliens et burkinabè ont mené une opération conjointe.",
+            ("mali", "burkina_faso", "joint_operation"),
+        ),
+    ],
+    "alliance": [
+        (
+            "en",
+            "Mali, Niger and Burkina Faso signed a charter to form the Alliance of Sahel States.",
+            ("niger", "aes", "alliance_formation"),
+        ),
+        (
+            "fr",
+            "Le Mali, le Burkina Faso et le Niger ont signé la charte de l'Alliance des États du Sahel.",
+            ("burkina_faso", "aes", "alliance_formation"),
+        ),
+    ],
+    "meet": [
+        ("en", "The army chiefs of Mali and Niger met in Niamey.", ("mali", "niger", "meeting")),
+        ("fr", "Les chefs d'état-major du Mali et du Niger se sont réunis à Niamey.", ("mali", "niger", "meeting")),
+    ],
+    "visit": [
+        ("en", "The Russian foreign minister visited Bamako on Tuesday.", ("russia", "mali", "visit")),
+        ("fr", "Le ministre russe des Affaires étrangères s'est rendu à Bamako.", ("russia", "mali", "visit")),
+    ],
+    "receive": [
+        ("en", "Assimi Goita received the Algerian foreign minister.", ("algeria", "mali", "visit")),
+        ("fr", "Assimi Goïta a reçu le ministre algérien des Affaires étrangères.", ("algeria", "mali", "visit")),
+    ],
+    "delegation": [
+        ("en", "Niamey sent a delegation to Algiers.", ("niger", "algeria", "delegation")),
+        ("fr", "Niamey a envoyé une délégation à Alger.", ("niger", "algeria", "delegation")),
+    ],
+    "talks": [
+        ("en", "Lavrov held talks with Abdoulaye Diop by phone.", ("russia", "mali", "talks")),
+        ("fr", "Sergueï Lavrov s'est entretenu avec Abdoulaye Diop.", ("russia", "mali", "talks")),
+    ],
+    "pledge": [
+        ("en", "Russia pledged support to Burkina Faso.", ("russia", "burkina_faso", "pledge_support")),
+        ("fr", "La Russie a promis son soutien au Burkina Faso.", ("russia", "burkina_faso", "pledge_support")),
+    ],
+    "praise": [
+        ("en", "Mali praised Russia for its help.", ("mali", "russia", "praise")),
+        ("fr", "Le Mali a salué la Russie pour son aide.", ("mali", "russia", "praise")),
+    ],
+    "release": [
+        ("en", "Mali released four prisoners of AQIM.", ("mali", "jnim_aqim", "release_detainees")),
+        ("fr", "Le Mali a libéré quatre prisonniers d'AQMI.", ("mali", "jnim_aqim", "release_detainees")),
+    ],
+    "aid": [
+        (
+            "en",
+            "Mauritanian soldiers distributed food and medicine to villagers.",
+            ("mauritania", "civilians", "provide_aid"),
+        ),
+        (
+            "fr",
+            "Les soldats mauritaniens ont distribué des vivres aux villageois.",
+            ("mauritania", "civilians", "provide_aid"),
+        ),
+    ],
+    "sign": [
+        ("en", "Mali and Russia signed a defence agreement.", ("mali", "russia", "sign_agreement")),
+        ("fr", "Le Mali et la Russie ont signé un accord de défense.", ("mali", "russia", "sign_agreement")),
+    ],
 }
 
 
@@ -93,8 +183,11 @@ def test_every_pattern_family_has_a_case_in_both_languages():
         assert {lang for lang, _, _ in cases} == {"en", "fr"}
 
 
-@pytest.mark.parametrize(("lang", "text", "expected"), [case for cases in FAMILIES.values() for case in cases],
-                         ids=[f"{family}-{lang}" for family, cases in FAMILIES.items() for lang, _, _ in cases])
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [case for cases in FAMILIES.values() for case in cases],
+    ids=[f"{family}-{lang}" for family, cases in FAMILIES.items() for lang, _, _ in cases],
+)
 def test_pattern_family_codes_the_event(extractor, tmp_path, lang, text, expected):
     result = extract(tmp_path, text, lang)
     assert expected in coded(result)
@@ -126,13 +219,19 @@ def test_actors_match_by_alias_demonym_capital_and_leader(extractor, tmp_path, t
 def test_organisation_not_in_the_catalogue_is_a_candidate_new_actor(extractor, tmp_path):
     result = extract(tmp_path, "The Economic Community of West African States condemned Niger on Sunday.")
     event = next(e for e in result.events if e.event_type == "accusation")
-    assert (event.source, event.source_name, event.target) == (UNMATCHED, "Economic Community of West African States", "niger")
+    assert (event.source, event.source_name, event.target) == (
+        UNMATCHED,
+        "Economic Community of West African States",
+        "niger",
+    )
     assert "Economic Community of West African States" in result.new_actors
 
 
 def test_dates_resolve_against_the_publication_date(extractor, tmp_path):
-    text = ("Mali summoned the Algerian ambassador on Monday. Two weeks earlier, Algeria had accused Mali of "
-            "violating its airspace. The following day, Algeria recalled its ambassador from Bamako.")
+    text = (
+        "Mali summoned the Algerian ambassador on Monday. Two weeks earlier, Algeria had accused Mali of "
+        "violating its airspace. The following day, Algeria recalled its ambassador from Bamako."
+    )
     found = {e.event_type: (e.date, e.date_precision, e.date_inferred) for e in extract(tmp_path, text).events}
     assert found["summon_ambassador"] == (dt.date(2024, 6, 10), "day", True)
     assert found["accusation"] == (dt.date(2024, 5, 27), "week", True)
@@ -194,8 +293,14 @@ def test_seed_article_yields_its_documented_events(extractor):
 
 
 def test_each_trigger_and_each_target_takes_its_own_date(extractor, tmp_path):
-    text = ("On Friday, soldiers toppled the president of Burkina Faso, who had himself come to power in a coup "
-            "on 24 January 2022. Niger expelled the French troops in 2023 and MINUSMA in 2024.")
+    text = (
+        "On Friday, soldiers toppled the president of Burkina Faso, who had himself come to power in a coup "
+        "on 24 January 2022. Niger expelled the French troops in 2023 and MINUSMA in 2024."
+    )
     dates = {(e.event_type, e.target, e.date) for e in extract(tmp_path, text).events}
-    assert {("coup", "burkina_faso", dt.date(2024, 6, 7)), ("coup", "burkina_faso", dt.date(2022, 1, 24)),
-            ("expulsion", "france", dt.date(2023, 1, 1)), ("expulsion", "minusma", dt.date(2024, 1, 1))} <= dates
+    assert {
+        ("coup", "burkina_faso", dt.date(2024, 6, 7)),
+        ("coup", "burkina_faso", dt.date(2022, 1, 24)),
+        ("expulsion", "france", dt.date(2023, 1, 1)),
+        ("expulsion", "minusma", dt.date(2024, 1, 1)),
+    } <= dates

@@ -56,7 +56,13 @@ def test_each_week_draws_from_its_own_stream_whatever_came_before(sahel_2024):
 def test_one_step_is_one_week(sahel_2024):
     model = SahelModel(short(sahel_2024.scenario, 4)).run()
     assert model.steps == 5
-    assert [d.isoformat() for d in model.dates] == ["2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22", "2024-01-29"]
+    assert [d.isoformat() for d in model.dates] == [
+        "2024-01-01",
+        "2024-01-08",
+        "2024-01-15",
+        "2024-01-22",
+        "2024-01-29",
+    ]
 
 
 def test_every_simulated_event_validates_and_is_dated_in_its_week(sahel_2024):
@@ -74,8 +80,13 @@ def test_the_models_tension_is_the_observable_of_its_own_event_log(sahel_2024):
     model = SahelModel(scenario, 1).run()
     initial = {tuple(sorted(r.pair)): (r.tension, r.cooperation) for r in scenario.relations}
     observed = tension_series(
-        model.events_frame(), model.taking_part, scenario.start, scenario.end,
-        model.params.tension_half_life_weeks, model.params.tension_scale, initial,
+        model.events_frame(),
+        model.taking_part,
+        scenario.start,
+        scenario.end,
+        model.params.tension_half_life_weeks,
+        model.params.tension_scale,
+        initial,
     )
     simulated = model.tension_frame()
     np.testing.assert_allclose(simulated["tension"], observed["tension"], rtol=0, atol=1e-12)
@@ -100,9 +111,7 @@ def test_without_wagner_no_contractor_takes_part(sahel_2024):
 
 
 def _ranges():
-    return st.fixed_dictionaries(
-        {name: st.floats(*spec.range) for name, spec in parameter_specs().items()}
-    )
+    return st.fixed_dictionaries({name: st.floats(*spec.range) for name, spec in parameter_specs().items()})
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -14,7 +14,9 @@ ACTORS = ["mali", "mauritania", "wagner"]
 
 
 def ledger(**kwargs) -> RelationLedger:
-    return RelationLedger(ACTORS, half_life_weeks=kwargs.get("half_life", 8.0), scale=20.0, initial=kwargs.get("initial"))
+    return RelationLedger(
+        ACTORS, half_life_weeks=kwargs.get("half_life", 8.0), scale=20.0, initial=kwargs.get("initial")
+    )
 
 
 def goldstein(kind: str) -> float:

@@ -36,9 +36,21 @@ def run_here(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
 
 
 def candidate(event_id: str, **fields) -> Event:
-    base = dict(event_id=event_id, date="2024-04-19", date_precision="day", date_inferred=True, source="mauritania",
-                target="mali", event_type="summon_ambassador", origin="extracted", source_file="a.txt",
-                rule="en.summon", span="10-60", evidence="An article sentence.", confidence=0.9)
+    base = dict(
+        event_id=event_id,
+        date="2024-04-19",
+        date_precision="day",
+        date_inferred=True,
+        source="mauritania",
+        target="mali",
+        event_type="summon_ambassador",
+        origin="extracted",
+        source_file="a.txt",
+        rule="en.summon",
+        span="10-60",
+        evidence="An article sentence.",
+        confidence=0.9,
+    )
     return Event.model_validate(base | fields)
 
 
@@ -50,12 +62,21 @@ def curated(tmp_path) -> Path:
 
 
 def test_candidates_are_new_duplicate_or_in_conflict(curated):
-    table = events_to_frame([
-        candidate("C001"),  # D038: same pair, type and day
-        candidate("C002", source="mali", target="mauritania", event_type="accusation", date="2024-04-15", date_precision="week"),
-        candidate("C003", source="mali", target="burkina_faso", event_type="joint_operation", date="2024-08-20"),
-        candidate("C004", source="niger", target="algeria", event_type="visit"),
-    ])
+    table = events_to_frame(
+        [
+            candidate("C001"),  # D038: same pair, type and day
+            candidate(
+                "C002",
+                source="mali",
+                target="mauritania",
+                event_type="accusation",
+                date="2024-04-15",
+                date_precision="week",
+            ),
+            candidate("C003", source="mali", target="burkina_faso", event_type="joint_operation", date="2024-08-20"),
+            candidate("C004", source="niger", target="algeria", event_type="visit"),
+        ]
+    )
     verdicts = {v.candidate: v for v in review(table, load_events(curated))}
     assert (verdicts["C001"].status, verdicts["C001"].curated) == ("duplicate", "D038")
     assert verdicts["C002"].status == "duplicate"  # the unordered pair and the protest family, April 2024
@@ -141,7 +162,9 @@ def test_extract_review_accept_end_to_end(tmp_path, curated, monkeypatch, capsys
     assert accepted.returncode == 0, accepted.stderr
     grown = load_events(curated, load_catalogue().ids)
     assert len(grown) > 55 and grown["evidence"].isna().all()
-    code, again, _ = run_here(monkeypatch, capsys, "events", "review", str(out), "--curated", str(curated), "--accept-new")
+    code, again, _ = run_here(
+        monkeypatch, capsys, "events", "review", str(out), "--curated", str(curated), "--accept-new"
+    )
     assert code == 0 and "nothing accepted" in again
     assert len(load_events(curated)) == len(grown)
 
@@ -151,7 +174,11 @@ def test_extract_review_accept_end_to_end(tmp_path, curated, monkeypatch, capsys
     [
         (b"", [], "is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", [], "is a binary file"),
-        ("Die Regierung hat den Botschafter einbestellt und die Truppen ausgewiesen.".encode(), [], "does not read as English or French"),
+        (
+            "Die Regierung hat den Botschafter einbestellt und die Truppen ausgewiesen.".encode(),
+            [],
+            "does not read as English or French",
+        ),
         (b"date 2024-13-45 Mali summoned the ambassador.", [], "date marker 'date 2024-13-45' does not parse"),
         (b"Mali summoned the ambassador on Friday.", ["--published", "2999-01-01"], "is in the future"),
         (b"Mali summoned the Algerian ambassador on Friday.", [], "relative date"),
@@ -177,8 +204,9 @@ def test_output_in_a_missing_folder_is_refused(tmp_path):
 
 def test_extract_writes_parquet_and_lists_candidate_new_actors(tmp_path, monkeypatch, capsys):
     article = tmp_path / "ecowas.txt"
-    article.write_text("date 2023-08-01 The Economic Community of West African States condemned Niger on Sunday.\n",
-                       encoding="utf-8")
+    article.write_text(
+        "date 2023-08-01 The Economic Community of West African States condemned Niger on Sunday.\n", encoding="utf-8"
+    )
     out = tmp_path / "candidates.parquet"
     code, printed, _ = run_here(monkeypatch, capsys, "extract", str(article), "--out", str(out))
     assert code == 0 and "candidate new actors" in printed and "Economic Community of West African States" in printed

@@ -94,7 +94,8 @@ def _pledges_to_mali(scenario, replicates: int, since, weeks: int) -> float:
     for replicate in range(replicates):
         model = SahelModel(scenario, replicate).run()
         count += sum(
-            1 for e in model.events
+            1
+            for e in model.events
             if e.event_type == "pledge_support" and e.target == "mali" and 0 <= (e.date - since).days <= weeks * 7
         )
     return count / replicates
@@ -184,7 +185,9 @@ def test_civilian_harm_in_a_joint_operation_is_attributed_to_every_operator(sahe
     harm = events[events["event_type"] == "attack_civilians"]
     by_wagner = harm[harm["source"] == "wagner"]
     assert len(by_wagner)
-    assert set(by_wagner["date"]) <= set(harm.loc[harm["source"] == "mali", "date"])  # the host's rows of the same weeks
+    assert set(by_wagner["date"]) <= set(
+        harm.loc[harm["source"] == "mali", "date"]
+    )  # the host's rows of the same weeks
 
 
 @given(deaths=st.integers(0, 500), forces=st.integers(1, 4))

@@ -29,19 +29,39 @@ def test_a_counterfactual_extends_its_factual_scenario():
     assert counterfactual.start == factual.start and counterfactual.relations == factual.relations
     assert counterfactual.parameters["pursuit_base"] == -12.0
     assert not any(s.kind == "cross_border_incident" for s in counterfactual.shocks)
-    assert load_scenario(SCENARIOS / "no_pursuit_2024.yaml").sha256 != load_scenario(SCENARIOS / "sahel_2024.yaml").sha256
+    assert (
+        load_scenario(SCENARIOS / "no_pursuit_2024.yaml").sha256 != load_scenario(SCENARIOS / "sahel_2024.yaml").sha256
+    )
 
 
-GOOD = (SCENARIOS / "joint_patrols_2010.yaml").read_text().replace("../calibration/", f"{SCENARIOS.parent}/calibration/")
+GOOD = (
+    (SCENARIOS / "joint_patrols_2010.yaml").read_text().replace("../calibration/", f"{SCENARIOS.parent}/calibration/")
+)
 
 BAD = {
-    "unknown actor": (GOOD.replace("actors: [mali, mauritania,", "actors: [mali, mauritanie,"), "actors", "unknown actor 'mauritanie'"),
-    "unknown shock kind": (GOOD.replace("kind: release_detainees", "kind: prisoner_swap"), "shocks.0.kind", "unknown shock kind 'prisoner_swap'"),
+    "unknown actor": (
+        GOOD.replace("actors: [mali, mauritania,", "actors: [mali, mauritanie,"),
+        "actors",
+        "unknown actor 'mauritanie'",
+    ),
+    "unknown shock kind": (
+        GOOD.replace("kind: release_detainees", "kind: prisoner_swap"),
+        "shocks.0.kind",
+        "unknown shock kind 'prisoner_swap'",
+    ),
     "end before start": (GOOD.replace("end: 2011-06-30", "end: 2009-06-30"), "end", "must come after start"),
     "typo'd field": (GOOD.replace("replicates: 40", "replicats: 40"), "replicats", "unknown field"),
     "wrong type": (GOOD.replace("seed: 2010", "seed: twenty"), "seed", "'twenty'"),
-    "out of range parameter": (GOOD.replace("parameters: {}", "parameters: {tension_scale: 500}"), "parameters", "outside its range"),
-    "unknown parameter": (GOOD.replace("parameters: {}", "parameters: {tension_scael: 5}"), "parameters", "unknown parameter"),
+    "out of range parameter": (
+        GOOD.replace("parameters: {}", "parameters: {tension_scale: 500}"),
+        "parameters",
+        "outside its range",
+    ),
+    "unknown parameter": (
+        GOOD.replace("parameters: {}", "parameters: {tension_scael: 5}"),
+        "parameters",
+        "unknown parameter",
+    ),
     "malformed YAML": (GOOD.replace("actors: [mali,", "actors: [mali,,: ]["), None, "malformed YAML"),
 }
 

@@ -31,10 +31,17 @@ def test_duplicates_count_once_in_monthly_series(imported):
 
 
 def _run(dates: list[str], country: str, deaths: int) -> pd.DataFrame:
-    return pd.DataFrame({
-        "date": pd.to_datetime(dates), "date_precision": "week", "source": "jnim_aqim", "target": "mali",
-        "event_type": "attack", "country": country, "fatalities": deaths,
-    })
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(dates),
+            "date_precision": "week",
+            "source": "jnim_aqim",
+            "target": "mali",
+            "event_type": "attack",
+            "country": country,
+            "fatalities": deaths,
+        }
+    )
 
 
 def test_crps_matches_scoringrules_and_the_benchmarks_behave():
@@ -74,12 +81,22 @@ def test_a_calibration_target_measured_on_an_imported_dataset(tmp_path, imported
     config["events"] = str(ROOT / "calibration" / "events.csv")
     config["scenarios"] = [str(ROOT / "scenarios" / path) for path in config["scenarios"]]
     config["datasets"] = {"sample": "sahel_events.parquet"}
-    config["targets"].append({
-        "name": "attacks_on_mali_2022", "scenario": "sahel_2024", "kind": "count", "observed_in": "sample",
-        "then": {"types": ["attack", "state_based_fight", "counterinsurgency_operation"], "pair": ["mali", "jnim_aqim"],
-                 "since": "2022-01-01", "until": "2022-12-31"},
-        "window_weeks": 52, "meaning": "Fights between Mali and JNIM in 2022 (imported sample).",
-    })
+    config["targets"].append(
+        {
+            "name": "attacks_on_mali_2022",
+            "scenario": "sahel_2024",
+            "kind": "count",
+            "observed_in": "sample",
+            "then": {
+                "types": ["attack", "state_based_fight", "counterinsurgency_operation"],
+                "pair": ["mali", "jnim_aqim"],
+                "since": "2022-01-01",
+                "until": "2022-12-31",
+            },
+            "window_weeks": 52,
+            "meaning": "Fights between Mali and JNIM in 2022 (imported sample).",
+        }
+    )
     path = tmp_path / "with_dataset.yaml"
     path.write_text(yaml.safe_dump(config))
     observed = observed_statistics(load_config(path))
@@ -93,15 +110,31 @@ def test_a_calibration_target_measured_on_an_imported_dataset(tmp_path, imported
 def test_observed_plot_and_score_through_the_cli(tmp_path):
     observed = tmp_path / "events.parquet"
     assert run_cli("events", "import", str(ACLED), str(UCDP), "--out", str(observed)).returncode == 0
-    done = run_cli("run", str(ROOT / "scenarios" / "sahel_2024.yaml"), "--replicates", "2", "--out", str(tmp_path / "run"),
-                   "--observed", str(observed))
+    done = run_cli(
+        "run",
+        str(ROOT / "scenarios" / "sahel_2024.yaml"),
+        "--replicates",
+        "2",
+        "--out",
+        str(tmp_path / "run"),
+        "--observed",
+        str(observed),
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "run" / "tension.png").stat().st_size > 10_000
     # the fixtures end in 2022, before the 2024 scenario: scoring says so and exits 2
     done = run_cli("score", "--observed", str(observed), "--runs", "2", "--out", str(tmp_path / "score"))
     assert done.returncode == 2 and "no forecast origin" in done.stderr
-    done = run_cli("run", str(ROOT / "scenarios" / "sahel_2024.yaml"), "--replicates", "1", "--out", str(tmp_path / "r2"),
-                   "--observed", str(tmp_path / "missing.parquet"))
+    done = run_cli(
+        "run",
+        str(ROOT / "scenarios" / "sahel_2024.yaml"),
+        "--replicates",
+        "1",
+        "--out",
+        str(tmp_path / "r2"),
+        "--observed",
+        str(tmp_path / "missing.parquet"),
+    )
     assert done.returncode == 2 and "missing.parquet" in done.stderr
 
 
@@ -110,7 +143,9 @@ def test_compare_figure_draws_the_observed_bars_on_each_scenario_panel(imported,
     from sim.runner import run_replicate
 
     tension = pd.concat([run_replicate(sahel_2024.scenario, run)[1].assign(run=run) for run in range(2)])
-    shifted = imported.assign(date=imported["date"] + pd.DateOffset(years=2))  # the fixtures' 2022 onto the 2024 scenario
+    shifted = imported.assign(
+        date=imported["date"] + pd.DateOffset(years=2)
+    )  # the fixtures' 2022 onto the 2024 scenario
     for measure, expected in (("events", [1, 1]), ("fatalities", [4, 4])):
         figure = compare_figure(tension, tension, sahel_2024.scenario.key_pairs, ("a", "b"), Observed(shifted, measure))
         right_axes = [ax for ax in figure.axes if ax.get_ylabel() == f"observed {measure} / month"]
@@ -125,7 +160,9 @@ def test_score_through_the_cli_writes_the_table_and_plot(tmp_path, imported):
     shifted.attrs = imported.attrs
     observed = tmp_path / "shifted.parquet"
     shifted.to_parquet(observed)
-    done = run_cli("score", "--observed", str(observed), "--runs", "2", "--horizon", "2", "--out", str(tmp_path / "score"))
+    done = run_cli(
+        "score", "--observed", str(observed), "--runs", "2", "--horizon", "2", "--out", str(tmp_path / "score")
+    )
     assert done.returncode == 0, done.stderr
     assert "mean CRPS vs VIEWS benchmarks (origins 2024-01 to 2024-09" in done.stdout
     summary = pd.read_csv(tmp_path / "score" / "crps_table.csv")
@@ -142,8 +179,14 @@ def test_the_report_names_the_parameters_a_dataset_target_constrains(tmp_path, i
     loaded = load_config(ROOT / "calibration" / "sahel.yaml")
     target = loaded.config.targets[0].model_copy(update={"name": "from_data", "observed_in": "sample"})
     config = loaded.config.model_copy(update={"targets": [target], "datasets": {"sample": "sample.parquet"}})
-    sobol = pd.DataFrame({"statistic": ["from_data", "from_data"], "parameter": ["harm_wagner", "pursuit_base"], "index": [0.4, 0.01],
-                          "conf": [0.05, 0.01]})
+    sobol = pd.DataFrame(
+        {
+            "statistic": ["from_data", "from_data"],
+            "parameter": ["harm_wagner", "pursuit_base"],
+            "index": [0.4, 0.01],
+            "conf": [0.05, 0.01],
+        }
+    )
     lines = _dataset_targets(LoadedConfig(config, tmp_path / "c.yaml", loaded.scenarios), sobol)
     assert "`from_data` is observed in the imported dataset `sample`" in lines[1]
     assert "`harm_wagner` (ST 0.40)" in lines[1] and "pursuit_base" not in lines[1]
@@ -153,13 +196,28 @@ def test_a_share_target_measures_one_sided_violence_among_violent_events(importe
     from sim.observed import primary
     from sim.targets import Target
 
-    share = Target.model_validate({
-        "name": "one_sided_share", "scenario": "sahel_2024", "kind": "share", "window_weeks": 52,
-        "then": {"types": ["attack_civilians"], "since": "2022-01-01", "until": "2022-12-31"},
-        "of": {"types": ["attack", "attack_civilians", "counterinsurgency_operation", "state_based_fight", "non_state_fight",
-                         "kidnapping"], "since": "2022-01-01", "until": "2022-12-31"},
-        "meaning": "share of violence against civilians among violent events in 2022",
-    })
+    share = Target.model_validate(
+        {
+            "name": "one_sided_share",
+            "scenario": "sahel_2024",
+            "kind": "share",
+            "window_weeks": 52,
+            "then": {"types": ["attack_civilians"], "since": "2022-01-01", "until": "2022-12-31"},
+            "of": {
+                "types": [
+                    "attack",
+                    "attack_civilians",
+                    "counterinsurgency_operation",
+                    "state_based_fight",
+                    "non_state_fight",
+                    "kidnapping",
+                ],
+                "since": "2022-01-01",
+                "until": "2022-12-31",
+            },
+            "meaning": "share of violence against civilians among violent events in 2022",
+        }
+    )
     events = primary(imported)
     violent = events[(events["date"].dt.year == 2022) & events["event_type"].isin(share.of.types)]
     assert share.measure(events) == pytest.approx((violent["event_type"] == "attack_civilians").mean())

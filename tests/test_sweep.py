@@ -11,7 +11,9 @@ from tests.conftest import SCENARIOS
 
 
 def test_a_grid_runs_every_combination():
-    points = sweep_points(Sweep(method="grid", parameters={"harm_wagner": [0.0, 1.0, 2.0], "pursuit_wagner": [0.0, 3.0]}), 1)
+    points = sweep_points(
+        Sweep(method="grid", parameters={"harm_wagner": [0.0, 1.0, 2.0], "pursuit_wagner": [0.0, 3.0]}), 1
+    )
     assert len(points) == 6
     assert set(map(tuple, points.to_numpy().tolist())) == {(h, p) for h in (0.0, 1.0, 2.0) for p in (0.0, 3.0)}
 
@@ -19,7 +21,11 @@ def test_a_grid_runs_every_combination():
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), method=st.sampled_from(["lhs", "sobol"]), exponent=st.integers(1, 6))
 def test_samples_are_reproducible_and_in_range(seed, method, exponent):
-    sweep = Sweep(method=method, samples=2**exponent, parameters={"pursuit_base": Range(low=-9, high=-3), "joint_base": Range(low=-8, high=-4)})
+    sweep = Sweep(
+        method=method,
+        samples=2**exponent,
+        parameters={"pursuit_base": Range(low=-9, high=-3), "joint_base": Range(low=-8, high=-4)},
+    )
     points = sweep_points(sweep, seed)
     assert len(points) == 2**exponent
     assert points["pursuit_base"].between(-9, -3).all() and points["joint_base"].between(-8, -4).all()

@@ -18,7 +18,11 @@ def table(*rows):
 
 
 LAG = Target(
-    name="lag", scenario="s", kind="lag", window_weeks=10, meaning="test",
+    name="lag",
+    scenario="s",
+    kind="lag",
+    window_weeks=10,
+    meaning="test",
     after=Selector(types=["cross_border_incident"], pair=("mali", "mauritania")),
     then=Selector(types=["summon_ambassador"], source="mauritania", target="mali"),
 )
@@ -34,9 +38,15 @@ def test_a_lag_counts_weeks_from_the_first_event_to_the_first_answer():
 
 
 def test_a_lag_with_no_answer_is_censored_at_its_window():
-    events = table(("2024-04-01", "wagner", "mauritania", "cross_border_incident"), ("2024-04-01", "mauritania", "mali", "cross_border_incident"))
+    events = table(
+        ("2024-04-01", "wagner", "mauritania", "cross_border_incident"),
+        ("2024-04-01", "mauritania", "mali", "cross_border_incident"),
+    )
     assert LAG.measure(events) == 10.0
-    late = table(("2024-04-01", "mali", "mauritania", "cross_border_incident"), ("2024-08-01", "mauritania", "mali", "summon_ambassador"))
+    late = table(
+        ("2024-04-01", "mali", "mauritania", "cross_border_incident"),
+        ("2024-08-01", "mauritania", "mali", "summon_ambassador"),
+    )
     assert LAG.measure(late) == 10.0
 
 
