@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("SAHELSIM_SCENARIOS", str(ROOT / "scenarios"))
 
-from sim.app import live_tension
-from sim.classroom import ClassroomModel, feed, monitors
-from sim.plots import LiveNetwork
-from sim.serve import free_port
+from sim.teaching.app import live_tension
+from sim.teaching.classroom import ClassroomModel, feed, monitors
+from sim.plots.figures import LiveNetwork
+from sim.teaching.serve import free_port
 
 FLAGS = [
     "--headless",

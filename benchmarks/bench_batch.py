@@ -7,7 +7,7 @@ scenarios/sahel_2024.yaml, replicate i being ``SahelModel(scenario, i)`` (same s
 with 1 worker and once with 2, and both keep the weekly tension and cooperation of the
 scenario's key pairs:
 
-* ours: ``sim.batch.run_batch`` (executor "local") into a temporary folder; it also stores
+* ours: ``sim.experiments.batch.run_batch`` (executor "local") into a temporary folder; it also stores
   per-run metrics, event counts and the run table, all as Parquet on disk;
 * mesa: ``mesa.batch_run`` with ``CollectingSahelModel`` below (SahelModel plus a
   DataCollector whose model reporters are the key pairs' tension and cooperation, collected
@@ -43,10 +43,10 @@ import numpy as np
 import pandas as pd
 from mesa.batchrunner import batch_run  # note: forces the multiprocessing start method to "spawn"
 
-from sim.batch import run_batch
-from sim.model import SahelModel
-from sim.relations import pair_label
-from sim.scenario import LoadedScenario, load_scenario
+from sim.experiments.batch import run_batch
+from sim.model.model import SahelModel
+from sim.core.relations import pair_label
+from sim.model.scenario import LoadedScenario, load_scenario
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "sahel_2024.yaml"
 TARGET_RATIO = 1.5  # ours / mesa runs/s

@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.calibration import calibrate, fitted_set, load_config
-from sim.scenario import load_fitted_set
+from sim.calibration.fitting import calibrate, fitted_set, load_config
+from sim.model.scenario import load_fitted_set
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,10 +22,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from sim.articles import Article, read_article
-from sim.events import event_families, load_events
-from sim.extraction import extract_articles, load_extractor
-from sim.review import same_event
+from sim.documents.articles import Article, read_article
+from sim.core.events import event_families, load_events
+from sim.documents.extraction import extract_articles, load_extractor
+from sim.documents.review import same_event
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -17,9 +17,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from sim.model import SahelModel
-from sim.runner import run_replicate
-from sim.scenario import load_scenario
+from sim.model.model import SahelModel
+from sim.experiments.runner import run_replicate
+from sim.model.scenario import load_scenario
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "sahel_2024.yaml"
 

@@ -31,17 +31,17 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from sim.actors import load_catalogue
-from sim.batch import default_workers, run_batch
-from sim.calibration import calibrate as calibrate_model
-from sim.calibration import LoadedConfig, fitted_set, load_config
-from sim.checks import posterior_draws, predictive_runs, run_checks
-from sim.forecast import pre_cutoff, score
-from sim.report import assets as report_assets
-from sim.report import write_report
-from sim.sensitivity import analyse
-from sim.summary import MAX_POINTS_SHOWN, summarise
-from sim.datasets import (
+from sim.core.actors import load_catalogue
+from sim.experiments.batch import default_workers, run_batch
+from sim.calibration.fitting import calibrate as calibrate_model
+from sim.calibration.fitting import LoadedConfig, fitted_set, load_config
+from sim.calibration.checks import posterior_draws, predictive_runs, run_checks
+from sim.calibration.forecast import pre_cutoff, score
+from sim.calibration.report import assets as report_assets
+from sim.calibration.report import write_report
+from sim.calibration.sensitivity import analyse
+from sim.experiments.summary import MAX_POINTS_SHOWN, summarise
+from sim.records.datasets import (
     ALIASES_PATH,
     Selection,
     import_events,
@@ -50,29 +50,22 @@ from sim.datasets import (
     summary_tables,
     unmatched_names,
 )
-from sim.errors import InputError
-from sim.observed import MEASURES, Observed
-from sim.scoring import Design, covered, evaluate, simulated_runs
-from sim.scoring import by_country as score_by_country
-from sim.scoring import table as score_table
-from sim.events import Event, load_events, select_events
-from sim.parameters import parameter_specs
-from sim.plots import compare_figure, crps_figure, save_figure, sensitivity_figure, sweep_figure, tension_figure
-from sim.relations import pair_key, pair_label
-from sim.runner import documented_record, run_scenario
-from sim.scenario import LoadedScenario, load_scenario
-from sim.classroom import classroom
-from sim.serve import LOOPBACK, check_port_free, check_scenarios, serve, where
-from sim.store import (
-    BatchStore,
-    require_parent,
-    results_folder,
-    scenario_record,
-    write_csv,
-    write_json,
-    write_parquet,
-    write_yaml,
-)
+from sim.core.errors import InputError
+from sim.records.observed import MEASURES, Observed
+from sim.calibration.scoring import Design, covered, evaluate, simulated_runs
+from sim.calibration.scoring import by_country as score_by_country
+from sim.calibration.scoring import table as score_table
+from sim.core.events import Event, load_events, select_events
+from sim.core.parameters import parameter_specs
+from sim.plots.figures import compare_figure, crps_figure, save_figure, sensitivity_figure, sweep_figure, tension_figure
+from sim.core.relations import pair_key, pair_label
+from sim.records.documented import documented_record
+from sim.experiments.runner import run_scenario
+from sim.model.scenario import LoadedScenario, load_scenario
+from sim.teaching.classroom import classroom
+from sim.teaching.serve import LOOPBACK, check_port_free, check_scenarios, serve, where
+from sim.core.io import require_parent, results_folder, write_csv, write_json, write_parquet, write_yaml
+from sim.experiments.store import BatchStore, scenario_record
 
 DOCUMENTED_EVENTS = (
     Path(__file__).resolve().parent.parent / "calibration" / "events.csv"
@@ -697,7 +690,7 @@ def _print_unmatched(table: pd.DataFrame) -> None:
 
 
 # --- documents to events: extract candidates from articles, review them into the record ---
-# sim.extraction loads spaCy, an optional extra (pip install .[extract]): imported inside these commands only.
+# sim.documents.extraction loads spaCy, an optional extra (pip install .[extract]): imported inside these commands only.
 
 
 @app.command()
@@ -713,8 +706,8 @@ def extract(
     out: Annotated[Optional[Path], typer.Option(help="write the candidates to FILE.csv or FILE.parquet")] = None,
 ) -> None:
     """Extract candidate events (Event schema, origin 'extracted', with provenance) from news articles."""
-    from sim.articles import read_article
-    from sim.extraction import extract_articles
+    from sim.documents.articles import read_article
+    from sim.documents.extraction import extract_articles
 
     if out is not None:
         _check_table_path(out)
@@ -756,9 +749,9 @@ def events_review(
     ] = DOCUMENTED_EVENTS,
 ) -> None:
     """Compare candidates with the curated record (new, duplicate, conflict); accept some into it."""
-    from sim.actors import UNMATCHED
-    from sim.review import accept as accept_candidates
-    from sim.review import review, select
+    from sim.core.actors import UNMATCHED
+    from sim.documents.review import accept as accept_candidates
+    from sim.documents.review import review, select
 
     table = load_events(candidates, [*load_catalogue().ids, UNMATCHED])
     record = load_events(curated, load_catalogue().ids)

@@ -30,6 +30,6 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="session")
 def sahel_2024():
-    from sim.scenario import load_scenario
+    from sim.model.scenario import load_scenario
 
     return load_scenario(SCENARIOS / "sahel_2024.yaml")

@@ -1,6 +1,6 @@
 """The actor catalogue is data: complete, consistent, and the one place that knows an actor."""
 
-from sim.actors import load_catalogue
+from sim.core.actors import load_catalogue
 
 REQUIRED = {
     "mali",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.serve import free_port
+from sim.teaching.serve import free_port
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")

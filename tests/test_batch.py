@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.batch import plan_runs, run_batch
-from sim.runner import run_replicate
-from sim.scenario import load_scenario
-from sim.store import BatchStore
-from sim.sweep import sweep_points
+from sim.experiments.batch import plan_runs, run_batch
+from sim.experiments.runner import run_replicate
+from sim.model.scenario import load_scenario
+from sim.experiments.store import BatchStore
+from sim.model.sweep import sweep_points
 from tests.conftest import ROOT, SCENARIOS, run_cli
 
 SHORT = """extends: {base}
@@ -244,18 +244,18 @@ def test_readers_see_only_committed_runs(short_scenario, tmp_path):
 
 def test_a_chunk_is_hidden_until_its_runs_part_commits_it(short_scenario, tmp_path, monkeypatch):
     """A glob of a table (pandas, DuckDB) never lists a part whose chunk is not committed."""
-    import sim.store
+    import sim.experiments.store
 
     out = tmp_path / "b"
     run_batch(load_scenario(short_scenario(2)), out, workers=1)
     store, seen = BatchStore(out), []
-    real = sim.store.write_parquet
+    real = sim.core.io.write_parquet
 
     def spy(frame, path):
         seen.append({t: sorted(p.name for p in (out / t).glob("*.parquet")) for t in ("metrics", "runs")})
         real(frame, path)
 
-    monkeypatch.setattr(sim.store, "write_parquet", spy)
+    monkeypatch.setattr(sim.experiments.store, "write_parquet", spy)
     tables = {table: store.read(table).assign(run=lambda f: f["run"] + 10) for table in BatchStore.TABLES}
     store.write_chunk(tables)
     assert all("part-0000010-0000011.parquet" not in listing["metrics"] for listing in seen)
@@ -284,7 +284,7 @@ def test_an_unknown_metric_or_point_is_refused_with_the_choices(short_scenario, 
 
 
 def test_fans_of_a_sweep_say_they_pool_its_points():
-    from sim.plots import runs_caption
+    from sim.plots.figures import runs_caption
 
     tension = pd.DataFrame({"run": [0, 1, 2, 3], "point": [0, 0, 1, 1]})
     assert runs_caption(tension) == "all 4 runs over 2 sweep points"
@@ -354,7 +354,7 @@ def test_a_bad_sweep_is_refused_by_batch_and_writes_nothing(short_scenario, tmp_
 def test_a_failed_plot_write_leaves_the_previous_file_whole(tmp_path):
     import matplotlib.pyplot as plt
 
-    from sim.plots import save_figure
+    from sim.plots.figures import save_figure
 
     figure = plt.figure()
     (tmp_path / "fig.png").write_bytes(b"previous")

@@ -3,9 +3,9 @@
 import pytest
 import yaml
 
-from sim.calibration import calibrate, fitted_set, load_config, simulated_statistics
-from sim.errors import InputError
-from sim.scenario import load_scenario
+from sim.calibration.fitting import calibrate, fitted_set, load_config, simulated_statistics
+from sim.core.errors import InputError
+from sim.model.scenario import load_scenario
 from tests.conftest import ROOT, SCENARIOS, run_cli
 
 CONFIG = ROOT / "calibration" / "sahel.yaml"
@@ -41,7 +41,7 @@ def test_the_posterior_covers_the_parameter_that_made_the_data(recovery, monkeyp
         simulated_statistics(recovery, {"restore_base": true_value}, run)["ambassador_away"] for run in range(15)
     ]
     observed = {"ambassador_away": sorted(simulated)[len(simulated) // 2]}
-    monkeypatch.setattr("sim.calibration.observed_statistics", lambda loaded: observed)
+    monkeypatch.setattr("sim.calibration.fitting.observed_statistics", lambda loaded: observed)
     result = calibrate(recovery, report=lambda line: None)
     entry = fitted_set(recovery, result).parameters["restore_base"]
     assert entry.low_5 <= true_value <= entry.high_95
@@ -101,7 +101,7 @@ def test_the_shipped_config_loads():
 
 def test_the_committed_fitted_set_comes_from_the_committed_config():
     """Change the config and this fails until `sahelsim calibrate calibration/sahel.yaml` is rerun."""
-    from sim.scenario import load_fitted_set
+    from sim.model.scenario import load_fitted_set
 
     loaded = load_config(CONFIG)
     fitted = load_fitted_set(ROOT / "calibration" / "fitted" / "sahel.yaml")
@@ -118,8 +118,8 @@ def test_calibration_runs_stop_where_the_targets_stop_looking():
 
 @pytest.mark.parametrize("run", [0, 1, 2])
 def test_a_run_cut_at_the_horizon_measures_what_the_whole_run_measures(run):
-    from sim.model import SahelModel
-    from sim.targets import statistics
+    from sim.model.model import SahelModel
+    from sim.calibration.targets import statistics
 
     loaded = load_config(CONFIG)
     parameters = {"protest_tension": 40.0, "deescalation_base": -3.0, "pledge_base": -3.0, "restore_base": -5.0}

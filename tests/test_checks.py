@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.checks import posterior_draws, reproduction
-from sim.forecast import brier, occurrence, score
-from sim.scenario import load_scenario
-from sim.sensitivity import analyse, problem
+from sim.calibration.checks import posterior_draws, reproduction
+from sim.calibration.forecast import brier, occurrence, score
+from sim.model.scenario import load_scenario
+from sim.calibration.sensitivity import analyse, problem
 from tests.conftest import ROOT, SCENARIOS, run_cli
 from tests.test_calibration import RECOVERY
 
@@ -76,7 +76,7 @@ def small_config(tmp_path):
 
 
 def test_morris_indices_cover_every_parameter_and_statistic(small_config):
-    from sim.calibration import load_config
+    from sim.calibration.fitting import load_config
 
     table = analyse(load_config(small_config), "morris", 2, seed=3, replicates=2, workers=1)
     assert set(table["parameter"]) == set(problem()["names"])
@@ -90,7 +90,7 @@ def test_a_parameter_the_scenario_never_uses_has_no_effect_with_common_random_nu
     """The 2010 scenario has no alliance to join: with each trajectory's runs sharing their
     seeds, moving the alliance parameters changes nothing, so their index is exactly 0 (with a
     seed per run, the run-to-run noise would show up as an effect of every parameter)."""
-    from sim.calibration import load_config
+    from sim.calibration.fitting import load_config
 
     indices = analyse(load_config(small_config), "morris", 3, seed=5, replicates=1, workers=1).set_index("parameter")[
         "index"
@@ -129,7 +129,7 @@ def test_the_documented_events_file_is_shared():
 
 
 def test_a_parameter_moves_a_target_only_when_its_sobol_interval_clears_the_threshold():
-    from sim.report import _moved_targets
+    from sim.calibration.report import _moved_targets
 
     sobol = pd.DataFrame(
         {

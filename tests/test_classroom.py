@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.classroom import (
+from sim.teaching.classroom import (
     Classroom,
     ClassroomModel,
     classroom,
@@ -23,13 +23,13 @@ from sim.classroom import (
     monitors,
     sentence,
 )
-from sim.datafiles import load_yaml_model
-from sim.errors import InputError
-from sim.model import SahelModel
-from sim.plots import LiveNetwork, LiveTension
-from sim.relations import tension_series
-from sim.scenario import load_fitted_set
-from sim.serve import where
+from sim.core.datafiles import load_yaml_model
+from sim.core.errors import InputError
+from sim.model.model import SahelModel
+from sim.plots.figures import LiveNetwork, LiveTension
+from sim.core.relations import tension_series
+from sim.model.scenario import load_fitted_set
+from sim.teaching.serve import where
 from tests.conftest import ROOT, SCENARIOS, run_cli
 
 

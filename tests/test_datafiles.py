@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.datafiles import read_yaml
-from sim.errors import InputError
+from sim.core.datafiles import read_yaml
+from sim.core.errors import InputError
 from tests.conftest import SCENARIOS, run_cli
 
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.actors import UNMATCHED
-from sim.datasets import haversine_km, import_events, load_imported, match_actors, matched_share, read_file
-from sim.errors import InputError
-from sim.events import frame_to_events
+from sim.core.actors import UNMATCHED
+from sim.records.datasets import haversine_km, import_events, load_imported, match_actors, matched_share, read_file
+from sim.core.errors import InputError
+from sim.core.events import frame_to_events
 from tests.conftest import ROOT, run_cli
 
 DATA = ROOT / "tests" / "data"
@@ -96,7 +96,7 @@ def test_importing_twice_gives_the_same_rows(imported):
 
 
 def test_selection_by_country_and_date():
-    from sim.datasets import Selection
+    from sim.records.datasets import Selection
 
     table = import_events([ACLED, UCDP], selection=Selection(("NER", "BFA"), None, pd.Timestamp("2022-01-01").date()))
     assert set(table["country"]) == {"NER", "BFA"} and table["date"].max() <= pd.Timestamp("2022-01-01")
@@ -116,7 +116,7 @@ def test_bad_optional_value_is_kept_empty_and_counted(imported):
 @given(st.text(min_size=1, max_size=30))
 @settings(max_examples=60, deadline=None)
 def test_every_name_maps_to_an_actor_or_unmatched(name):
-    from sim.actors import load_catalogue
+    from sim.core.actors import load_catalogue
 
     result = match_actors(pd.Series([name], dtype="string")).iloc[0]
     assert result in set(load_catalogue().ids) | {UNMATCHED}
@@ -215,7 +215,7 @@ def test_import_then_summary_through_the_cli(tmp_path):
 
 
 def test_country_codes_are_checked():
-    from sim.datasets import Selection
+    from sim.records.datasets import Selection
 
     with pytest.raises(InputError, match="ISO 3166 alpha-3"):
         Selection(("MALI",))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.dates import MissingPublicationDate, date_forms, overlap, period_end, period_start, resolve
+from sim.documents.dates import MissingPublicationDate, date_forms, overlap, period_end, period_start, resolve
 
 SUNDAY = dt.date(2024, 4, 21)  # the publication date of seed 000
 

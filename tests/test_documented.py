@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.calibration import load_config, observed_statistics
-from sim.plots import tension_figure
-from sim.runner import documented_record
-from sim.scenario import load_scenario
+from sim.calibration.fitting import load_config, observed_statistics
+from sim.plots.figures import tension_figure
+from sim.records.documented import documented_record
+from sim.model.scenario import load_scenario
 from tests.conftest import ROOT, SEEDS
 
 

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from sim.actors import load_catalogue
-from sim.errors import InputError
-from sim.events import Event, event_types, events_to_frame, frame_to_events, load_events, select_events
+from sim.core.actors import load_catalogue
+from sim.core.errors import InputError
+from sim.core.events import Event, event_types, events_to_frame, frame_to_events, load_events, select_events
 from tests.conftest import DOCUMENTED, SEEDS
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.actors import UNMATCHED
-from sim.articles import read_article
-from sim.errors import InputError
-from sim.events import load_events
-from sim.extraction import Extraction, extract_articles, load_extractor, patterns
+from sim.core.actors import UNMATCHED
+from sim.documents.articles import read_article
+from sim.core.errors import InputError
+from sim.core.events import load_events
+from sim.documents.extraction import Extraction, extract_articles, load_extractor, patterns
 from tests.conftest import SEEDS
 
 PUBLISHED = dt.date(2024, 6, 12)  # a Wednesday
@@ -282,7 +282,7 @@ def test_same_input_same_output(extractor):
 
 def test_seed_article_yields_its_documented_events(extractor):
     """Seed 000 (development set): the summons, visit, coup and expulsions are found with their dates."""
-    from sim.review import same_event
+    from sim.documents.review import same_event
 
     seed = SEEDS / "000_61a0112944c6305f.txt"
     found = extract_articles([read_article(seed)]).frame().to_dict(orient="records")

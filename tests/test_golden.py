@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from sim.runner import run_replicate
+from sim.experiments.runner import run_replicate
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden" / "sahel_2024.json"

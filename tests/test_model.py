@@ -7,11 +7,11 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.events import frame_to_events
-from sim.model import SahelModel
-from sim.parameters import parameter_specs
-from sim.relations import tension_series
-from sim.runner import run_replicate
+from sim.core.events import frame_to_events
+from sim.model.model import SahelModel
+from sim.core.parameters import parameter_specs
+from sim.core.relations import tension_series
+from sim.experiments.runner import run_replicate
 
 
 def short(scenario, weeks: int = 26):
@@ -33,7 +33,7 @@ def test_replicates_differ(sahel_2024):
 
 def test_a_replicate_does_not_depend_on_how_many_run(sahel_2024):
     alone, _ = run_replicate(sahel_2024.scenario, 5)
-    from sim.runner import run_scenario
+    from sim.experiments.runner import run_scenario
 
     batch = run_scenario(sahel_2024.scenario.model_copy(update={"replicates": 6}))
     pd.testing.assert_frame_equal(alone, batch.events[batch.events["replicate"] == 5].reset_index(drop=True))
@@ -102,7 +102,7 @@ def test_the_documented_shocks_are_replayed_on_their_dates(sahel_2024):
 
 
 def test_without_wagner_no_contractor_takes_part(sahel_2024):
-    from sim.scenario import load_scenario
+    from sim.model.scenario import load_scenario
     from tests.conftest import SCENARIOS
 
     counterfactual = load_scenario(SCENARIOS / "no_wagner_2024.yaml").scenario

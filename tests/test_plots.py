@@ -7,8 +7,8 @@ import itertools
 import pandas as pd
 import pytest
 
-from sim.plots import event_marks, tension_figure
-from sim.runner import documented_record
+from sim.plots.figures import event_marks, tension_figure
+from sim.records.documented import documented_record
 from tests.conftest import ROOT
 
 

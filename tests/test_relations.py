@@ -7,8 +7,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.events import event_types
-from sim.relations import RelationLedger, tension_series
+from sim.core.events import event_types
+from sim.core.relations import RelationLedger, tension_series
 
 ACTORS = ["mali", "mauritania", "wagner"]
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.actors import UNMATCHED, load_catalogue
-from sim.calibration import load_config, observed_statistics
+from sim.core.actors import UNMATCHED, load_catalogue
+from sim.calibration.fitting import load_config, observed_statistics
 from sim import cli
 from sim.cli import main
-from sim.errors import InputError
-from sim.events import Event, events_to_frame, load_events
-from sim.review import accept, review, select
+from sim.core.errors import InputError
+from sim.core.events import Event, events_to_frame, load_events
+from sim.documents.review import accept, review, select
 from tests.conftest import DOCUMENTED, ROOT, SEEDS, run_cli
 
 SEED = SEEDS / "000_61a0112944c6305f.txt"

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-import sim.agents
-import sim.model
-import sim.runner
-from sim import rules
-from sim.model import SahelModel
-from sim.parameters import parameter_specs, resolve_parameters
+import sim.model.agents
+import sim.model.model
+import sim.experiments.runner
+from sim.model import rules
+from sim.model.model import SahelModel
+from sim.core.parameters import parameter_specs, resolve_parameters
 
 P = resolve_parameters()
 unit = st.floats(0.0, 0.999)
@@ -84,7 +84,7 @@ def _parameters_read(module) -> set[str]:
 def test_the_model_reads_every_parameter_of_the_file_and_no_other():
     """A parameter in sim/data/parameters.yaml that no rule reads would be calibrated and swept for
     nothing; a name read but not in the file would fail only when its branch runs."""
-    read = set().union(*(_parameters_read(module) for module in (rules, sim.model, sim.agents, sim.runner)))
+    read = set().union(*(_parameters_read(module) for module in (rules, sim.model.model, sim.model.agents, sim.experiments.runner)))
     assert read == set(parameter_specs())
 
 
@@ -127,7 +127,7 @@ def test_event_effects(sahel_2024, kind, source, target, check):
 
 
 def test_an_alliance_gains_the_member_that_joins(sahel_2024):
-    from sim.scenario import ActorOverride
+    from sim.model.scenario import ActorOverride
 
     scenario = sahel_2024.scenario.model_copy(update={"actor_attributes": {"aes": ActorOverride(members=[])}})
     model = SahelModel(scenario)
@@ -192,7 +192,7 @@ def test_civilian_harm_in_a_joint_operation_is_attributed_to_every_operator(sahe
 
 @given(deaths=st.integers(0, 500), forces=st.integers(1, 4))
 def test_deaths_shared_among_forces_add_up_to_the_incident(deaths, forces):
-    from sim.rules import shared_out
+    from sim.model.rules import shared_out
 
     shares = shared_out(deaths, forces)
     assert sum(shares) == deaths and len(shares) == forces and max(shares) - min(shares) <= 1

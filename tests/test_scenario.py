@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from sim.scenario import load_scenario
+from sim.model.scenario import load_scenario
 from tests.conftest import SCENARIOS, run_cli
 
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))

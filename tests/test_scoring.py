@@ -8,10 +8,10 @@ import pytest
 import scoringrules
 import yaml
 
-from sim.calibration import load_config, observed_statistics
-from sim.datasets import import_events
-from sim.observed import Observed, country_monthly, months, pair_monthly
-from sim.scoring import MODEL, Design, evaluate, table
+from sim.calibration.fitting import load_config, observed_statistics
+from sim.records.datasets import import_events
+from sim.records.observed import Observed, country_monthly, months, pair_monthly
+from sim.calibration.scoring import MODEL, Design, evaluate, table
 from tests.conftest import ROOT, run_cli
 from tests.test_datasets import ACLED, PORTAL, UCDP
 
@@ -60,15 +60,15 @@ def test_crps_matches_scoringrules_and_the_benchmarks_behave():
 
 
 def test_no_overlap_is_a_clear_error(imported):
-    from sim.errors import InputError
+    from sim.core.errors import InputError
 
     with pytest.raises(InputError, match="no forecast origin"):
         evaluate(imported, [], pd.Timestamp("2030-01-01"), pd.Timestamp("2030-12-31"))
 
 
 def test_countries_the_file_does_not_cover_are_left_out_not_scored_as_zeros(imported):
-    from sim.errors import InputError
-    from sim.scoring import covered
+    from sim.core.errors import InputError
+    from sim.calibration.scoring import covered
 
     assert covered(imported, ("MLI", "TCD", "NER")) == (("MLI", "NER"), ("TCD",))
     with pytest.raises(InputError, match="no events in any of the countries TCD"):
@@ -139,8 +139,8 @@ def test_observed_plot_and_score_through_the_cli(tmp_path):
 
 
 def test_compare_figure_draws_the_observed_bars_on_each_scenario_panel(imported, sahel_2024):
-    from sim.plots import compare_figure
-    from sim.runner import run_replicate
+    from sim.plots.figures import compare_figure
+    from sim.experiments.runner import run_replicate
 
     tension = pd.concat([run_replicate(sahel_2024.scenario, run)[1].assign(run=run) for run in range(2)])
     shifted = imported.assign(
@@ -172,8 +172,8 @@ def test_score_through_the_cli_writes_the_table_and_plot(tmp_path, imported):
 
 
 def test_the_report_names_the_parameters_a_dataset_target_constrains(tmp_path, imported):
-    from sim.calibration import LoadedConfig
-    from sim.report import _dataset_targets
+    from sim.calibration.fitting import LoadedConfig
+    from sim.calibration.report import _dataset_targets
 
     imported.to_parquet(tmp_path / "sample.parquet")
     loaded = load_config(ROOT / "calibration" / "sahel.yaml")
@@ -193,8 +193,8 @@ def test_the_report_names_the_parameters_a_dataset_target_constrains(tmp_path, i
 
 
 def test_a_share_target_measures_one_sided_violence_among_violent_events(imported):
-    from sim.observed import primary
-    from sim.targets import Target
+    from sim.records.observed import primary
+    from sim.calibration.targets import Target
 
     share = Target.model_validate(
         {

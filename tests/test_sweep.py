@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.errors import InputError
-from sim.scenario import load_scenario
-from sim.sweep import Range, Sweep, sweep_points
+from sim.core.errors import InputError
+from sim.model.scenario import load_scenario
+from sim.model.sweep import Range, Sweep, sweep_points
 from tests.conftest import SCENARIOS
 
 

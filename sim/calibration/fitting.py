@@ -1,0 +1,330 @@
+"""Calibration: approximate Bayesian computation of the parameters from the documented events.
+
+A calibration config (``calibration/*.yaml``) names the scenarios that replay the documented
+exogenous shocks, the parameters to fit (uniform priors over ranges within the parameter
+file's), the targets (:mod:`sim.calibration.targets`) with their weights, and the ABC-SMC budget. The
+observed statistics are measured on the documented events, the simulated ones on one run of
+each scenario per particle, by the same code. Inference is pyabc's ABC-SMC.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import hashlib
+import logging
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.core.actors import load_catalogue
+from sim.core.datafiles import load_yaml_model
+from sim.records.datasets import load_imported
+from sim.core.errors import InputError
+from sim.core.events import load_events
+from sim.model.model import SahelModel
+from sim.records.observed import primary
+from sim.core.parameters import parameter_specs
+from sim.model.scenario import FittedParameter, FittedSet, LoadedScenario, Scenario, load_scenario
+from sim.model.sweep import Range
+from sim.calibration.targets import Target, statistics
+
+
+class Budget(BaseModel):
+    """How much inference to do, and when to stop."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    population_size: int = Field(default=200, ge=10)
+    max_generations: int = Field(default=12, ge=1)
+    stable_drop: float = Field(default=0.05, gt=0, lt=1, description="stop once epsilon falls by less than this share")
+    min_acceptance_rate: float = Field(
+        default=0.0,
+        ge=0,
+        lt=1,
+        description="stop once a generation accepts fewer of its simulations than this share: the next would cost "
+        "more than population / rate simulations",
+    )
+    max_minutes: float = Field(default=10.0, gt=0)
+    seed: int = Field(default=1, ge=0)
+    workers: int = Field(default=1, ge=1, description="1: bit-reproducible; more: pyabc's multicore sampler")
+    dask_address: str | None = Field(
+        default=None, description="run on the Dask scheduler at tcp://HOST:PORT with pyabc's Dask sampler (a cluster)"
+    )
+
+
+class CalibrationConfig(BaseModel):
+    """A validated calibration config."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str
+    events: str = Field(description="documented events file, relative to the config")
+    datasets: dict[str, str] = Field(
+        default_factory=dict,
+        description="imported event tables (Parquet from 'sahelsim events import'), relative to the config",
+    )
+    until: dt.date | None = Field(default=None, description="fit only on documented events up to this date")
+    scenarios: list[str] = Field(min_length=1, description="scenario files, relative to the config")
+    fit: dict[str, Range | None] = Field(
+        min_length=1, description="parameters to fit; null: the parameter file's range"
+    )
+    targets: list[Target] = Field(min_length=1)
+    budget: Budget = Budget()
+
+    @field_validator("fit")
+    @classmethod
+    def _known_parameters(cls, fit: dict[str, Range | None]) -> dict[str, Range | None]:
+        specs = parameter_specs()
+        for name, prior in fit.items():
+            if name not in specs:
+                raise ValueError(f"unknown parameter {name!r}; expected one of {sorted(specs)}")
+            low, high = specs[name].range
+            if prior is not None and not (low <= prior.low and prior.high <= high):
+                raise ValueError(f"prior of {name!r} [{prior.low}, {prior.high}] leaves its range [{low}, {high}]")
+        return fit
+
+    @model_validator(mode="after")
+    def _targets_name_scenarios(self) -> CalibrationConfig:
+        names = [Path(path).stem for path in self.scenarios]
+        for target in self.targets:
+            if target.scenario not in names:
+                raise ValueError(f"target {target.name!r} names scenario {target.scenario!r}; expected one of {names}")
+            if target.observed_in is not None and target.observed_in not in self.datasets:
+                raise ValueError(
+                    f"target {target.name!r} is observed in {target.observed_in!r}; expected one of the "
+                    f"config's datasets {sorted(self.datasets)}"
+                )
+        return self
+
+    def priors(self) -> dict[str, tuple[float, float]]:
+        specs = parameter_specs()
+        return {name: (prior.low, prior.high) if prior else specs[name].range for name, prior in self.fit.items()}
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: CalibrationConfig
+    path: Path
+    scenarios: dict[str, LoadedScenario]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    def documented_events(self) -> pd.DataFrame:
+        """The documented events the config names, validated against the actor catalogue, each event
+        counted once and placeable in a month (:func:`sim.records.observed.primary`)."""
+        return primary(load_events(self.path.parent / self.config.events, load_catalogue().ids))
+
+    def observed_events(self, target: Target) -> pd.DataFrame:
+        """The table a target's observed value is measured on: the documented events, or the imported
+        dataset it names (each event counted once: cross-dataset duplicates left out)."""
+        if target.observed_in is None:
+            return self.documented_events()
+        return primary(load_imported(self.path.parent / self.config.datasets[target.observed_in]))
+
+    @functools.cached_property
+    def simulated(self) -> dict[str, Scenario]:
+        """Each scenario cut at the last date its targets can depend on (:meth:`Target.horizon`):
+        the weeks after it cannot change a statistic, so calibration does not simulate them."""
+        return {
+            name: loaded.scenario.model_copy(
+                update={"end": max(t.horizon(loaded.scenario) for t in self.config.targets if t.scenario == name)}
+            )
+            for name, loaded in self.scenarios.items()
+            if any(t.scenario == name for t in self.config.targets)
+        }
+
+    def with_budget(self, **changes: object) -> LoadedConfig:
+        """The config with some budget fields replaced (e.g. from the command line)."""
+        budget = Budget.model_validate(self.config.budget.model_dump() | changes)
+        return LoadedConfig(self.config.model_copy(update={"budget": budget}), self.path, self.scenarios)
+
+
+def load_config(path: str | Path) -> LoadedConfig:
+    path = Path(path)
+    config = load_yaml_model(CalibrationConfig, path)
+    scenarios = {Path(s).stem: load_scenario(path.parent / s) for s in config.scenarios}
+    return LoadedConfig(config, path, scenarios)
+
+
+def observed_statistics(loaded: LoadedConfig) -> dict[str, float]:
+    """The targets measured on the documented events, or on the imported dataset a target names,
+    up to the config's cut-off date, with the same statistic code as on simulated runs."""
+    values = {}
+    for target in loaded.config.targets:
+        events = loaded.observed_events(target)
+        if loaded.config.until is not None:
+            events = events[events["date"] <= pd.Timestamp(loaded.config.until)]
+        values |= statistics([target], {target.scenario: events})
+    return values
+
+
+def simulated_statistics(loaded: LoadedConfig, parameters: dict[str, float], run: int) -> dict[str, float]:
+    """The targets measured on one run of each scenario with these parameters."""
+    events = {
+        name: SahelModel(scenario, run, parameters).run().log_frame() for name, scenario in loaded.simulated.items()
+    }
+    return statistics(loaded.config.targets, events)
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    posterior: pd.DataFrame  # one row per particle of the last generation: parameters and weight
+    generations: pd.DataFrame  # t, epsilon, samples, acceptance rate
+    observed: dict[str, float]
+    seconds: float
+    simulations: int
+
+
+def calibrate(loaded: LoadedConfig, report: Callable[[str], None] = print) -> CalibrationResult:
+    """Run ABC-SMC until epsilon stops falling (or the budget ends); progress goes to ``report``."""
+    try:
+        import pyabc  # imported here: only calibration needs it
+    except ImportError:
+        raise InputError(
+            "calibration needs pyabc; install it with: pip install 'sahelsim[calibrate]'", path=loaded.path
+        ) from None
+
+    config, budget = loaded.config, loaded.config.budget
+    observed = observed_statistics(loaded)
+    priors = loaded.config.priors()
+    prior = pyabc.Distribution(**{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in priors.items()})
+    weights = {t.name: t.weight / t.unit for t in config.targets}
+
+    def model(parameters: dict) -> dict[str, float]:
+        run = int(np.random.randint(0, 2**31 - 1))  # pyabc's generator, seeded below: runs differ, calibration repeats
+        return simulated_statistics(loaded, {name: float(parameters[name]) for name in priors}, run)
+
+    with _progress_to(report), _sampler(pyabc, budget, loaded.path) as sampler:
+        np.random.seed(budget.seed)
+        abc = pyabc.ABCSMC(
+            model,
+            prior,
+            pyabc.distance.PNormDistance(p=1, fixed_weights={0: weights}),
+            population_size=budget.population_size,
+            sampler=sampler,
+            transitions=pyabc.MultivariateNormalTransition(bandwidth_selector=twice_the_covariance),
+        )
+        database = Path(tempfile.mkdtemp(prefix="sahelsim-abc-")) / "abc.db"
+        abc.new(f"sqlite:///{database}", observed)
+        started = dt.datetime.now()
+        history = abc.run(
+            max_nr_populations=budget.max_generations,
+            max_walltime=dt.timedelta(minutes=budget.max_minutes),
+            min_eps_diff=budget.stable_drop,
+            min_acceptance_rate=budget.min_acceptance_rate,
+        )
+    seconds = (dt.datetime.now() - started).total_seconds()
+    populations = history.get_all_populations()
+    populations = populations[populations["t"] >= 0].reset_index(drop=True)
+    generations = pd.DataFrame(
+        {
+            "generation": populations["t"],
+            "epsilon": populations["epsilon"],
+            "simulations": populations["samples"],
+            "acceptance_rate": budget.population_size / populations["samples"],
+        }
+    )
+    particles, weight = history.get_distribution(m=0, t=history.max_t)
+    posterior = particles.reset_index(drop=True).assign(weight=np.asarray(weight))
+    return CalibrationResult(posterior, generations, observed, seconds, int(populations["samples"].sum()))
+
+
+def twice_the_covariance(effective_sample_size: float, dimension: int) -> float:
+    """The perturbation kernel's bandwidth: its covariance is twice the weighted covariance of the
+    last population (Beaumont et al. 2009; Filippi et al. 2013), not pyabc's default Silverman
+    rule. Silverman's narrower kernel, shrinking further with the effective sample size, let the
+    weights collapse on a handful of particles here (an effective sample size of 4 of 150 in the
+    last generation); the wider kernel keeps the proposal covering the posterior."""
+    return 2**0.5
+
+
+@contextlib.contextmanager
+def _sampler(pyabc, budget: Budget, where: Path) -> Iterator[object]:
+    """pyabc's sampler for the budget: one core, all local cores, or a Dask cluster."""
+    if budget.dask_address is None:
+        if budget.workers == 1:
+            yield pyabc.sampler.SingleCoreSampler()
+        else:
+            yield pyabc.sampler.MulticoreEvalParallelSampler(n_procs=budget.workers)
+        return
+    from dask.distributed import Client
+
+    try:
+        client = Client(budget.dask_address, timeout="5s")
+    except (OSError, TimeoutError, ValueError) as error:
+        raise InputError(
+            f"cannot reach the Dask scheduler at {budget.dask_address} ({error})",
+            path=where,
+            field="budget.dask_address",
+        ) from None
+    try:
+        yield pyabc.sampler.DaskDistributedSampler(dask_client=client, batch_size=4)
+    finally:
+        client.close()
+
+
+@contextlib.contextmanager
+def _progress_to(report: Callable[[str], None]) -> Iterator[None]:
+    """Replace pyabc's own log output by the per-generation lines, sent to ``report``."""
+    logger = logging.getLogger("ABC")
+    own_handlers = logger.handlers[:]
+    logger.handlers = [_ProgressHandler(report)]
+    try:
+        yield
+    finally:
+        logger.handlers = own_handlers
+
+
+class _ProgressHandler(logging.Handler):
+    """Passes pyabc's per-generation lines (epsilon, acceptance) to the caller's reporter."""
+
+    def __init__(self, report: Callable[[str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.report = report
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith(("t:", "Accepted:", "Stop:")):
+            self.report(message)
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: list[float]) -> list[float]:
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+    return [float(np.interp(q, cumulative - weights[order] / weights.sum() / 2, values[order])) for q in quantiles]
+
+
+def fitted_set(loaded: LoadedConfig, result: CalibrationResult) -> FittedSet:
+    """The fitted parameter set: posterior median and 90 % interval per parameter, with provenance.
+
+    Built as the :class:`FittedSet` that scenarios read back, so writer and reader share one schema.
+    """
+    weights = result.posterior["weight"].to_numpy()
+    parameters = {}
+    for name, prior in loaded.config.priors().items():
+        low, median, high = weighted_quantiles(result.posterior[name].to_numpy(), weights, [0.05, 0.5, 0.95])
+        parameters[name] = FittedParameter(
+            median=round(median, 6), low_5=round(low, 6), high_95=round(high, 6), prior=prior
+        )
+    last = result.generations.iloc[-1]
+    ess = weights.sum() ** 2 / (weights**2).sum()
+    return FittedSet(
+        name=loaded.config.name,
+        config=loaded.path.name,
+        config_sha256=loaded.sha256,
+        date=dt.date.today(),
+        method=(
+            f"pyabc ABC-SMC, population {loaded.config.budget.population_size}, {len(result.generations)} generations, "
+            f"final epsilon {last['epsilon']:.4g}, effective sample size {ess:.0f}, {result.simulations} simulations, "
+            f"seed {loaded.config.budget.seed}"
+        ),
+        parameters=parameters,
+    )

@@ -1,0 +1,100 @@
+"""Atomic writes: a file or a folder appears whole or not at all.
+
+Every output goes through a temporary file (or a staging folder) beside its destination and an
+atomic rename, so a reader never sees a half-written result and an interrupted write leaves
+the previous one untouched. These writers are general: plots, reviews, reports and the batch
+store all use them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.core.errors import InputError
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table to Parquet through a temporary file and an atomic rename."""
+    with atomic_path(path) as temporary:
+        frame.to_parquet(temporary, index=False)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    with atomic_path(path) as temporary:
+        frame.to_csv(temporary, index=False)
+
+
+def write_text(text: str, path: Path) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def write_yaml(data: dict[str, Any], path: Path) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def write_json(data: dict[str, Any], path: Path) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
+
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+_FOLDER_MODE = 0o777 & ~_UMASK
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` that replaces it when the block finishes without error."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.chmod(temporary, _FILE_MODE)  # mkstemp makes private files; results are ordinary files
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def require_parent(out: Path) -> None:
+    """Refuse an output whose folder does not exist, before anything is computed or written."""
+    if not out.resolve().parent.is_dir():
+        raise InputError(
+            f"the folder {out.parent} does not exist; expected an existing parent folder", path=out, field="--out"
+        )
+
+
+@contextlib.contextmanager
+def results_folder(out: Path) -> Iterator[Path]:
+    """A staging folder that replaces ``out`` when the block finishes without error."""
+    require_parent(out)
+    parent = out.resolve().parent
+    if out.exists() and not out.is_dir():
+        raise InputError("exists and is not a folder; expected a results folder path", path=out, field="--out")
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
+    os.chmod(staging, _FOLDER_MODE)
+    try:
+        yield staging
+        if out.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+            os.replace(out, retired / out.name)
+            os.replace(staging, out)
+            shutil.rmtree(retired)
+        else:
+            os.replace(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)

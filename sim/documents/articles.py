@@ -1,0 +1,70 @@
+"""News articles as the extractor reads them: text, publication date, checks of bad input.
+
+An article is a UTF-8 plain-text file. It may open with a ``date YYYY-MM-DD`` marker giving
+its publication date; the marker is blanked (replaced by spaces) in the text the extractor
+reads, so character offsets still point into the file as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.core.errors import InputError
+
+_MARKER = re.compile(r"\A\s*date\s+(\S*\d\S*)")
+
+
+@dataclass(frozen=True)
+class Article:
+    path: Path
+    body: str
+    published: dt.date | None
+
+
+def read_article(path: Path, published: dt.date | None = None, today: dt.date | None = None) -> Article:
+    """Read one article; its marker's date wins over ``published`` (the --published option)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found; expected a plain-text article", path=path)
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise InputError("is a binary file; expected a plain-text (UTF-8) news article", path=path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"is not UTF-8 text (byte {exc.start}); expected a plain-text news article", path=path
+        ) from None
+    if not text.strip():
+        raise InputError("is empty; expected the text of a news article", path=path)
+    marker = _MARKER.match(text)
+    where = {"field": "--published"}
+    if marker is not None:
+        published = _marker_date(marker.group(1), path)
+        text = " " * marker.end() + text[marker.end() :]
+        where = {"line": 1}
+    _check_not_future(published, path, today or dt.date.today(), where)
+    return Article(path, text, published)
+
+
+def _marker_date(value: str, path: Path) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"the leading date marker 'date {value}' does not parse; expected 'date YYYY-MM-DD' (e.g. date 2024-04-21)",
+            path=path,
+            line=1,
+        ) from None
+
+
+def _check_not_future(published: dt.date | None, path: Path, today: dt.date, where: dict) -> None:
+    if published is not None and published > today:
+        raise InputError(
+            f"publication date {published} is in the future (today is {today}); expected a date on or before today",
+            path=path,
+            **where,
+        )

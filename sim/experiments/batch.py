@@ -1,0 +1,313 @@
+"""Scenario batches: replicates times sweep points, run in parallel, stored as they finish.
+
+Run ``i`` of a batch is replicate ``i % replicates`` of sweep point ``i // replicates`` and
+draws its randomness from ``SeedSequence(seed, spawn_key=(i,))``, so a run's results depend
+only on the scenario and its index: not on the number of workers, the executor, the chunking
+or the order in which runs finish. Runs are grouped into chunks; each finished chunk is
+written at once (see :class:`sim.experiments.store.BatchStore`), so an interrupted batch keeps every
+finished chunk and ``--resume`` runs only what is missing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from sim.core.errors import InputError
+from sim.experiments.metrics import event_counts, run_metrics
+from sim.model.model import SahelModel
+from sim.core.relations import pair_key, pair_label
+from sim.model.scenario import LoadedScenario, Scenario
+from sim.experiments.store import BatchStore, scenario_record
+from sim.model.sweep import sweep_points
+
+Executor = Literal["local", "dask"]
+Tables = dict[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a batch: its index (which seeds it), sweep point, replicate and parameters."""
+
+    run: int
+    point: int
+    replicate: int
+    parameters: dict[str, float]
+
+
+def plan_runs(scenario: Scenario, points: pd.DataFrame) -> list[RunSpec]:
+    """Every run of the scenario's batch over its sweep ``points``, in run-index order."""
+    runs = []
+    for point, row in enumerate(points.to_dict(orient="records") or [{}]):
+        for replicate in range(scenario.replicates):
+            runs.append(RunSpec(point * scenario.replicates + replicate, point, replicate, row))
+    return runs
+
+
+def simulate_chunk(scenario: Scenario, runs: Sequence[RunSpec]) -> Tables:
+    """Run a chunk of runs and gather their tables (this is what a worker executes)."""
+    key_pairs = [pair_key(*pair) for pair in scenario.key_pairs]
+    tension_rows, metric_rows, count_rows, run_rows = [], [], [], []
+    for spec in runs:
+        model = SahelModel(scenario, spec.run, spec.parameters).run()
+        columns = [model.ledger.column(*pair) for pair in key_pairs]
+        tension, cooperation = model.tension_history[:, columns], model.cooperation_history[:, columns]
+        tension_rows.append((spec, tension, cooperation))
+        start = scenario.start
+        records = [
+            ((date - start).days // 7, source, target, kind) for date, _, source, target, kind, _, _ in model.log
+        ]
+        metrics = run_metrics(tension, cooperation, records, key_pairs, scenario.tension_threshold)
+        metric_rows.extend((spec.run, spec.point, spec.replicate, name, pair, value) for name, pair, value in metrics)
+        count_rows.extend(
+            (spec.run, spec.point, kind, count) for kind, count in event_counts(r[3] for r in records).items()
+        )
+        run_rows.append((spec.run, spec.point, spec.replicate, len(model.log)))
+    dates = pd.to_datetime(np.array(model.dates, dtype="datetime64[D]")) if runs else pd.DatetimeIndex([])
+    return {
+        "tension": _tension_table(tension_rows, dates, [pair_label(*pair) for pair in key_pairs]),
+        "metrics": pd.DataFrame(metric_rows, columns=["run", "point", "replicate", "metric", "pair", "value"]),
+        "counts": pd.DataFrame(count_rows, columns=["run", "point", "event_type", "count"]),
+        "runs": pd.DataFrame(run_rows, columns=["run", "point", "replicate", "events"]),
+    }
+
+
+def _tension_table(rows, dates: pd.DatetimeIndex, labels: list[str]) -> pd.DataFrame:
+    """Stack per-run [week, pair] arrays into one long table with compact column types."""
+    n_weeks, n_pairs = len(dates), len(labels)
+    per_run = n_weeks * n_pairs
+    return pd.DataFrame(
+        {
+            "run": np.repeat([spec.run for spec, _, _ in rows], per_run).astype(np.int32),
+            "point": np.repeat([spec.point for spec, _, _ in rows], per_run).astype(np.int32),
+            "date": np.tile(np.repeat(dates.to_numpy(), n_pairs), len(rows)),
+            "pair": pd.Categorical(np.tile(labels, n_weeks * len(rows)), categories=labels),
+            "tension": np.concatenate([t.reshape(-1) for _, t, _ in rows]).astype(np.float32) if rows else [],
+            "cooperation": np.concatenate([c.reshape(-1) for _, _, c in rows]).astype(np.float32) if rows else [],
+        }
+    )
+
+
+def chunked(runs: Sequence[RunSpec], workers: int) -> list[list[RunSpec]]:
+    """Chunks small enough to balance the workers and show progress, large enough to amortise overhead."""
+    size = max(1, min(50, math.ceil(len(runs) / (8 * max(workers, 1)))))
+    return [list(runs[i : i + size]) for i in range(0, len(runs), size)]
+
+
+class SerialPool:
+    """Runs chunks one after the other in this process (``--workers 1``)."""
+
+    size = 1
+
+    def __enter__(self) -> SerialPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def run(self, scenario: Scenario, chunks: list[list[RunSpec]]) -> Iterator[Tables]:
+        for chunk in chunks:
+            yield simulate_chunk(scenario, chunk)
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: end the worker when the batch's process dies, even by a SIGKILL that
+    gives it no chance to stop its pool, instead of leaving it computing as an orphan.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``; the
+    pool's workers are started by the parent's main thread); elsewhere a thread checks the parent.
+    """
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    else:
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+class ProcessPool:
+    """Runs chunks on local worker processes, yielding each chunk's tables as it finishes."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    @property
+    def size(self) -> int:
+        return self.workers
+
+    def __enter__(self) -> ProcessPool:
+        # Spawned workers start clean (no inherited state or threads) on every platform.
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in list((self.pool._processes or {}).values()):  # stop work in flight at once
+            process.terminate()
+
+    def run(self, scenario: Scenario, chunks: list[list[RunSpec]]) -> Iterator[Tables]:
+        pending = {self.pool.submit(simulate_chunk, scenario, chunk) for chunk in chunks}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+
+
+class DaskPool:
+    """Runs chunks on a Dask cluster: the scheduler at ``address``, or a new LocalCluster."""
+
+    def __init__(self, workers: int, address: str | None) -> None:
+        self.workers = workers
+        self.address = address
+        self.cluster = None
+
+    def __enter__(self) -> DaskPool:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise InputError(
+                "the dask executor needs dask.distributed; install it with: pip install 'sahelsim[dask]'",
+                field="--executor",
+            ) from None
+        try:
+            if self.address is None:
+                self.cluster = LocalCluster(
+                    n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
+                )
+                self.client = Client(self.cluster)
+            else:
+                self.client = Client(self.address, timeout="5s")
+        except (OSError, TimeoutError, ValueError) as error:
+            raise InputError(
+                f"cannot reach the Dask scheduler at {self.address} ({error}); expected tcp://HOST:PORT of a running scheduler",
+                field="--address",
+            ) from None
+        return self
+
+    @property
+    def size(self) -> int:
+        """The cluster's workers now (with ``--address``, whatever the cluster was started with)."""
+        return len(self.client.scheduler_info()["workers"])
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def run(self, scenario: Scenario, chunks: list[list[RunSpec]]) -> Iterator[Tables]:
+        from dask.distributed import as_completed
+
+        shared = self.client.scatter(scenario, broadcast=True)
+        futures = [self.client.submit(simulate_chunk, shared, chunk, pure=False) for chunk in chunks]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            self.client.cancel(futures)
+
+
+def open_pool(executor: Executor, workers: int, address: str | None) -> SerialPool | ProcessPool | DaskPool:
+    """The executor to run chunks on; entering it connects (so a bad address fails before anything is written)."""
+    if executor == "dask":
+        return DaskPool(workers, address)
+    if address is not None:
+        raise InputError("--address goes with --executor dask", field="--address")
+    return ProcessPool(workers) if workers > 1 else SerialPool()
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """How a batch call ended."""
+
+    runs_total: int
+    runs_done: int
+    runs_this_call: int
+    seconds: float  # from the start of the executor (a Dask cluster's start-up included) to the end
+    points: int
+    workers: int  # the executor's workers (a Dask cluster's real count)
+
+
+def run_batch(
+    loaded: LoadedScenario,
+    out: Path,
+    workers: int,
+    executor: Executor = "local",
+    address: str | None = None,
+    resume: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    make_parent: bool = False,
+) -> BatchOutcome:
+    """Run (or finish) a batch into ``out``; every finished chunk is stored at once.
+
+    ``make_parent`` creates ``out``'s parent folder (the default ``results/``) when the store is
+    created, so bad input leaves no empty folder behind. On an interruption (Ctrl-C, SIGTERM) the
+    manifest records the runs kept and the error propagates; ``resume=True`` later runs only the
+    missing ones.
+    """
+    scenario = loaded.scenario
+    points = sweep_points(scenario.sweep, scenario.seed)
+    runs = plan_runs(scenario, points)
+    if resume:
+        BatchStore.existing(out, field="--resume")  # refused before a cluster is started for it
+    started = time.perf_counter()
+    with open_pool(executor, workers, address) as pool:
+        size = pool.size
+        if resume:
+            store = BatchStore.open(out, loaded.sha256)
+        else:
+            manifest = {**scenario_record(loaded), "kind": BatchStore.KIND, "runs_total": len(runs)}
+            store = BatchStore.create(out, manifest, points, make_parent=make_parent)
+        done = store.done_runs()
+        todo = [spec for spec in runs if spec.run not in done]
+        store.update_status("running", done, len(runs))
+        if progress is not None:
+            progress(len(done), len(runs))
+        try:
+            for tables in pool.run(scenario, chunked(todo, size)):
+                store.write_chunk(tables)
+                done.update(tables["runs"]["run"].tolist())
+                store.update_status("running", done, len(runs))
+                if progress is not None:
+                    progress(len(done), len(runs))
+        except BaseException:
+            # The parts on disk are the truth: the interruption may have landed after a chunk
+            # was committed but before ``done`` heard of it.
+            store.update_status("interrupted", store.done_runs(), len(runs))
+            raise
+        seconds = time.perf_counter() - started
+        store.update_status(
+            "complete", done, len(runs), last_call_seconds=round(seconds, 3), workers=size, executor=executor
+        )
+    return BatchOutcome(len(runs), len(done), len(todo), seconds, len(points), size)

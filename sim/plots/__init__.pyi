@@ -1,0 +1,1 @@
+from .figures import tension_figure as tension_figure, compare_figure as compare_figure, sweep_figure as sweep_figure, sensitivity_figure as sensitivity_figure, crps_figure as crps_figure, save_figure as save_figure, LiveTension as LiveTension, LiveNetwork as LiveNetwork

@@ -1,0 +1,625 @@
+"""Conflict datasets in: ACLED exports and UCDP GED files read into the one event schema.
+
+Files are read as users have them (ACLED's export tool, the portal variant with a second
+header row of HXL hashtags, UCDP GED CSV with quoted multi-line fields) by pyarrow's columnar
+CSV reader, and every step after it works on whole columns, so a continent-wide export of
+hundreds of thousands of rows imports in seconds. What the datasets' codes mean for the model
+is data: actor names -> catalogue actors in ``sim/data/dataset_actors.yaml`` (exact names and
+patterns; names matching nothing are kept under ``unmatched``), event coding, date precision
+and country names in ``sim/data/dataset_event_types.yaml``.
+
+A required value that cannot be read (a date, a fatality count, a precision code) stops the
+import with the file, row and column; a bad optional value (coordinates) is left empty and
+counted in the table's ``attrs["import"]``, which Parquet keeps and ``summary`` reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.core.actors import UNMATCHED, ActorKind, load_catalogue
+from sim.core.datafiles import PACKAGE_DATA, load_yaml_model
+from sim.core.errors import InputError
+from sim.core.events import Precision, event_families, event_types, validate_frame
+
+ALIASES_PATH = PACKAGE_DATA / "dataset_actors.yaml"
+CODING_PATH = PACKAGE_DATA / "dataset_event_types.yaml"
+Format = Literal["acled", "ucdp"]
+HXL_MARK = "#"
+ZIP_MAGIC = b"PK\x03\x04"
+NULL_VALUES = ["", "NA"]  # empty cells, and the "NA" that exports written from R (acled.api, readr) carry
+
+
+# --- the mapping tables ---------------------------------------------------------------------------
+
+
+class AliasRule(BaseModel):
+    """The dataset names of one catalogue actor."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    actor: str
+    names: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+
+
+class AliasTable(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    aliases: list[AliasRule]
+    no_target: Literal["country_state"]
+
+    @model_validator(mode="after")
+    def _known_actors(self) -> AliasTable:
+        unknown = sorted({rule.actor for rule in self.aliases} - set(load_catalogue().ids))
+        if unknown:
+            raise ValueError(f"aliases name unknown actors {unknown}; expected catalogue ids")
+        for rule in self.aliases:
+            for pattern in rule.patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(
+                        f"pattern {pattern!r} of {rule.actor} is not a regular expression ({exc})"
+                    ) from None
+        return self
+
+
+class AcledType(BaseModel):
+    """One ACLED event_type: its default type, per sub_event_type and per acting-actor kind."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    default: str
+    sub_event_types: dict[str, str] = Field(default_factory=dict)
+    by_source_kind: dict[ActorKind, str] = Field(default_factory=dict)
+
+
+class AcledCoding(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    event_types: dict[str, AcledType]
+    date_precision: dict[int, Precision]
+
+
+class UcdpCoding(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    event_types: dict[int, str]
+    date_precision: dict[int, Precision]
+
+
+class DatasetCoding(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    acled: AcledCoding
+    ucdp: UcdpCoding
+    duplicate_days: dict[Precision, int]
+    duplicate_km: float = Field(gt=0)
+    countries: dict[str, str]
+
+    @model_validator(mode="after")
+    def _known_types(self) -> DatasetCoding:
+        named = set(self.ucdp.event_types.values())
+        for entry in self.acled.event_types.values():
+            named |= {entry.default, *entry.sub_event_types.values(), *entry.by_source_kind.values()}
+        unknown = sorted(named - set(event_types()))
+        if unknown:
+            raise ValueError(f"maps to unknown event types {unknown}; expected types of event_types.yaml")
+        return self
+
+
+@lru_cache(maxsize=1)
+def alias_table() -> AliasTable:
+    return load_yaml_model(AliasTable, ALIASES_PATH)
+
+
+@lru_cache(maxsize=1)
+def coding() -> DatasetCoding:
+    return load_yaml_model(DatasetCoding, CODING_PATH)
+
+
+def match_actors(names: pd.Series) -> pd.Series:
+    """Catalogue actor ids for dataset actor names (``unmatched`` for names matching no alias).
+
+    Each distinct name is matched once, so the cost grows with the number of names, not rows.
+    """
+    table = alias_table()
+    exact = {name: rule.actor for rule in table.aliases for name in rule.names}
+    patterns = [(re.compile(pattern), rule.actor) for rule in table.aliases for pattern in rule.patterns]
+
+    def one(name: str) -> str:
+        if name in exact:
+            return exact[name]
+        return next((actor for pattern, actor in patterns if pattern.match(name)), UNMATCHED)
+
+    distinct = names.dropna().unique()
+    return names.map({name: one(name) for name in distinct}).astype("string")
+
+
+# --- reading the files ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What identifies a dataset's CSV and which of its columns the import needs."""
+
+    name: Format
+    signature: tuple[str, ...]  # columns that identify the format
+    required: tuple[str, ...]
+
+
+LAYOUTS = (
+    Layout(
+        "acled",
+        ("event_id_cnty", "event_date", "sub_event_type"),
+        (
+            "event_id_cnty",
+            "event_date",
+            "time_precision",
+            "event_type",
+            "sub_event_type",
+            "actor1",
+            "actor2",
+            "country",
+            "location",
+            "latitude",
+            "longitude",
+            "fatalities",
+        ),
+    ),
+    Layout(
+        "ucdp",
+        ("id", "type_of_violence", "side_a", "side_b", "date_start", "date_prec"),
+        (
+            "id",
+            "type_of_violence",
+            "side_a",
+            "side_b",
+            "date_start",
+            "date_prec",
+            "country",
+            "where_description",
+            "latitude",
+            "longitude",
+            "best",
+            "low",
+            "high",
+        ),
+    ),
+)
+OPTIONAL = {"acled": ("timestamp",), "ucdp": ()}
+
+
+@dataclass
+class RawTable:
+    """One file's columns as text, with the offset from a table row to the file's data row number."""
+
+    path: Path
+    layout: Layout
+    columns: pd.DataFrame
+    first_row: int  # data row number (1 = the first row after the header) of table row 0
+
+    def fail(self, positions: np.ndarray, column: str, expected: str) -> None:
+        """Raise for the first flagged row, naming its data row and value."""
+        if positions.any():
+            row = int(np.flatnonzero(positions)[0])
+            value = self.columns[column].iloc[row]
+            raise InputError(
+                f"data row {row + self.first_row} has {column} {None if pd.isna(value) else value!r}; expected {expected}",
+                path=self.path,
+                field=column,
+            )
+
+
+def read_file(path: Path, requested: str = "auto") -> RawTable:
+    """Read an ACLED or UCDP CSV with pyarrow, every column as text; detect its format from the header."""
+    path = Path(path)
+    header = _header(path)
+    layout = _layout(path, header, requested)
+    needed = [c for c in (*layout.required, *OPTIONAL[layout.name]) if c in header]
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                include_columns=needed,
+                strings_can_be_null=True,
+                null_values=NULL_VALUES,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"is not a readable CSV ({exc}); expected an {layout.name.upper()} export", path=path
+        ) from None
+    first_row = 1
+    first = table.column(layout.required[1])
+    if table.num_rows and str(first[0]).startswith(HXL_MARK):  # the portal variant's HXL hashtag row
+        table, first_row = table.slice(1), 2
+    if table.num_rows == 0:
+        raise InputError(f"holds a header but no events; expected at least one {layout.name.upper()} row", path=path)
+    columns = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    return RawTable(path, layout, columns.apply(lambda column: column.str.strip()), first_row)
+
+
+def _header(path: Path) -> list[str]:
+    if not path.is_file():
+        raise InputError("file not found; expected an ACLED or UCDP GED CSV file", path=path)
+    with path.open("rb") as handle:
+        start = handle.read(1 << 16)
+    if start.startswith(ZIP_MAGIC):
+        raise InputError("is a zip archive; unpack it and import the CSV file inside", path=path)
+    if not start.strip():
+        raise InputError("is empty; expected an ACLED or UCDP GED CSV file with a header row", path=path)
+    try:
+        line = start.decode("utf-8-sig").splitlines()[0]
+    except UnicodeDecodeError:
+        raise InputError("is not UTF-8 text; expected an ACLED or UCDP GED CSV file", path=path) from None
+    return [name.strip().strip('"').lower() for name in line.split(",")]
+
+
+def _layout(path: Path, header: list[str], requested: str) -> Layout:
+    if requested not in ("auto", *(layout.name for layout in LAYOUTS)):
+        raise InputError(f"unknown format {requested!r}; expected auto, acled or ucdp", field="--format")
+    candidates = [layout for layout in LAYOUTS if requested in ("auto", layout.name)]
+    for layout in candidates:
+        if requested != "auto" or set(layout.signature) <= set(header):
+            missing = [column for column in layout.required if column not in header]
+            if missing:
+                raise InputError(
+                    f"lacks the {layout.name.upper()} column(s) {missing}; the header has {header[:12]}...",
+                    path=path,
+                    line=1,
+                )
+            return layout
+    raise InputError(
+        "is neither an ACLED export (columns event_id_cnty, event_date, sub_event_type, ...) nor a UCDP GED file "
+        f"(id, type_of_violence, side_a, side_b, date_start, date_prec, ...); its header starts {header[:6]}",
+        path=path,
+        line=1,
+    )
+
+
+# --- parsing columns ------------------------------------------------------------------------------
+
+
+def _dates(raw: RawTable, column: str) -> pd.Series:
+    """ISO dates, or the '15 January 2023' form of older ACLED exports; any other value stops the import."""
+    text = raw.columns[column]
+    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    unread = dates.isna() & text.notna()
+    if unread.any():
+        dates[unread] = pd.to_datetime(text[unread], format="%d %B %Y", errors="coerce")
+    raw.fail(dates.isna().to_numpy(), column, "a date as YYYY-MM-DD or '15 January 2023'")
+    return dates.astype("datetime64[ns]")
+
+
+def _counts(raw: RawTable, column: str, required: bool, bad: Counter) -> pd.Series:
+    """Whole non-negative numbers; a bad optional value is left empty and counted."""
+    text = raw.columns[column]
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    wrong = (numbers.isna() & text.notna()) | (numbers < 0) | (numbers % 1 != 0)
+    if required:
+        raw.fail((wrong | text.isna()).to_numpy(), column, "a whole number >= 0")
+    bad[column] += int(wrong.sum())
+    return numbers.mask(wrong).astype("Int64")
+
+
+def _coordinates(raw: RawTable, column: str, limit: float, bad: Counter) -> pd.Series:
+    text = raw.columns[column]
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    wrong = (numbers.isna() & text.notna()) | (numbers.abs() > limit)
+    bad[column] += int(wrong.sum())
+    return numbers.mask(wrong)
+
+
+def _codes(raw: RawTable, column: str, table: dict[int, str], expected: str) -> pd.Series:
+    """A dataset code looked up in its mapping table; an unknown code stops the import."""
+    numbers = pd.to_numeric(raw.columns[column], errors="coerce")
+    mapped = numbers.map(table)
+    raw.fail(mapped.isna().to_numpy(), column, f"{expected} (one of {sorted(table)})")
+    return mapped.astype("string")
+
+
+def _period_start(dates: pd.Series, precision: pd.Series) -> pd.Series:
+    """ACLED dates coarser than a day become the first day of their week or month, as the schema
+    says (ACLED places them inside the period; UCDP's date_start already opens its range)."""
+    result = dates.copy()
+    for name, freq in (("week", "W-SUN"), ("month", "M"), ("year", "Y")):
+        rows = (precision == name).to_numpy()
+        if rows.any():
+            result[rows] = dates[rows].dt.to_period(freq).dt.start_time
+    return result
+
+
+def _country_codes(names: pd.Series) -> pd.Series:
+    return names.map(coding().countries).astype("string")
+
+
+def _version(path: Path) -> str:
+    """UCDP's version from the file name as UCDP ships it (GEDEvent_v23_1.csv, ged231.csv)."""
+    found = re.search(r"(?:ged|_v)(\d{2})[._]?(\d{1,2})(?!\d)", path.name, flags=re.IGNORECASE)
+    return f"{coding().ucdp.name} {found.group(1)}.{found.group(2)}" if found else coding().ucdp.name
+
+
+# --- one file into the schema ---------------------------------------------------------------------
+
+
+def _acled(raw: RawTable, bad: Counter) -> pd.DataFrame:
+    spec = coding().acled
+    columns = raw.columns
+    precision = _codes(raw, "time_precision", spec.date_precision, "an ACLED time precision")
+    kinds = raw.columns["event_type"]
+    raw.fail(
+        (~kinds.isin(list(spec.event_types)).fillna(False)).to_numpy(),
+        "event_type",
+        f"an ACLED event type of sim/data/dataset_event_types.yaml ({sorted(spec.event_types)})",
+    )
+    source = match_actors(columns["actor1"]).fillna(UNMATCHED)
+    kind_of = {actor.id: actor.kind for actor in load_catalogue().actors}
+    event_type = pd.Series(pd.NA, index=columns.index, dtype="string")
+    for name, entry in spec.event_types.items():
+        rows = kinds == name
+        event_type[rows] = entry.default
+        for sub, mapped in entry.sub_event_types.items():
+            event_type[rows & (columns["sub_event_type"] == sub)] = mapped
+        for kind, mapped in entry.by_source_kind.items():
+            event_type[rows & (source.map(kind_of) == kind)] = mapped
+    stamp = pd.to_numeric(columns["timestamp"], errors="coerce") if "timestamp" in columns else pd.Series(dtype=float)
+    edition = (
+        f" (export updated {dt.datetime.fromtimestamp(stamp.max(), dt.timezone.utc):%Y-%m-%d})"
+        if stamp.notna().any()
+        else ""
+    )
+    country = _country_codes(columns["country"])
+    return pd.DataFrame(
+        {
+            "original_id": columns["event_id_cnty"],
+            "date": _period_start(_dates(raw, "event_date"), precision),
+            "date_precision": precision,
+            "source_name": columns["actor1"],
+            "target_name": columns["actor2"],
+            "source": source,
+            "target": _targets(columns["actor2"], country),
+            "event_type": event_type,
+            "location": columns["location"],
+            "country": country,
+            "latitude": _coordinates(raw, "latitude", 90, bad),
+            "longitude": _coordinates(raw, "longitude", 180, bad),
+            "fatalities": _counts(raw, "fatalities", True, bad),
+            "dataset": spec.name + edition,
+        }
+    )
+
+
+def _ucdp(raw: RawTable, bad: Counter) -> pd.DataFrame:
+    spec = coding().ucdp
+    columns = raw.columns
+    country = _country_codes(columns["country"])
+    low, best, high = (_counts(raw, column, column == "best", bad) for column in ("low", "best", "high"))
+    inconsistent = (low > best).fillna(False) | (best > high).fillna(False)
+    bad["low/high"] += int(inconsistent.sum())
+    return pd.DataFrame(
+        {
+            "original_id": columns["id"],
+            "date": _dates(raw, "date_start"),
+            "date_precision": _codes(raw, "date_prec", spec.date_precision, "a UCDP date precision"),
+            "source_name": columns["side_a"],
+            "target_name": columns["side_b"],
+            "source": match_actors(columns["side_a"]).fillna(UNMATCHED),
+            "target": _targets(columns["side_b"], country),
+            "event_type": _codes(raw, "type_of_violence", spec.event_types, "a UCDP type of violence"),
+            "location": columns["where_description"].str.replace(r"\s+", " ", regex=True),
+            "country": country,
+            "latitude": _coordinates(raw, "latitude", 90, bad),
+            "longitude": _coordinates(raw, "longitude", 180, bad),
+            "fatalities": best,
+            "fatalities_low": low.mask(inconsistent),
+            "fatalities_high": high.mask(inconsistent),
+            "dataset": _version(raw.path),
+        }
+    )
+
+
+def _targets(names: pd.Series, country: pd.Series) -> pd.Series:
+    """Matched second actors; without a second actor, the state of the event's country (else unmatched)."""
+    state_of = {actor.iso3: actor.id for actor in load_catalogue().actors if actor.kind == "state" and actor.iso3}
+    matched = match_actors(names)
+    return matched.fillna(country.map(state_of).astype("string")).fillna(UNMATCHED)
+
+
+def import_file(path: Path, requested: str = "auto") -> tuple[pd.DataFrame, Counter]:
+    """One file as event rows (not yet filtered or validated) and its count of bad optional values."""
+    raw = read_file(path, requested)
+    bad: Counter = Counter()
+    frame = _acled(raw, bad) if raw.layout.name == "acled" else _ucdp(raw, bad)
+    frame["event_id"] = raw.layout.name + ":" + frame["original_id"]
+    frame["origin"] = "imported"
+    frame["date_inferred"] = False
+    frame["source_file"] = path.name
+    return frame, bad
+
+
+# --- many files into one table --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which imported events to keep."""
+
+    countries: tuple[str, ...] = ()
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        wrong = [code for code in self.countries if not re.fullmatch(r"[A-Z]{3}", code)]
+        if wrong:
+            raise InputError(
+                f"got {wrong}; expected ISO 3166 alpha-3 codes such as MLI,MRT,BFA,NER", field="--countries"
+            )
+
+    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+        keep = np.ones(len(frame), dtype=bool)
+        if self.countries:
+            keep &= frame["country"].isin(self.countries).fillna(False).to_numpy(dtype=bool)
+        if self.since is not None:
+            keep &= (frame["date"] >= pd.Timestamp(self.since)).to_numpy()
+        if self.until is not None:
+            keep &= (frame["date"] <= pd.Timestamp(self.until)).to_numpy()
+        return frame[keep]
+
+
+def import_events(paths: list[Path], requested: str = "auto", selection: Selection = Selection()) -> pd.DataFrame:
+    """Every file into one validated event table, repeats removed and cross-dataset duplicates flagged.
+
+    Rows are identified by dataset and original id, so the same event read twice (the same
+    file given twice, overlapping exports) is kept once, from the newest edition, and
+    re-importing gives the same table.
+    ``attrs["import"]`` records the files, rows read and kept, bad optional values and unmatched names.
+    """
+    parts, bad, read = [], Counter(), 0
+    for path in paths:
+        frame, file_bad = import_file(Path(path), requested)
+        read += len(frame)
+        parts.append(selection.apply(frame))
+        bad.update(file_bad)
+    # An event in several exports is kept as the newest edition reports it ("ACLED (export updated
+    # 2020-10-31)" sorts after "... 2020-08-03", "UCDP GED 24.1" after "23.1"), whatever the file order.
+    frame = pd.concat(parts, ignore_index=True).sort_values("dataset", ascending=False, kind="stable")
+    repeated = int(frame["event_id"].duplicated().sum())
+    frame = frame.drop_duplicates("event_id").sort_values(["date", "event_id"], kind="stable")
+    frame = flag_duplicates(frame.reset_index(drop=True))
+    frame = validate_frame(frame, ", ".join(str(path) for path in paths))
+    frame.attrs["import"] = {
+        "files": [Path(path).name for path in paths],
+        "rows_read": read,
+        "rows_kept": len(frame),
+        "repeated_ids_dropped": repeated,
+        "cross_dataset_duplicates": int(frame["duplicate_of"].notna().sum()),
+        "bad_optional_values": {column: count for column, count in sorted(bad.items()) if count},
+        "selection": {
+            "countries": list(selection.countries),
+            "since": str(selection.since or ""),
+            "until": str(selection.until or ""),
+        },
+    }
+    return frame
+
+
+def flag_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark ACLED rows that report a UCDP event: same actor pair and event family, dates within
+    their precision and places within the configured distance. The UCDP row stays the primary one
+    (its best/low/high deaths are the field's reference); the ACLED row gets ``duplicate_of``.
+    Rows dated only to the year are not matched.
+    """
+    frame = frame.assign(duplicate_of=pd.Series(pd.NA, index=frame.index, dtype="string"))
+    is_ucdp = frame["event_id"].str.startswith("ucdp:").to_numpy(dtype=bool)
+    is_acled = frame["event_id"].str.startswith("acled:").to_numpy(dtype=bool)
+    if not (is_ucdp.any() and is_acled.any()):
+        return frame
+    keyed = frame.assign(
+        row=np.arange(len(frame)),
+        pair=np.where(
+            frame["source"] < frame["target"],
+            frame["source"] + "|" + frame["target"],
+            frame["target"] + "|" + frame["source"],
+        ),
+        family=frame["event_type"].map(event_families()),
+        month=frame["date"].dt.to_period("M"),
+    )
+    keyed = keyed[keyed["latitude"].notna() & keyed["longitude"].notna() & (keyed["date_precision"] != "year")]
+    columns = ["row", "event_id", "pair", "family", "month", "date", "date_precision", "latitude", "longitude"]
+    ucdp = keyed[is_ucdp[keyed["row"]]][columns]
+    ucdp = pd.concat([ucdp.assign(month=ucdp["month"] + shift) for shift in (-1, 0, 1)])
+    candidates = keyed[is_acled[keyed["row"]]][columns].merge(ucdp, on=["pair", "family", "month"], suffixes=("", "_u"))
+    if candidates.empty:
+        return frame
+    days = coding().duplicate_days
+    allowed = np.maximum(candidates["date_precision"].map(days), candidates["date_precision_u"].map(days))
+    gap = (candidates["date"] - candidates["date_u"]).abs().dt.days
+    distance = haversine_km(
+        candidates["latitude"], candidates["longitude"], candidates["latitude_u"], candidates["longitude_u"]
+    )
+    close = candidates.assign(distance=distance, gap=gap)[(gap <= allowed) & (distance <= coding().duplicate_km)]
+    best = close.sort_values(["row", "distance", "gap", "event_id_u"]).drop_duplicates("row")
+    frame.loc[best["row"].to_numpy(), "duplicate_of"] = best["event_id_u"].to_numpy()
+    return frame
+
+
+def haversine_km(lat1: pd.Series, lon1: pd.Series, lat2: pd.Series, lon2: pd.Series) -> np.ndarray:
+    """Great-circle distance in km on a sphere of the Earth's mean radius."""
+    p1, p2 = np.radians(lat1.to_numpy(float)), np.radians(lat2.to_numpy(float))
+    dlat, dlon = p2 - p1, np.radians(lon2.to_numpy(float) - lon1.to_numpy(float))
+    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(a))
+
+
+# --- what an imported table holds ----------------------------------------------------------------
+
+
+def unmatched_names(frame: pd.DataFrame, top: int = 10) -> pd.Series:
+    """The most frequent dataset names imported as ``unmatched`` (source and target together)."""
+    names = pd.concat(
+        [
+            frame.loc[frame["source"] == UNMATCHED, "source_name"],
+            frame.loc[frame["target"] == UNMATCHED, "target_name"],
+        ]
+    ).dropna()
+    counts = names.value_counts()
+    return counts.iloc[np.lexsort((counts.index.to_numpy(str), -counts.to_numpy()))].head(top)
+
+
+def matched_share(frame: pd.DataFrame) -> float:
+    """Share of actor slots (source and target) mapped to a catalogue actor."""
+    slots = np.concatenate([frame["source"].to_numpy(str), frame["target"].to_numpy(str)])
+    return float(np.mean(slots != UNMATCHED)) if len(slots) else float("nan")
+
+
+def summary_tables(frame: pd.DataFrame, top: int = 15) -> dict[str, pd.DataFrame]:
+    """Events and deaths by year, actor pair, event type and dataset, cross-dataset duplicates left
+    out; every table but the years' keeps its ``top`` largest rows."""
+    primary = frame[frame["duplicate_of"].isna()]
+    keys = {
+        "year": primary["date"].dt.year,
+        "actor pair": primary["source"] + " → " + primary["target"],
+        "event type": primary["event_type"],
+        "dataset": primary["dataset"],
+    }
+    tables = {}
+    for name, key in keys.items():
+        table = (
+            primary.groupby(key.rename(name))
+            .agg(events=("event_id", "size"), fatalities=("fatalities", "sum"))
+            .reset_index()
+        )
+        tables[name] = (
+            table if name == "year" else table.sort_values(["events", name], ascending=[False, True]).head(top)
+        )
+    return tables
+
+
+def load_imported(path: Path) -> pd.DataFrame:
+    """An imported event table (Parquet written by ``events import``), with its import record."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found; expected a Parquet file written by 'sahelsim events import'", path=path)
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for files that are not Parquet
+        raise InputError(
+            f"cannot be read as Parquet ({exc}); expected a file written by 'sahelsim events import'", path=path
+        ) from None
+    if "import" not in frame.attrs:
+        raise InputError("holds no import record; expected a file written by 'sahelsim events import'", path=path)
+    return frame
