@@ -1,0 +1,114 @@
+"""The contract every rule keeps, as a base class to subclass (in the manner of Axelrod's ``TestPlayer``).
+
+A rule is a mechanism of :mod:`sim.model.rules`: it turns the model's state into weekly
+probabilities and emits events where the draws succeed. A subclass of :class:`RuleContract`
+declares, for one rule, the event types it may emit, a scenario (and parameters) in which it
+acts, and for each of its probability functions the state terms the probability rises and falls
+with (what the rule's docstring says). The base class then checks, for every rule alike:
+
+- each probability moves the declared way in each term, for any parameters within their
+  documented ranges (so the direction is the mechanism's, not an accident of the defaults);
+- the rule emits events in its scenario, and only of its declared types, all known to the
+  event catalogue;
+- a seed fixes its output, and another seed changes it.
+
+To add a rule, copy one of the subclasses in ``tests/test_rule_contracts.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.core.events import event_types
+from sim.core.parameters import parameter_specs, resolve_parameters
+from sim.model.model import SahelModel
+from sim.model.scenario import load_scenario
+
+from .conftest import SCENARIOS
+
+unit = st.floats(0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Probability:
+    """One probability function of a rule and how it must move in each of its state terms."""
+
+    function: Callable[..., float]
+    terms: Mapping[str, st.SearchStrategy[Any]]  # every state argument after the parameters, with its domain
+    rises_with: tuple[str, ...] = ()
+    falls_with: tuple[str, ...] = ()
+    fixed: Mapping[str, float] = field(default_factory=dict)  # parameters held at a value (e.g. a scale)
+
+
+def parameter_draws() -> st.SearchStrategy[dict[str, float]]:
+    """Any parameter set within the documented ranges of ``parameters.yaml``."""
+    return st.fixed_dictionaries({name: st.floats(*spec.range) for name, spec in parameter_specs().items()})
+
+
+def rule_events(rule: Callable[..., None], scenario: Path, seed: int, replicates: int, parameters: dict[str, float]):
+    """The (replicate, date, type, source, target) of every event the rule emitted in the runs."""
+    loaded = load_scenario(scenario).scenario.model_copy(update={"seed": seed})
+    found = []
+    for replicate in range(replicates):
+        model = SahelModel(loaded, replicate, parameters=parameters).run()
+        found += [
+            (replicate, date, kind, source, target)
+            for date, _, source, target, kind, name, _ in model.log
+            if name == rule.__name__
+        ]
+    return found
+
+
+class RuleContract:
+    """Subclass with ``Test...`` and set the class attributes below; the tests come from here."""
+
+    rule: ClassVar[Callable[..., None]]
+    emits: ClassVar[frozenset[str]]
+    probabilities: ClassVar[tuple[Probability, ...]]
+    scenario: ClassVar[Path] = SCENARIOS / "sahel_2024.yaml"
+    parameters: ClassVar[dict[str, float]] = {}  # overrides that make the rule act in its scenario
+    replicates: ClassVar[int] = 2
+
+    def test_its_docstring_says_what_it_does(self):
+        assert self.rule.__doc__ and len(self.rule.__doc__.split()) >= 5
+
+    def test_the_declared_terms_are_the_probabilities_arguments(self):
+        for probability in self.probabilities:
+            arguments = probability.function.__code__.co_varnames[1 : probability.function.__code__.co_argcount]
+            assert list(arguments) == list(probability.terms), probability.function.__name__
+            assert set(probability.rises_with) | set(probability.falls_with) <= set(probability.terms)
+
+    def test_each_probability_moves_the_declared_way(self):
+        # hypothesis runs a function per contract (an inherited @given method would be one test
+        # called from several classes, which hypothesis rightly refuses)
+        @settings(max_examples=60, deadline=None)
+        @given(data=st.data())
+        def moves_the_declared_way(data: st.DataObject) -> None:
+            for probability in self.probabilities:
+                p = resolve_parameters({**data.draw(parameter_draws()), **probability.fixed})
+                state = {name: data.draw(domain, label=name) for name, domain in probability.terms.items()}
+                for term, sign in [(t, 1) for t in probability.rises_with] + [(t, -1) for t in probability.falls_with]:
+                    low, high = sorted((state[term], data.draw(probability.terms[term], label=f"{term}'")))
+                    at_low = probability.function(p, **{**state, term: low})
+                    at_high = probability.function(p, **{**state, term: high})
+                    assert 0.0 <= at_low <= 1.0 and 0.0 <= at_high <= 1.0
+                    assert sign * (at_high - at_low) >= -1e-12, (probability.function.__name__, term, low, high)
+
+        moves_the_declared_way()
+
+    def test_it_emits_only_its_declared_types_all_known(self):
+        assert self.emits <= set(event_types())
+        found = rule_events(self.rule, self.scenario, 7, self.replicates, self.parameters)
+        assert found, f"{self.rule.__name__} emitted nothing in {self.scenario.name}"
+        assert {kind for _, _, kind, _, _ in found} <= self.emits
+
+    def test_a_seed_fixes_its_output(self):
+        first = rule_events(self.rule, self.scenario, 11, self.replicates, self.parameters)
+        assert first == rule_events(self.rule, self.scenario, 11, self.replicates, self.parameters)
+        assert first != rule_events(self.rule, self.scenario, 12, self.replicates, self.parameters)

@@ -1,0 +1,104 @@
+"""Every rule of the model keeps the rule contract (tests/rule_contract.py).
+
+Each class below declares one rule: the event types it emits, where it acts, and which way
+each of its probabilities moves with each state term, as the rule's docstring says.
+"""
+
+from pathlib import Path
+
+from hypothesis import strategies as st
+
+from sim.model import rules
+
+from .rule_contract import Probability, RuleContract, unit
+
+ALIGNMENT = Path(__file__).parent / "data" / "alignment_2021.yaml"
+alignment = st.floats(-1.0, 1.0)
+deaths = st.floats(0.0, 500.0)
+
+
+class TestInsurgency(RuleContract):
+    rule = rules.insurgency
+    emits = frozenset({"attack", "attack_civilians", "kidnapping"})
+    probabilities = (
+        Probability(rules.attack_probability, {"capability": unit, "defence": unit}, ("capability",), ("defence",)),
+        Probability(rules.civilian_attack_probability, {"capability": unit}, ("capability",)),
+        Probability(rules.kidnap_probability, {"capability": unit}, ("capability",)),
+    )
+
+
+class TestCounterInsurgency(RuleContract):
+    rule = rules.counter_insurgency
+    emits = frozenset({"counterinsurgency_operation", "attack_civilians", "cross_border_incident"})
+    probabilities = (
+        Probability(rules.operation_probability, {"threat": unit, "capability": unit}, ("threat", "capability")),
+        Probability(rules.civilian_harm_probability, {"with_wagner": st.booleans()}, ("with_wagner",)),
+        Probability(rules.pursuit_probability, {"with_wagner": st.booleans()}, ("with_wagner",)),
+    )
+
+
+class TestProtest(RuleContract):
+    rule = rules.protest
+    emits = frozenset({"summon_ambassador", "recall_ambassador", "restore_ambassador"})
+    scenario = Path(__file__).parent.parent / "scenarios" / "joint_patrols_2010.yaml"
+    probabilities = (
+        Probability(rules.summons_probability, {"resolve": unit, "tension": unit}, ("resolve", "tension")),
+        Probability(rules.recall_probability, {"resolve": unit, "tension": unit}, ("resolve", "tension")),
+        Probability(rules.restore_probability, {"tension": unit}, falls_with=("tension",)),
+    )
+
+
+class TestDeEscalation(RuleContract):
+    rule = rules.de_escalation
+    emits = frozenset({"delegation", "visit"})
+    probabilities = (
+        Probability(rules.deescalation_probability, {"tension": unit, "stakes": unit}, ("tension", "stakes")),
+    )
+
+
+class TestCommonThreat(RuleContract):
+    rule = rules.common_threat
+    emits = frozenset({"joint_operation", "joint_patrol", "counterinsurgency_operation"})
+    probabilities = (
+        Probability(
+            rules.joint_action_probability, {"shared_threat": unit, "tension": unit}, ("shared_threat",), ("tension",)
+        ),
+    )
+
+
+class TestPatronage(RuleContract):
+    rule = rules.patronage
+    emits = frozenset({"pledge_support"})
+    probabilities = (Probability(rules.pledge_probability, {"losses": deaths}, ("losses",)),)
+
+
+class TestExpulsion(RuleContract):
+    rule = rules.expulsion
+    emits = frozenset({"expulsion"})
+    scenario = ALIGNMENT
+    replicates = 6  # one expulsion per force and run at most: enough runs for two seeds to differ
+    probabilities = (
+        Probability(
+            rules.expulsion_probability,
+            {"host_alignment": alignment, "force_alignment": alignment, "tension": unit},
+            ("tension",),
+        ),
+    )
+
+
+class TestAllianceFormation(RuleContract):
+    rule = rules.alliance_formation
+    emits = frozenset({"alliance_formation"})
+    scenario = ALIGNMENT
+    replicates = 6
+    probabilities = (
+        Probability(rules.joining_probability, {"threat": unit, "alignment": alignment}, ("threat", "alignment")),
+    )
+
+
+def test_every_rule_an_agent_runs_has_a_contract():
+    from sim.model.agents import AGENT_CLASSES
+
+    run = {rule for agent_class in AGENT_CLASSES.values() for rule in agent_class.rules}
+    contracted = {contract.rule for contract in RuleContract.__subclasses__()}
+    assert run == contracted, sorted(rule.__name__ for rule in run ^ contracted)
