@@ -4,7 +4,10 @@ Everything that can be wrong (an unknown scenario, a scenario file that does not
 already in use) is found before the server starts and reported as an
 :class:`~sim.core.errors.InputError`, so ``sahelsim app`` exits 2 with one paragraph instead of
 a server traceback. The server is ``solara run`` on :mod:`sim.teaching.app`, in production mode,
-without opening a browser, asking PyPI for a newer version or fetching assets from a CDN.
+without opening a browser, asking PyPI for a newer version, fetching assets from a CDN or sending
+telemetry (Solara's is on by default: it reports to Mixpanel and looks up the server's public
+address), and with every file it keeps (Solara's, IPython's, matplotlib's) in one state folder
+of its own instead of the user's home.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import errno
 import os
 import socket
 import sys
+import tempfile
 from pathlib import Path
 
 from sim.teaching.classroom import SCENARIO_VARIABLE, SCENARIOS_VARIABLE, classroom, load_offered
@@ -67,6 +71,28 @@ def where(host: str, port: int) -> str:
     return f"http://{shown}:{port}  (bound to {host}: other machines on the network can open it too)"
 
 
+def state_folder() -> Path:
+    """Where the server keeps its files: one folder per user in the system's temporary folder.
+
+    It is reused from one start to the next (nothing piles up) and never under ``$HOME``.
+    """
+    folder = Path(tempfile.gettempdir()) / f"sahelsim-app-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def offline_environment(state: Path) -> dict[str, str]:
+    """The variables that keep the server to itself: no telemetry, no CDN, no files in ``$HOME``."""
+    return {
+        "SOLARA_ASSETS_CDN": NO_CDN,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+        "SOLARA_TELEMETRY_SERVER_USER_ID": "sahelsim",  # else Solara writes one to ~/.solara
+        "SOLARA_HOME": str(state / "solara"),
+        "IPYTHONDIR": str(state / "ipython"),  # the kernels' history database
+        "MPLCONFIGDIR": str(state / "matplotlib"),  # the font cache
+    }
+
+
 def serve(host: str, port: int, opening: str, folder: Path) -> None:
     """Become the Solara server (after :func:`check_scenarios` and :func:`check_port_free`).
 
@@ -79,7 +105,7 @@ def serve(host: str, port: int, opening: str, folder: Path) -> None:
         **os.environ,
         SCENARIOS_VARIABLE: str(folder.resolve()),
         SCENARIO_VARIABLE: opening,
-        "SOLARA_ASSETS_CDN": NO_CDN,
+        **offline_environment(state_folder()),
     }
     command = [
         sys.executable,
