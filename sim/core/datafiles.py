@@ -1,8 +1,12 @@
 """Reading the YAML data files (catalogues, parameters, scenarios) safely.
 
 Every YAML file is read with ``yaml.safe_load`` semantics (the SafeLoader), made stricter:
-a key given twice in one mapping and a date that does not exist (``2024-02-30``) are refused
-instead of silently keeping the last value or failing with a bare ValueError. Every such
+a key given twice in one mapping, a date that does not exist (``2024-02-30``), a value its tag
+cannot hold (``!!int x``) and a key that is a list or a mapping are refused instead of silently
+keeping the last value or failing with a bare exception. What a hostile or broken file could do
+to the reader is bounded before anything is built: its size (:data:`MAX_BYTES`), how deeply it
+nests (:data:`MAX_DEPTH`, checked on the parser's event stream, which does not recurse) and how
+many values its aliases expand to (:data:`MAX_NODES`, counted once per shared node). Every such
 problem, and every pydantic validation error, is turned into an :class:`~sim.core.errors.InputError`
 that names the file, the line of the offending node and the field.
 """
@@ -21,6 +25,10 @@ Model = TypeVar("Model", bound=BaseModel)
 
 PACKAGE_DATA = Path(__file__).parent.parent / "data"
 
+MAX_BYTES = 1_000_000  # the largest data file shipped is ~30 kB; a scenario is a few kB
+MAX_DEPTH = 32  # nesting of lists and mappings; the shipped files nest at most 5 deep
+MAX_NODES = 200_000  # values once aliases are expanded (an "alias bomb" is refused)
+
 
 class _BadNode(Exception):
     """A node the loader refuses, with what is wrong with it (turned into an InputError by read_yaml)."""
@@ -34,11 +42,24 @@ class _BadNode(Exception):
 class StrictLoader(yaml.SafeLoader):
     """The SafeLoader, refusing duplicate keys and impossible dates at the node that has them."""
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Any value its tag cannot hold (``!!int x``, ``!!bool maybe``) is refused at its node."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (_BadNode, yaml.YAMLError):
+            raise
+        except (ValueError, TypeError, AttributeError, OverflowError, KeyError, IndexError):
+            tag = node.tag.rsplit(":", 1)[-1]
+            shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else "this value"
+            raise _BadNode(f"{shown} cannot be read as {tag}; expected a value of that kind", node) from None
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set = set()
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _BadNode("a key is a list or a mapping; expected a plain key (a name)", key_node)
             key = self.construct_object(key_node, deep=True)
             if key in seen:
                 raise _BadNode(f"the key {key!r} is given twice in the same mapping; expected each key once", key_node)
@@ -55,12 +76,21 @@ class StrictLoader(yaml.SafeLoader):
 StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictLoader.construct_yaml_timestamp)
 
 
-def _location(root: yaml.Node, target: yaml.Node, loc: tuple[int | str, ...] = ()) -> tuple[int | str, ...] | None:
-    """The field path from ``root`` down to ``target`` (a key node names its own key)."""
+def _location(
+    root: yaml.Node, target: yaml.Node, loc: tuple[int | str, ...] = (), seen: set[int] | None = None
+) -> tuple[int | str, ...] | None:
+    """The field path from ``root`` down to ``target`` (a key node names its own key).
+
+    A node shared through an alias is searched once (``seen``), so the walk stays linear.
+    """
+    seen = set() if seen is None else seen
     if root is target:
         return loc
+    if id(root) in seen:
+        return None
+    seen.add(id(root))
     children = (
-        [(k.value, v, k) for k, v in root.value]
+        [(k.value if isinstance(k, yaml.ScalarNode) else "(key)", v, k) for k, v in root.value]
         if isinstance(root, yaml.MappingNode)
         else [(i, v, None) for i, v in enumerate(root.value)]
         if isinstance(root, yaml.SequenceNode)
@@ -69,7 +99,7 @@ def _location(root: yaml.Node, target: yaml.Node, loc: tuple[int | str, ...] = (
     for name, child, key_node in children:
         if key_node is target:
             return (*loc, name)
-        found = _location(child, target, (*loc, name))
+        found = _location(child, target, (*loc, name), seen)
         if found is not None:
             return found
     return None
@@ -78,16 +108,11 @@ def _location(root: yaml.Node, target: yaml.Node, loc: tuple[int | str, ...] = (
 def read_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
     """Return the parsed YAML document and its node tree (for line numbers)."""
     path = Path(path)
+    text = _read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found; expected an existing YAML file", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a folder; expected a YAML file", path=path) from None
-    except UnicodeDecodeError:
-        raise InputError("is not UTF-8 text; expected a YAML file", path=path) from None
-    try:
+        _check_depth(text, path)
         node = yaml.compose(text, Loader=StrictLoader)
+        _check_expansion(node, path)
         data = None if node is None else StrictLoader("").construct_document(node)
     except _BadNode as bad:
         loc = _location(node, bad.node) or ()
@@ -99,6 +124,73 @@ def read_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(f"malformed YAML ({problem})", path=path, line=line) from None
     return data, node
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, refused with a plain reason if it cannot be read, is too big or is not text."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError("file not found; expected an existing YAML file", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder; expected a YAML file", path=path) from None
+    except OSError as error:  # permissions, a symlink loop, a name too long, ...
+        raise InputError(
+            f"cannot be read ({error.strerror or error}); expected a readable YAML file", path=path
+        ) from None
+    if len(raw) > MAX_BYTES:
+        raise InputError(f"is larger than {MAX_BYTES:,} bytes; expected a YAML data file of ordinary size", path=path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("is not UTF-8 text; expected a YAML file", path=path) from None
+
+
+def _check_depth(text: str, path: Path) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH` before the (recursive) composer sees it."""
+    depth = 0
+    for event in yaml.parse(text, Loader=StrictLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1
+                raise InputError(f"nests deeper than {MAX_DEPTH} levels; expected a flatter file", path=path, line=line)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _check_expansion(root: yaml.Node | None, path: Path) -> None:
+    """Refuse a document whose aliases expand to more than :data:`MAX_NODES` values.
+
+    Sizes are counted once per node (aliases share nodes), so the check is linear in the file.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [] if root is None else [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done or not children:
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[id(node)] > MAX_NODES:
+                raise InputError(
+                    f"expands (through its aliases) to more than {MAX_NODES:,} values; expected a data file",
+                    path=path,
+                    line=node.start_mark.line + 1,
+                )
+        else:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:

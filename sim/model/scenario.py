@@ -227,9 +227,27 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     field of that scenario and replaces those it gives, except ``actor_attributes``, which it
     merges, and ``parameters``, which build up in this order: the parent's, then the medians of
     the scenario's own ``parameter_set`` if it names one, then its own ``parameters``.
-    Counterfactuals are written this way.
+    Counterfactuals are written this way. A chain of ``extends:`` that comes back to a file
+    already in it is refused, as is one longer than :data:`MAX_EXTENDS`.
     """
-    path = Path(path)
+    return _load_scenario(Path(path), ())
+
+
+MAX_EXTENDS = 16  # scenarios extending scenarios: the shipped ones go one deep
+
+
+def _load_scenario(path: Path, chain: tuple[Path, ...]) -> LoadedScenario:
+    """:func:`load_scenario`, given the files that extend this one (innermost last)."""
+    where = Path(os.path.realpath(path))
+    if where in chain or len(chain) >= MAX_EXTENDS:
+        route = " -> ".join(p.name for p in (*chain, where))
+        problem = "comes back to a file already in the chain" if where in chain else f"is over {MAX_EXTENDS} long"
+        raise InputError(
+            f"the chain of 'extends:' ({route}) {problem}; expected scenarios that each extend another at most once "
+            "and end in one that extends none",
+            path=chain[-1] if chain else path,
+            field="extends",
+        )
     own, node = read_yaml(path)
     if not isinstance(own, dict):
         raise InputError("expected a mapping of fields at the top level", path=path, line=1)
@@ -238,7 +256,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     inherited: dict = {}
     if "extends" in data:
         parent_path = path.parent / str(data.pop("extends"))
-        parent = load_scenario(parent_path)
+        parent = _load_scenario(parent_path, (*chain, where))
         base = parent.scenario.model_dump(mode="json")
         # the parent's files, from the child's folder
         if parent.documented_events_path is not None:
