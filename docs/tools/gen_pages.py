@@ -2,7 +2,7 @@
 
 - ``reference/``: one page per module of the ``sim`` package, found by walking the package (as in
   mkdocstrings' recipes), so a module that is added, split or moved gets its page with no edit here;
-  a package's page shows its docstring, its modules have their own pages.
+  a package's page shows its docstring and what its ``__init__`` defines.
 - ``index.md`` and ``contributing.md``: README.md and CONTRIBUTING.md, which live at the repository
   root for GitHub, with their links into ``docs/`` rewritten to the site's pages.
 """
@@ -31,11 +31,11 @@ def reference_pages() -> None:
             parts = parts[:-1]
         page = Path(*parts, "index.md") if is_package else Path(*parts).with_suffix(".md")
         nav[parts] = page.as_posix()
-        # a package's names are its modules' (re-exported lazily), documented on those modules' pages
-        options = "\n    options:\n      members: false" if is_package else ""
+        # a package's lazy re-exports (its __init__.pyi) are aliases, which mkdocstrings leaves to
+        # the modules that define them; what the package itself defines is shown on its page
         with mkdocs_gen_files.open(Path("reference", page), "w") as out:
-            out.write(f"::: {'.'.join(parts)}{options}\n")
-        mkdocs_gen_files.set_edit_path(Path("reference", page), path.relative_to(ROOT))
+            name = ".".join(parts)
+            out.write(f"---\ntitle: {name}\n---\n\n::: {name}\n")
     with mkdocs_gen_files.open("reference/SUMMARY.md", "w") as out:
         out.writelines(nav.build_literate_nav())
 
@@ -57,7 +57,6 @@ def root_pages() -> None:
         text = (ROOT / name).read_text(encoding="utf-8")
         with mkdocs_gen_files.open(page, "w") as out:
             out.write(re.sub(r"(!?\[[^\]]*\])\((?!https?://|#)([^)\s]+)\)", site_link, text))
-        mkdocs_gen_files.set_edit_path(page, name)
 
 
 reference_pages()
