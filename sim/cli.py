@@ -35,10 +35,11 @@ from sim.core.actors import load_catalogue
 from sim.experiments.batch import default_workers, run_batch
 from sim.calibration.fitting import calibrate as calibrate_model
 from sim.calibration.fitting import LoadedConfig, fitted_set, load_config
-from sim.calibration.checks import posterior_draws, predictive_runs, run_checks
-from sim.calibration.forecast import pre_cutoff, score
+from sim.calibration.checks import Checks, run_checks
+from sim.calibration.forecast import forecast as run_forecast
+from sim.calibration.forecast import forecast_config
 from sim.calibration.report import assets as report_assets
-from sim.calibration.report import write_report
+from sim.calibration.report import report_markdown
 from sim.calibration.sensitivity import analyse
 from sim.experiments.summary import MAX_POINTS_SHOWN, summarise
 from sim.records.datasets import (
@@ -52,9 +53,7 @@ from sim.records.datasets import (
 )
 from sim.core.errors import InputError
 from sim.records.observed import MEASURES, Observed
-from sim.calibration.scoring import Design, covered, evaluate, simulated_runs
-from sim.calibration.scoring import by_country as score_by_country
-from sim.calibration.scoring import table as score_table
+from sim.calibration.scoring import Design, Skill, covered, skill
 from sim.core.events import Event, load_events, select_events
 from sim.core.parameters import parameter_specs
 from sim.plots.figures import compare_figure, crps_figure, save_figure, sensitivity_figure, sweep_figure, tension_figure
@@ -64,7 +63,7 @@ from sim.experiments.runner import run_scenario
 from sim.model.scenario import LoadedScenario, load_scenario
 from sim.teaching.classroom import classroom
 from sim.teaching.serve import LOOPBACK, check_port_free, check_scenarios, serve, where
-from sim.core.io import require_parent, results_folder, write_csv, write_json, write_parquet, write_yaml
+from sim.core.io import require_parent, results_folder, write_csv, write_json, write_parquet, write_text, write_yaml
 from sim.experiments.store import BatchStore, scenario_record
 
 DOCUMENTED_EVENTS = (
@@ -329,7 +328,7 @@ def calibrate(
         f"calibrating '{loaded.config.name}': {len(loaded.config.fit)} parameters, {len(loaded.config.targets)} targets, "
         f"population {budget.population_size}, up to {budget.max_generations} generations, {budget.workers} workers"
     )
-    result = calibrate_model(loaded, report=lambda line: console.print(f"  {line}", highlight=False))
+    result = calibrate_model(loaded, report=_indented)
     write_parquet(result.posterior, out / f"{loaded.config.name}.posterior.parquet")
     fitted = fitted_set(loaded, result)
     write_yaml(fitted.model_dump(mode="json"), out / f"{loaded.config.name}.yaml")
@@ -354,10 +353,11 @@ def calibrate(
     folder.mkdir(exist_ok=True)
     write_csv(result.generations.assign(seconds_total=round(result.seconds, 1)), folder / "generations.csv")
     console.print(f"posterior-predictive check: {checks} runs per scenario ...")
-    reproduced = run_checks(loaded, result.posterior, folder, checks, loaded.config.budget.seed)
+    found = run_checks(loaded, result.posterior, checks, loaded.config.budget.seed)
+    _write_checks(loaded, found, folder)
     console.print(
         f"documented events reproduced (same type and pair, in their window, in >= half the runs): "
-        f"{int(reproduced['reproduced'].sum())} of {len(reproduced)}"
+        f"{int(found.reproduction['reproduced'].sum())} of {len(found.reproduction)}"
     )
     _refresh_report(loaded, out)
 
@@ -426,21 +426,9 @@ def forecast(
 ) -> None:
     """Out-of-sample skill: calibrate up to a cut-off, forecast the months after it, score against baselines."""
     loaded = load_config(config)
-    if scenario not in loaded.scenarios:
-        raise InputError(
-            f"unknown scenario {scenario!r}; expected one of {sorted(loaded.scenarios)}", field="--scenario"
-        )
-    oos = pre_cutoff(loaded, cutoff.date())
-    if not oos.config.targets:
-        raise InputError(f"no target is measured only on events up to {cutoff.date()}", path=config, field="--cutoff")
-    oos = oos.with_budget(population_size=population, max_generations=generations)
+    oos = forecast_config(loaded, scenario, cutoff.date(), population, generations)
     console.print(f"calibrating on events up to {cutoff.date()}: targets {[t.name for t in oos.config.targets]}")
-    result = calibrate_model(oos, report=lambda line: console.print(f"  {line}", highlight=False))
-    chosen = loaded.scenarios[scenario]
-    predicted = predictive_runs(chosen, posterior_draws(result.posterior, runs, oos.config.budget.seed))
-    documented = loaded.documented_events()
-    spec = chosen.scenario
-    scores = score(documented, predicted.events, spec.key_pairs, spec.start, cutoff.date(), min(until.date(), spec.end))
+    scores = run_forecast(oos, scenario, until.date(), runs, report=_indented)
     folder = report_assets(loaded)
     folder.mkdir(exist_ok=True)
     write_csv(scores, folder / "forecast_scores.csv")
@@ -484,59 +472,76 @@ def score_observed(
     """Rolling-origin CRPS of country-month fatalities and event counts: the model against the VIEWS benchmarks."""
     imported = load_imported(observed)
     loaded = load_scenario(scenario)
-    particles = None
-    if posterior is not None:
-        if not posterior.is_file():
-            raise InputError(
-                "file not found; expected posterior particles written by 'sahelsim calibrate'",
-                path=posterior,
-                field="--posterior",
-            )
-        particles = pd.read_parquet(posterior)
-    requested = _iso3_codes(countries)
-    scored, uncovered = covered(imported, requested, observed)
+    particles = None if posterior is None else _posterior(posterior)
+    scored, uncovered = covered(imported, _iso3_codes(countries), observed)
     if uncovered:
         console.print(f"not scored: {', '.join(uncovered)} (no events of {observed.name} there)")
-    design = Design(scored, horizon, history)
     spec = loaded.scenario
     out = out or _default_out("score")
     require_parent(out)
     out.mkdir(exist_ok=True)
     with _progress() as bar:
         bar.add_task(f"{spec.name}: {runs} runs", total=None)
-        ensemble = simulated_runs(loaded, runs, particles, spec.seed)
-    scores = evaluate(imported, ensemble, pd.Timestamp(spec.start), pd.Timestamp(spec.end), design)
-    summary = score_table(scores)
-    countries_table = score_by_country(scores)
-    origins = sorted(scores["origin"].unique())
-    period = f"origins {origins[0]} to {origins[-1]}, {horizon} months ahead, {', '.join(design.countries)}"
-    view = Table(title=f"mean CRPS vs VIEWS benchmarks ({period}; lower is better)")
+        found = skill(imported, loaded, runs, particles, Design(scored, horizon, history))
+    view = Table(title=f"mean CRPS vs VIEWS benchmarks ({found.period}; lower is better)")
     for column in ("measure", "forecaster", "mean CRPS", "model / this", "country-months"):
         view.add_column(column, justify="left" if column in ("measure", "forecaster") else "right")
-    for row in summary.itertuples():
+    for row in found.summary.itertuples():
         view.add_row(row.measure, row.forecaster, f"{row.mean_crps:.2f}", f"{row.model_over_this:.2f}", str(row.cells))
     console.print(view)
-    for measure, rows in summary.groupby("measure", sort=False):
+    for measure, rows in found.summary.groupby("measure", sort=False):
         beaten = rows[(rows["forecaster"] != "sahelsim") & (rows["model_over_this"] > 1)]["forecaster"].tolist()
         console.print(
             f"{measure}: "
             + (f"the model loses to {', '.join(beaten)}" if beaten else "the model beats every benchmark")
         )
-    write_csv(scores, out / "crps_scores.csv")
-    write_csv(summary.assign(period=period), out / "crps_table.csv")
-    written = save_figure(
-        crps_figure(summary, countries_table, f"{spec.name} vs VIEWS benchmarks: {period}"), out / "crps"
-    )
-    console.print(f"written: {out / 'crps_scores.csv'}, {out / 'crps_table.csv'}, " + ", ".join(map(str, written)))
+    write_csv(found.scores, out / "crps_scores.csv")
+    written = _write_skill(found, spec.name, out)
+    console.print(f"written: {out / 'crps_scores.csv'}, " + ", ".join(map(str, written)))
     if report is not None:
         config = load_config(report)
         folder = report_assets(config)
         folder.mkdir(exist_ok=True)
-        write_csv(summary.assign(period=period), folder / "crps_table.csv")
-        save_figure(
-            crps_figure(summary, countries_table, f"{spec.name} vs VIEWS benchmarks: {period}"), folder / "crps"
-        )
+        _write_skill(found, spec.name, folder)
         _refresh_report(config, report.parent / "fitted")
+
+
+def _posterior(path: Path) -> pd.DataFrame:
+    """The posterior particles a --posterior option names."""
+    if not path.is_file():
+        raise InputError(
+            "file not found; expected posterior particles written by 'sahelsim calibrate'",
+            path=path,
+            field="--posterior",
+        )
+    return pd.read_parquet(path)
+
+
+def _write_skill(found: Skill, name: str, folder: Path) -> list[Path]:
+    """The CRPS table and its figure (what the report shows), in ``folder``; returns the files written."""
+    write_csv(found.summary, folder / "crps_table.csv")
+    figure = crps_figure(found.summary, found.countries, f"{name} vs VIEWS benchmarks: {found.period}")
+    return [folder / "crps_table.csv", *save_figure(figure, folder / "crps")]
+
+
+def _write_checks(loaded: LoadedConfig, found: Checks, folder: Path) -> None:
+    """The posterior-predictive tables, and a fan chart of each scenario's runs with its documented record."""
+    for name, tension in found.tension.items():
+        scenario = loaded.scenarios[name]
+        figure = tension_figure(
+            tension,
+            scenario.scenario.key_pairs,
+            f"{name}, posterior-predictive",
+            *(documented_record(scenario) or (None, None)),
+        )
+        save_figure(figure, folder / f"ppc_{name}", formats=("png",))
+    write_csv(found.statistics, folder / "predictive_statistics.csv")
+    write_csv(found.reproduction, folder / "reproduction.csv")
+
+
+def _indented(line: str) -> None:
+    """A calibration's progress line, under the command's own."""
+    console.print(f"  {line}", highlight=False)
 
 
 @app.command()
@@ -912,7 +917,9 @@ def _default_out(name: str, create: bool = True) -> Path:
 def _refresh_report(loaded: LoadedConfig, fitted: Path) -> None:
     """Rewrite the calibration report when its fitted set exists (it is what the report is about)."""
     if (fitted / f"{loaded.config.name}.yaml").is_file():
-        console.print(f"report: {write_report(loaded, fitted, loaded.path.parent / 'report.md')}")
+        out = loaded.path.parent / "report.md"
+        write_text(report_markdown(loaded, fitted, out), out)
+        console.print(f"report: {out}")
 
 
 def _documented_available(loaded: LoadedScenario) -> bool:
