@@ -8,17 +8,20 @@ imported inside the commands.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
 
-from sim.cli.shared import CORES, console, progress
+from sim.cli.shared import CORES, choice, console, progress
 from sim.core.errors import InputError
 
 if TYPE_CHECKING:
     from sim.calibration.checks import Checks
     from sim.calibration.fitting import LoadedConfig
+
+# sim.calibration.sensitivity.Method (whose module loads SALib and the model), or both in turn
+SensitivityMethod = Literal["morris", "sobol", "both"]
 
 
 def calibrate(
@@ -93,7 +96,10 @@ def calibrate(
 
 def sensitivity(
     config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
-    method: Annotated[str, typer.Option(help="morris, sobol or both")] = "both",
+    method: Annotated[
+        SensitivityMethod,
+        typer.Option(help="morris, sobol or both", parser=choice(SensitivityMethod, "method", "--method")),
+    ] = "both",
     trajectories: Annotated[
         int, typer.Option(help="Morris trajectories (runs: trajectories x (parameters + 1) x replicates)", min=2)
     ] = 20,
@@ -114,8 +120,6 @@ def sensitivity(
     from sim.core.io import write_csv
     from sim.plots import save_figure, sensitivity_figure
 
-    if method not in ("morris", "sobol", "both"):
-        raise InputError(f"unknown method {method!r}; expected morris, sobol or both", field="--method")
     if samples & (samples - 1):
         raise InputError(f"got {samples}; Sobol sampling needs a power of two", field="--samples")
     loaded = load_config(config)

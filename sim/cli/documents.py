@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
 
 from sim.cli.events import DOCUMENTED_EVENTS
-from sim.cli.shared import console
+from sim.cli.shared import choice, console
 from sim.core.errors import InputError
+
+# the languages of sim.documents.extraction (whose module loads spaCy), or auto: recognised from the stop words
+Language = Literal["auto", "en", "fr"]
 
 
 def extract(
@@ -27,7 +30,9 @@ def extract(
             formats=["%Y-%m-%d"], help="publication date of articles without a leading 'date YYYY-MM-DD' line"
         ),
     ] = None,
-    lang: Annotated[str, typer.Option(help="auto, en or fr")] = "auto",
+    lang: Annotated[
+        Language, typer.Option(help="auto, en or fr", parser=choice(Language, "language", "--lang"))
+    ] = "auto",
     out: Annotated[Path | None, typer.Option(help="write the candidates to FILE.csv or FILE.parquet")] = None,
 ) -> None:
     """Extract candidate events (Event schema, origin 'extracted', with provenance) from news articles."""

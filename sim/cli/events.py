@@ -7,17 +7,19 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
 
-from sim.cli.shared import console, iso3_codes
+from sim.cli.shared import choice, console, iso3_codes
 from sim.core.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
 
+# the dataset layouts of sim.records.datasets.Format, or auto: recognised from the header
+DatasetFormat = Literal["auto", "acled", "ucdp"]
 DOCUMENTED_EVENTS = (
     Path(__file__).resolve().parents[2] / "calibration" / "events.csv"
 )  # the repository's, wherever run from
@@ -73,7 +75,12 @@ def events(
 def events_import(
     files: Annotated[list[Path], typer.Argument(help="ACLED export(s) and/or UCDP GED CSV file(s)")],
     out: Annotated[Path, typer.Option(help="Parquet file to write the imported events to")],
-    dataset_format: Annotated[str, typer.Option("--format", help="auto (from the header), acled or ucdp")] = "auto",
+    dataset_format: Annotated[
+        DatasetFormat,
+        typer.Option(
+            "--format", help="auto (from the header), acled or ucdp", parser=choice(DatasetFormat, "format", "--format")
+        ),
+    ] = "auto",
     countries: Annotated[str | None, typer.Option(help="keep these ISO3 codes, e.g. MLI,MRT,BFA,NER")] = None,
     since: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="from this date (YYYY-MM-DD)")] = None,
     until: Annotated[

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from sim.cli.shared import MEASURE_HELP, OBSERVED_HELP, console, default_out, errors, load_observed
+from sim.cli.shared import MeasureOption, ObservedOption, console, default_out, errors, load_observed
 from sim.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -64,8 +64,8 @@ def plot(
             min=0,
         ),
     ] = None,
-    observed: Annotated[Path | None, typer.Option(help=OBSERVED_HELP)] = None,
-    observed_measure: Annotated[str, typer.Option(help=MEASURE_HELP)] = "events",
+    observed: ObservedOption = None,
+    observed_measure: MeasureOption = "events",
 ) -> None:
     """Fan charts of a batch with the documented events; for a sweep, metrics against each parameter."""
     from sim.experiments.store import BatchStore
@@ -82,10 +82,11 @@ def plot(
     selected = _selected_metrics(metric, spec.key_pairs, metrics) if sweep else []
     tension = store.tension(point)
     documented = documented_record(loaded) if _documented_available(loaded) else None
+    documented_events, documented_tension = documented or (None, None)
     title = spec.name if point is None else f"{spec.name}, sweep point {point}"
     name = "tension" if point is None else f"tension_point_{point}"
     written = save_figure(
-        tension_figure(tension, spec.key_pairs, title, *(documented or (None, None)), imported), folder / name
+        tension_figure(tension, spec.key_pairs, title, documented_events, documented_tension, imported), folder / name
     )
     if sweep:
         method = spec.sweep.method if spec.sweep is not None else "grid"
@@ -101,8 +102,8 @@ def compare(
         int | None,
         typer.Option(help="compare only this sweep point's runs of each batch [default: all runs, pooled]", min=0),
     ] = None,
-    observed: Annotated[Path | None, typer.Option(help=OBSERVED_HELP)] = None,
-    observed_measure: Annotated[str, typer.Option(help=MEASURE_HELP)] = "events",
+    observed: ObservedOption = None,
+    observed_measure: MeasureOption = "events",
 ) -> None:
     """Two batches side by side on the same axes, and their run-by-run difference."""
     from sim.core.io import require_parent

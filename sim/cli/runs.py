@@ -11,12 +11,22 @@ import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
 
-from sim.cli.shared import CORES, MEASURE_HELP, OBSERVED_HELP, console, default_out, errors, load_observed, progress
+from sim.cli.shared import (
+    CORES,
+    MeasureOption,
+    ObservedOption,
+    choice,
+    console,
+    default_out,
+    errors,
+    load_observed,
+    progress,
+)
 from sim.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -24,14 +34,19 @@ if TYPE_CHECKING:
 
     from sim.model.scenario import LoadedScenario
 
+# The choices of sim.experiments.batch.Executor and sim.model.sweep.Method, whose modules are slower to
+# import than --help should wait for (tests/test_cli.py checks that they agree)
+Executor = Literal["local", "dask"]
+SweepMethod = Literal["grid", "lhs", "sobol"]
+
 
 def run(
     scenario: Annotated[Path, typer.Argument(help="scenario file (YAML)")],
     seed: Annotated[int | None, typer.Option(help="override the scenario's seed", min=0)] = None,
     replicates: Annotated[int | None, typer.Option(help="override the scenario's replicate count", min=1)] = None,
     out: Annotated[Path | None, typer.Option(help="results folder [default: results/<scenario name>]")] = None,
-    observed: Annotated[Path | None, typer.Option(help=OBSERVED_HELP)] = None,
-    observed_measure: Annotated[str, typer.Option(help=MEASURE_HELP)] = "events",
+    observed: ObservedOption = None,
+    observed_measure: MeasureOption = "events",
 ) -> None:
     """Run a scenario's replicates; write events, tension, a manifest and the tension plot."""
     from sim.core.io import results_folder, write_json, write_parquet
@@ -44,7 +59,7 @@ def run(
     imported = load_observed(observed, observed_measure)
     spec = loaded.scenario
     out = out or default_out(spec.name)
-    documented = documented_record(loaded)
+    documented_events, documented_tension = documented_record(loaded) or (None, None)
     started = time.perf_counter()
     with results_folder(out) as staging:
         with progress() as bar:
@@ -53,7 +68,9 @@ def run(
         wall = time.perf_counter() - started
         write_parquet(result.events, staging / "events.parquet")
         write_parquet(result.tension, staging / "tension.parquet")
-        figure = tension_figure(result.tension, spec.key_pairs, spec.name, *(documented or (None, None)), imported)
+        figure = tension_figure(
+            result.tension, spec.key_pairs, spec.name, documented_events, documented_tension, imported
+        )
         plots = save_figure(figure, staging / "tension")
         write_json(_manifest(loaded, wall, len(result.events), [p.name for p in plots]), staging / "manifest.json")
     _print_counts(result.events, spec.replicates, out, wall)
@@ -65,13 +82,20 @@ def batch(
         int | None, typer.Option(help="replicates per sweep point [default: the scenario's]", min=1)
     ] = None,
     workers: Annotated[int, typer.Option(help="worker processes [default: number of cores]", min=1)] = CORES,
-    executor: Annotated[str, typer.Option(help="local (process pool) or dask")] = "local",
+    executor: Annotated[
+        Executor, typer.Option(help="local (process pool) or dask", parser=choice(Executor, "executor", "--executor"))
+    ] = "local",
     address: Annotated[
         str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT [default: a new LocalCluster]")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="batch folder [default: results/<scenario name>-batch]")] = None,
     resume: Annotated[Path | None, typer.Option(help="finish the missing runs of this batch folder")] = None,
-    method: Annotated[str | None, typer.Option(help="override the sweep method: grid, lhs or sobol")] = None,
+    method: Annotated[
+        SweepMethod | None,
+        typer.Option(
+            help="override the sweep method: grid, lhs or sobol", parser=choice(SweepMethod, "sweep method", "--method")
+        ),
+    ] = None,
     samples: Annotated[int | None, typer.Option(help="override the sweep's sample count (lhs, sobol)", min=1)] = None,
 ) -> None:
     """Run replicates times sweep points in parallel into a resumable Parquet store."""
@@ -79,8 +103,6 @@ def batch(
     from sim.experiments.store import BatchStore
     from sim.model.scenario import load_scenario
 
-    if executor not in ("local", "dask"):
-        raise InputError(f"unknown executor {executor!r}; expected local or dask", field="--executor")
     loaded = _with_overrides(load_scenario(scenario), replicates=replicates, method=method, samples=samples)
     spec = loaded.scenario
     folder = resume or out or default_out(f"{spec.name}-batch", create=False)
@@ -135,7 +157,7 @@ def _with_overrides(
     loaded: LoadedScenario,
     seed: int | None = None,
     replicates: int | None = None,
-    method: str | None = None,
+    method: SweepMethod | None = None,
     samples: int | None = None,
 ) -> LoadedScenario:
     """The scenario with command-line overrides, validated like the file itself."""

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import os
 import sys
+import typing
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
+import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -31,12 +34,34 @@ if TYPE_CHECKING:
 console = Console()
 errors = Console(stderr=True)
 CORES = os.cpu_count() or 1  # the default of every --workers
+# What of the observed events to draw: sim.records.observed.Measure, whose module is too slow to import at
+# start-up (tests/test_cli.py checks that the two agree)
+Measure = Literal["events", "fatalities"]
 
 
 def fail(error: InputError) -> NoReturn:
     """Bad input: its one-paragraph message on stderr and exit code 2, without a traceback."""
     errors.print(f"error: {error.message}", highlight=False, soft_wrap=True)
     sys.exit(2)
+
+
+def choice(kind: Any, noun: str, field: str) -> Callable[[str], str]:
+    """The parser of an option typed as the Literal ``kind``.
+
+    Typer shows the choices in the help; a value outside them is refused as bad input is (one
+    paragraph, exit 2) rather than as a usage error, e.g. "unknown executor 'spark'; expected
+    local or dask".
+    """
+    allowed = typing.get_args(kind)
+
+    def parse(value: str) -> str:
+        if value not in allowed:
+            raise InputError(
+                f"unknown {noun} {value!r}; expected {', '.join(allowed[:-1])} or {allowed[-1]}", field=field
+            )
+        return value
+
+    return parse
 
 
 def progress() -> Progress:
@@ -75,15 +100,22 @@ def iso3_codes(text: str) -> tuple[str, ...]:
     return tuple(code.strip().upper() for code in text.split(",") if code.strip())
 
 
-OBSERVED_HELP = "imported events (Parquet from 'events import') to draw beside the fans"
-MEASURE_HELP = "what of the observed events to draw: events or fatalities"
+# --observed and --observed-measure, as run, plot and compare take them
+ObservedOption = Annotated[
+    Path | None, typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")
+]
+MeasureOption = Annotated[
+    Measure,
+    typer.Option(
+        help="what of the observed events to draw: events or fatalities",
+        parser=choice(Measure, "measure", "--observed-measure"),
+    ),
+]
 
 
-def load_observed(path: Path | None, measure: str) -> Observed | None:
+def load_observed(path: Path | None, measure: Measure) -> Observed | None:
     """The imported events an --observed option names, with the measure to draw."""
     from sim.records.datasets import load_imported
-    from sim.records.observed import MEASURES, Observed
+    from sim.records.observed import Observed
 
-    if measure not in MEASURES:
-        raise InputError(f"unknown measure {measure!r}; expected one of {list(MEASURES)}", field="--observed-measure")
     return None if path is None else Observed(load_imported(path), measure)
