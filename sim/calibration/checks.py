@@ -116,8 +116,11 @@ def _has(run: pd.DataFrame, event, window: tuple[pd.Timestamp, pd.Timestamp]) ->
 
 
 def run_checks(loaded_config: LoadedConfig, posterior: pd.DataFrame, n_runs: int, seed: int) -> Checks:
-    """Posterior-predictive runs of every calibration scenario, with the same ``n_runs`` draws for each:
-    which documented events they reproduce, their target statistics, and their tension."""
+    """Posterior-predictive runs of every calibration scenario, and what they show.
+
+    Every scenario is run with the same ``n_runs`` parameter draws; the result holds which
+    documented events the runs reproduce, their target statistics, and their tension.
+    """
     documented = loaded_config.documented_events()
     draws = posterior_draws(posterior, n_runs, seed)
     runs = {name: predictive_runs(scenario, draws) for name, scenario in loaded_config.scenarios.items()}

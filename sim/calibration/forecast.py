@@ -57,9 +57,12 @@ def forecast_config(
 def forecast(
     oos: LoadedConfig, scenario: str, until: dt.date, runs: int, report: Callable[[str], None]
 ) -> pd.DataFrame:
-    """Calibrate the cut-off config (see :func:`forecast_config`), forecast ``scenario`` with ``runs``
-    posterior-predictive runs, and :func:`score` the months after the cut-off up to ``until`` (at most
-    the scenario's end). ``report`` receives the calibration's progress lines."""
+    """Brier scores of a forecast of ``scenario`` from the cut-off calibration ``oos`` (see :func:`forecast_config`).
+
+    ``oos`` is calibrated (its progress lines go to ``report``), ``runs`` posterior-predictive
+    runs of the scenario forecast the months after the cut-off, and :func:`score` scores those up
+    to ``until`` (at most the scenario's end).
+    """
     result = calibrate(oos, report=report)
     chosen = oos.scenarios[scenario]
     predicted = predictive_runs(chosen, posterior_draws(result.posterior, runs, oos.config.budget.seed))

@@ -149,8 +149,11 @@ class Skill:
 def skill(
     observed: pd.DataFrame, scenario: LoadedScenario, runs: int, posterior: pd.DataFrame | None, design: Design
 ) -> Skill:
-    """The CRPS of the scenario's ensemble of ``runs`` (drawn from ``posterior`` when given) and of the
-    benchmarks against the observed events, summarised per measure and forecaster and per country."""
+    """The CRPS of the model and the benchmarks against the observed events, and their summaries.
+
+    The model's ensemble is ``runs`` runs of the scenario, their parameters drawn from
+    ``posterior`` when given; the scores are summarised per measure and forecaster, and per country.
+    """
     spec = scenario.scenario
     ensemble = simulated_runs(scenario, runs, posterior, spec.seed)
     scores = evaluate(observed, ensemble, pd.Timestamp(spec.start), pd.Timestamp(spec.end), design)

@@ -1,8 +1,8 @@
-"""Documents to events: ``sahelsim extract`` (candidate events from news articles) and
-``sahelsim events review`` (candidates against the curated record, accepted into it).
+"""Documents to events: ``sahelsim extract`` and ``sahelsim events review``.
 
-The extraction pipeline loads spaCy, an optional extra (``pip install .[extract]``): it is
-imported inside the commands only.
+``extract`` reads news articles into candidate events; ``events review`` compares them with the
+curated record and accepts some into it. The extraction pipeline loads spaCy, an optional extra
+(``pip install .[extract]``): it is imported inside the commands only.
 """
 
 from __future__ import annotations

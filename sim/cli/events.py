@@ -1,5 +1,8 @@
-"""Event tables: ``sahelsim events`` (list the documented record) and ``events import | summary``
-(conflict datasets, ACLED and UCDP GED, in the event schema)."""
+"""Event tables: ``sahelsim events`` and ``sahelsim events import | summary``.
+
+``events`` lists the documented record; ``import`` brings conflict datasets (ACLED, UCDP GED)
+into the event schema and ``summary`` describes what was imported.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +23,8 @@ if TYPE_CHECKING:
 
 # the dataset layouts of sim.records.datasets.Format, or auto: recognised from the header
 DatasetFormat = Literal["auto", "acled", "ucdp"]
-DOCUMENTED_EVENTS = (
-    Path(__file__).resolve().parents[2] / "calibration" / "events.csv"
-)  # the repository's, wherever run from
+# the repository's curated record (sim/cli/events.py is two folders below it), wherever the command runs from
+DOCUMENTED_EVENTS = Path(__file__).resolve().parents[2] / "calibration" / "events.csv"
 
 
 def events(

@@ -1,7 +1,7 @@
-"""Forecast skill: ``sahelsim forecast`` (Brier scores on the documented record, out of sample)
-and ``sahelsim score`` (CRPS against an imported dataset and the VIEWS benchmarks).
+"""Forecast skill: ``sahelsim forecast`` and ``sahelsim score``.
 
-Both write their tables into the report's folder and regenerate the calibration report
+``forecast`` scores out-of-sample forecasts of the documented record (Brier); ``score`` scores the
+model against an imported dataset and the VIEWS benchmarks (CRPS). Both write their tables into the report's folder and regenerate the calibration report
 (:func:`sim.cli.calibration.refresh_report`).
 """
 
