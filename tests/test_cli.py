@@ -1,6 +1,9 @@
 """End to end through the command line, as a user runs it."""
 
 import json
+import subprocess
+import sys
+from typing import get_args
 
 import pandas as pd
 import pytest
@@ -104,3 +107,37 @@ def test_the_readme_main_job_works_in_a_folder_without_results(tmp_path):
     result = run_cli("run", str(SCENARIOS / "sahel_2024.yaml"), "--replicates", "2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "results" / "sahel_2024" / "tension.png").is_file()
+
+
+HEAVY = ("pandas", "numpy", "matplotlib", "mesa", "pyarrow", "scipy", "dask")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["validate", "scenarios/sahel_2024.yaml"], ["actors"], ["parameters"]])
+def test_the_quick_commands_start_without_the_heavy_libraries(args):
+    code = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: print(sorted(set({HEAVY!r}) & set(sys.modules)), file=sys.stderr))\n"
+        "from sim.cli import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_the_cli_choices_are_those_of_the_layers():
+    """The CLI types its choices with Literals of its own, as the layers' live in modules too slow to
+    import at start-up: they must agree."""
+    from sim.calibration.sensitivity import Method
+    from sim.cli import calibration as calibration_cli
+    from sim.cli import events, runs, shared
+    from sim.experiments.batch import Executor
+    from sim.model.sweep import Method as SweepMethod
+    from sim.records.datasets import Format
+    from sim.records.observed import Measure
+
+    assert get_args(runs.Executor) == get_args(Executor)
+    assert get_args(runs.SweepMethod) == get_args(SweepMethod)
+    assert get_args(shared.Measure) == get_args(Measure)
+    assert get_args(calibration_cli.SensitivityMethod) == (*get_args(Method), "both")
+    assert get_args(events.DatasetFormat) == ("auto", *get_args(Format))

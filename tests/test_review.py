@@ -12,8 +12,7 @@ import pytest
 
 from sim.core.actors import UNMATCHED, load_catalogue
 from sim.calibration.fitting import load_config, observed_statistics
-from sim import cli
-from sim.cli import main
+from sim.cli import main, shared
 from sim.core.errors import InputError
 from sim.core.events import Event, events_to_frame, load_events
 from sim.documents.review import accept, review, select
@@ -25,7 +24,7 @@ SEED = SEEDS / "000_61a0112944c6305f.txt"
 def run_here(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
     """Run the CLI in this process (pipelines already loaded), as ``sahelsim ARGS``: exit code, stdout, stderr."""
     monkeypatch.setattr(sys, "argv", ["sahelsim", *args])
-    monkeypatch.setattr(cli.console, "width", 250)  # a wide console, as run_cli's COLUMNS=200
+    monkeypatch.setattr(shared.console, "width", 250)  # a wide console, as run_cli's COLUMNS=200
     try:
         main()
         code = 0

@@ -9,17 +9,13 @@ within the documented event's period (its date and precision) widened by three w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim.calibration.fitting import LoadedConfig
 from sim.model.model import SahelModel
-from sim.plots.figures import save_figure, tension_figure
-from sim.records.documented import documented_record
 from sim.model.scenario import LoadedScenario
-from sim.core.io import write_csv
 from sim.calibration.targets import statistics
 
 SLACK = pd.Timedelta(weeks=3)  # how far outside its documented period a simulated event may fall (weekly steps)
@@ -54,6 +50,15 @@ def predictive_runs(scenario: LoadedScenario, draws: list[dict[str, float]]) -> 
         events.append(model.log_frame())
         tension.append(model.tension_frame().assign(run=run))
     return PredictiveRuns(events, pd.concat(tension, ignore_index=True))
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What a posterior-predictive check found: the tables to keep, and the runs' tension to draw."""
+
+    reproduction: pd.DataFrame  # per documented event and scenario: the share of runs that have it
+    statistics: pd.DataFrame  # the target statistics of each run, one row per run
+    tension: dict[str, pd.DataFrame]  # per scenario, the weekly tension of its runs (with a ``run`` column)
 
 
 def reproduction(documented: pd.DataFrame, runs: list[pd.DataFrame], scenario: LoadedScenario) -> pd.DataFrame:
@@ -110,33 +115,27 @@ def _has(run: pd.DataFrame, event, window: tuple[pd.Timestamp, pd.Timestamp]) ->
     return bool(same["date"].between(*window).any())
 
 
-def run_checks(
-    loaded_config: LoadedConfig, posterior: pd.DataFrame, folder: Path, n_runs: int, seed: int
-) -> pd.DataFrame:
-    """Posterior-predictive runs of every calibration scenario: fan charts, reproduction table,
-    and the target statistics of each run; written to ``folder``. Returns the reproduction table."""
+def run_checks(loaded_config: LoadedConfig, posterior: pd.DataFrame, n_runs: int, seed: int) -> Checks:
+    """Posterior-predictive runs of every calibration scenario, and what they show.
+
+    Every scenario is run with the same ``n_runs`` parameter draws; the result holds which
+    documented events the runs reproduce, their target statistics, and their tension.
+    """
     documented = loaded_config.documented_events()
     draws = posterior_draws(posterior, n_runs, seed)
-    tables, runs_by_scenario = [], {}
-    for name, scenario in loaded_config.scenarios.items():
-        runs = predictive_runs(scenario, draws)
-        runs_by_scenario[name] = runs.events
-        record = documented_record(scenario)
-        figure = tension_figure(
-            runs.tension,
-            scenario.scenario.key_pairs,
-            f"{name}, posterior-predictive",
-            *(record or (None, None)),
+    runs = {name: predictive_runs(scenario, draws) for name, scenario in loaded_config.scenarios.items()}
+    reproduced = [
+        reproduction(documented, runs[name].events, scenario).assign(scenario=name)
+        for name, scenario in loaded_config.scenarios.items()
+    ]
+    predictive = [
+        statistics(
+            loaded_config.config.targets, {name: scenario_runs.events[i] for name, scenario_runs in runs.items()}
         )
-        save_figure(figure, folder / f"ppc_{name}", formats=("png",))
-        tables.append(reproduction(documented, runs.events, scenario).assign(scenario=name))
-    predictive = pd.DataFrame(
-        [
-            statistics(loaded_config.config.targets, {name: runs[i] for name, runs in runs_by_scenario.items()})
-            for i in range(n_runs)
-        ]
+        for i in range(n_runs)
+    ]
+    return Checks(
+        reproduction=pd.concat(reproduced, ignore_index=True),
+        statistics=pd.DataFrame(predictive),
+        tension={name: scenario_runs.tension for name, scenario_runs in runs.items()},
     )
-    write_csv(predictive, folder / "predictive_statistics.csv")
-    table = pd.concat(tables, ignore_index=True)
-    write_csv(table, folder / "reproduction.csv")
-    return table

@@ -13,11 +13,14 @@ baselines fitted on the documented months before the cut-off: never (always 0), 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from sim.calibration.fitting import LoadedConfig
+from sim.calibration.checks import posterior_draws, predictive_runs
+from sim.calibration.fitting import LoadedConfig, calibrate
+from sim.core.errors import InputError
 from sim.core.events import event_families
 from sim.core.relations import pair_label
 
@@ -32,6 +35,42 @@ def pre_cutoff(loaded: LoadedConfig, cutoff: dt.date) -> LoadedConfig:
             keep.append(target)
     config = loaded.config.model_copy(update={"targets": keep, "until": cutoff})
     return LoadedConfig(config, loaded.path, loaded.scenarios)
+
+
+def forecast_config(
+    loaded: LoadedConfig, scenario: str, cutoff: dt.date, population: int, generations: int
+) -> LoadedConfig:
+    """The cut-off calibration behind a forecast of ``scenario``: :func:`pre_cutoff` with its own budget.
+
+    Refuses a scenario the config does not calibrate on, and a cut-off that leaves no target.
+    """
+    if scenario not in loaded.scenarios:
+        raise InputError(
+            f"unknown scenario {scenario!r}; expected one of {sorted(loaded.scenarios)}", field="--scenario"
+        )
+    oos = pre_cutoff(loaded, cutoff)
+    if not oos.config.targets:
+        raise InputError(f"no target is measured only on events up to {cutoff}", path=loaded.path, field="--cutoff")
+    return oos.with_budget(population_size=population, max_generations=generations)
+
+
+def forecast(
+    oos: LoadedConfig, scenario: str, until: dt.date, runs: int, report: Callable[[str], None]
+) -> pd.DataFrame:
+    """Brier scores of a forecast of ``scenario`` from the cut-off calibration ``oos`` (see :func:`forecast_config`).
+
+    ``oos`` is calibrated (its progress lines go to ``report``), ``runs`` posterior-predictive
+    runs of the scenario forecast the months after the cut-off, and :func:`score` scores those up
+    to ``until`` (at most the scenario's end).
+    """
+    result = calibrate(oos, report=report)
+    chosen = oos.scenarios[scenario]
+    predicted = predictive_runs(chosen, posterior_draws(result.posterior, runs, oos.config.budget.seed))
+    spec = chosen.scenario
+    cutoff = oos.config.until
+    if cutoff is None:
+        raise ValueError("expected a cut-off config (from forecast_config), which has an 'until' date")
+    return score(oos.documented_events(), predicted.events, spec.key_pairs, spec.start, cutoff, min(until, spec.end))
 
 
 def occurrence(events: pd.DataFrame, pairs: list[tuple[str, str]], months: pd.PeriodIndex) -> pd.DataFrame:

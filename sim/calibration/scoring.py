@@ -134,3 +134,29 @@ def table(scores: pd.DataFrame) -> pd.DataFrame:
 def by_country(scores: pd.DataFrame) -> pd.DataFrame:
     """Mean CRPS per measure, country and forecaster (where the model wins or loses)."""
     return scores.pivot_table(index=["measure", "country"], columns="forecaster", values="crps", aggfunc="mean")
+
+
+@dataclass(frozen=True)
+class Skill:
+    """What :func:`skill` found: every score, the tables printed, written and drawn, and what was scored."""
+
+    scores: pd.DataFrame  # :func:`evaluate`'s rows
+    summary: pd.DataFrame  # :func:`table`, with the ``period`` scored
+    countries: pd.DataFrame  # :func:`by_country`
+    period: str  # the origins, horizon and countries scored, in words
+
+
+def skill(
+    observed: pd.DataFrame, scenario: LoadedScenario, runs: int, posterior: pd.DataFrame | None, design: Design
+) -> Skill:
+    """The CRPS of the model and the benchmarks against the observed events, and their summaries.
+
+    The model's ensemble is ``runs`` runs of the scenario, their parameters drawn from
+    ``posterior`` when given; the scores are summarised per measure and forecaster, and per country.
+    """
+    spec = scenario.scenario
+    ensemble = simulated_runs(scenario, runs, posterior, spec.seed)
+    scores = evaluate(observed, ensemble, pd.Timestamp(spec.start), pd.Timestamp(spec.end), design)
+    origins = sorted(scores["origin"].unique())
+    period = f"origins {origins[0]} to {origins[-1]}, {design.horizon} months ahead, {', '.join(design.countries)}"
+    return Skill(scores, table(scores).assign(period=period), by_country(scores), period)

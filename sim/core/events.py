@@ -13,14 +13,16 @@ import typing
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.core.datafiles import PACKAGE_DATA, load_yaml_model, validation_problem
 from sim.core.errors import InputError
+
+if TYPE_CHECKING:  # imported where used: a scenario's validation needs the schema, not the tables
+    import numpy as np
+    import pandas as pd
 
 Precision = Literal["day", "week", "month", "year"]
 Origin = Literal["documented", "simulated", "extracted", "imported"]
@@ -139,12 +141,16 @@ _FLOAT_COLUMNS = ("goldstein", "latitude", "longitude", "confidence")
 
 def events_to_frame(events: Iterable[Event]) -> pd.DataFrame:
     """A table of events with one column per ``Event`` field and stable column types."""
+    import pandas as pd
+
     frame = pd.DataFrame([event.model_dump() for event in events], columns=list(COLUMNS))
     return normalise_frame(frame)
 
 
 def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Give an event table the canonical column order and types (dates, nullable ints, strings)."""
+    import pandas as pd
+
     frame = frame.reindex(columns=list(COLUMNS)).copy()
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     frame["date_inferred"] = frame["date_inferred"].fillna(False).astype(bool)
@@ -159,6 +165,8 @@ def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _plain(value: object) -> object:
     """A pandas cell as a plain Python value for validation (NA -> None, Timestamp -> date)."""
+    import pandas as pd
+
     if value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, pd.Timestamp):
@@ -195,6 +203,8 @@ def validate_frame(frame: pd.DataFrame, path: str | Path = "events table") -> pd
     range), so the two cannot drift apart. CAMEO root and Goldstein weight default to the
     event type's, as in ``Event``. The first bad row raises an InputError naming it.
     """
+    import numpy as np
+
     frame = normalise_frame(frame)
     kinds = event_types()
     known = frame["event_type"].isin(list(kinds)).fillna(False).to_numpy(dtype=bool)
@@ -246,6 +256,8 @@ def validate_frame(frame: pd.DataFrame, path: str | Path = "events table") -> pd
 
 def _reject(frame: pd.DataFrame, bad: np.ndarray, field: str, problem: str, path: str | Path) -> None:
     """Raise for the first row flagged in ``bad``, naming its position, id and value."""
+    import numpy as np
+
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InputError(
@@ -260,6 +272,8 @@ def load_events(path: str | Path, actor_ids: Iterable[str] | None = None) -> pd.
 
     When ``actor_ids`` is given, every source and target must be one of them.
     """
+    import pandas as pd
+
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found; expected a CSV or Parquet table of events", path=path)
@@ -309,6 +323,8 @@ def select_events(
     until: dt.date | None = None,
 ) -> pd.DataFrame:
     """Rows involving ``actor`` (as source or target) dated within [since, until]."""
+    import pandas as pd
+
     keep = pd.Series(True, index=frame.index)
     if actor is not None:
         keep &= (frame["source"] == actor) | (frame["target"] == actor)

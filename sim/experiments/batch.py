@@ -243,10 +243,6 @@ def open_pool(executor: Executor, workers: int, address: str | None) -> SerialPo
     return ProcessPool(workers) if workers > 1 else SerialPool()
 
 
-def default_workers() -> int:
-    return os.cpu_count() or 1
-
-
 @dataclass(frozen=True)
 class BatchOutcome:
     """How a batch call ended."""

@@ -190,6 +190,24 @@ class BatchStore:
     def points(self) -> pd.DataFrame:
         return pd.read_parquet(self.folder / "points.parquet").set_index("point")
 
+    def scenario(self) -> LoadedScenario:
+        """The scenario the batch ran, as its manifest records it (the file may have changed since)."""
+        return LoadedScenario.from_record(self.manifest(), self.manifest_path)
+
+    def tension(self, point: int | None = None) -> pd.DataFrame:
+        """The weekly tension of every run, or of the runs of one sweep point."""
+        tension = self.read("tension")
+        if point is None:
+            return tension
+        chosen = tension[tension["point"] == point]
+        if chosen.empty:
+            raise InputError(
+                f"has no runs at sweep point {point}; expected a point from 0 to {tension['point'].max()}",
+                path=self.folder,
+                field="--point",
+            )
+        return chosen
+
     def _committed(self) -> list[str]:
         """Names of the parts of committed chunks (those with a ``runs`` part)."""
         return sorted(part.name for part in (self.folder / "runs").glob("part-*.parquet"))

@@ -9,13 +9,14 @@ drawn from the scenario seed, so the same scenario always gives the same points.
 from __future__ import annotations
 
 import itertools
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.core.parameters import parameter_specs
+
+if TYPE_CHECKING:  # imported in sweep_points: validating a scenario's sweep needs neither
+    import pandas as pd
 
 Method = Literal["grid", "lhs", "sobol"]
 
@@ -94,6 +95,9 @@ def sweep_points(sweep: Sweep | None, seed: int) -> pd.DataFrame:
 
     Without a sweep there is one point with no parameter columns.
     """
+    import numpy as np
+    import pandas as pd
+
     if sweep is None:
         return pd.DataFrame(index=pd.RangeIndex(1, name="point"))
     names = list(sweep.parameters)

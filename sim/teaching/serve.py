@@ -19,7 +19,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sim.teaching.classroom import SCENARIO_VARIABLE, SCENARIOS_VARIABLE, classroom, load_offered
 from sim.core.errors import InputError
 
 LOOPBACK = "127.0.0.1"
@@ -55,6 +54,8 @@ def free_port(host: str = LOOPBACK) -> int:
 
 def check_scenarios(opening: str, folder: Path) -> None:
     """The opening scenario must be one the page offers, and every offered scenario must load."""
+    from sim.teaching.classroom import classroom, load_offered  # the model: imported once the page is asked for
+
     load_offered(opening, folder)
     for name in classroom().scenarios:
         load_offered(name, folder)
@@ -101,6 +102,8 @@ def serve(host: str, port: int, opening: str, folder: Path) -> None:
     through Solara's asset proxy, whose upstream CDN is pointed at a closed local port: an asset
     the package lacks (vega, katex: this page uses neither) is a 404, never a download.
     """
+    from sim.teaching.classroom import SCENARIO_VARIABLE, SCENARIOS_VARIABLE
+
     environment = {
         **os.environ,
         SCENARIOS_VARIABLE: str(folder.resolve()),

@@ -1,0 +1,34 @@
+"""The teaching page: ``sahelsim app`` serves it (checks first, then Solara's server)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.cli.shared import console
+from sim.teaching.serve import LOOPBACK
+
+
+def serve_page(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port to serve on")] = 8765,
+    host: Annotated[str, typer.Option(help="address to bind: 127.0.0.1 (this machine only) unless asked")] = LOOPBACK,
+    scenario: Annotated[
+        str | None, typer.Option(help="scenario the page opens with (a name from sim/data/classroom.yaml)")
+    ] = None,
+    scenarios: Annotated[Path, typer.Option(help="folder of the scenario files")] = Path("scenarios"),
+) -> None:
+    """Serve the interactive teaching page (mesa SolaraViz): levers, shocks, live plots, feed and monitors."""
+    from sim.teaching.classroom import classroom
+    from sim.teaching.serve import check_port_free, check_scenarios, serve, where
+
+    opening = scenario or classroom().scenarios[0]
+    check_scenarios(opening, scenarios)
+    check_port_free(host, port)
+    console.print(
+        f"sahelsim app: serving the teaching page on {where(host, port)}; Ctrl-C stops it.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    serve(host, port, opening, scenarios)

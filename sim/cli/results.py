@@ -1,0 +1,159 @@
+"""Reading batches back: ``sahelsim summary | plot | compare``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from sim.cli.shared import MeasureOption, ObservedOption, console, default_out, errors, load_observed
+from sim.core.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.model.scenario import LoadedScenario
+
+
+def summary(folder: Annotated[Path, typer.Argument(help="batch folder")]) -> None:
+    """Summary metrics of a batch (median and 5-95 % interval by sweep point); also written as CSV."""
+    import pandas as pd
+
+    from sim.core.io import write_csv
+    from sim.experiments.store import BatchStore
+    from sim.experiments.summary import MAX_POINTS_SHOWN, summarise
+
+    store = BatchStore.existing(folder)
+    table = summarise(store)
+    write_csv(table, folder / "summary.csv")
+    points = table["point"].unique()
+    for point in points[:MAX_POINTS_SHOWN]:
+        rows = table[table["point"] == point]
+        settings = ", ".join(f"{k}={v:g}" for k, v in rows.iloc[0].items() if k in store.points().columns)
+        view = Table(
+            title=f"sweep point {point}" + (f": {settings}" if settings else "") + f" ({rows['runs'].iloc[0]} runs)"
+        )
+        for column in ("metric", "pair", "median", "5 %", "95 %", "runs without it"):
+            view.add_column(column, justify="left" if column in ("metric", "pair") else "right")
+        for row in rows.itertuples():
+            missing = f"{row.missing} ({row.missing / row.runs:.0%})" if row.missing else ""
+            shown = ["–" if pd.isna(value) else f"{value:.3g}" for value in (row.median, row.q05, row.q95)]
+            view.add_row(row.metric, row.pair, *shown, missing)
+        console.print(view)
+    if len(points) > MAX_POINTS_SHOWN:
+        console.print(f"{len(points) - MAX_POINTS_SHOWN} more sweep points in the CSV.")
+    if table["missing"].any():
+        console.print(
+            "runs without it: runs in which the event never happened (e.g. no joint action); "
+            "median and interval are over the others"
+        )
+    console.print(f"written: {folder / 'summary.csv'}")
+
+
+def plot(
+    folder: Annotated[Path, typer.Argument(help="batch folder")],
+    metric: Annotated[
+        list[str] | None, typer.Option(help="metric for the sweep plot, as NAME or NAME:PAIR (repeatable)")
+    ] = None,
+    point: Annotated[
+        int | None,
+        typer.Option(
+            help="draw the fans of this sweep point's runs only (written as tension_point_K) [default: all runs, pooled]",
+            min=0,
+        ),
+    ] = None,
+    observed: ObservedOption = None,
+    observed_measure: MeasureOption = "events",
+) -> None:
+    """Fan charts of a batch with the documented events; for a sweep, metrics against each parameter."""
+    from sim.experiments.store import BatchStore
+    from sim.plots import save_figure, sweep_figure, tension_figure
+    from sim.records.documented import documented_record
+
+    store = BatchStore.existing(folder)
+    imported = load_observed(observed, observed_measure)
+    loaded = store.scenario()
+    spec = loaded.scenario
+    points = store.points()
+    metrics = store.read("metrics")
+    sweep = len(points) > 1 and len(points.columns)
+    selected = _selected_metrics(metric, spec.key_pairs, metrics) if sweep else []
+    tension = store.tension(point)
+    documented = documented_record(loaded) if _documented_available(loaded) else None
+    documented_events, documented_tension = documented or (None, None)
+    title = spec.name if point is None else f"{spec.name}, sweep point {point}"
+    name = "tension" if point is None else f"tension_point_{point}"
+    written = save_figure(
+        tension_figure(tension, spec.key_pairs, title, documented_events, documented_tension, imported), folder / name
+    )
+    if sweep:
+        method = spec.sweep.method if spec.sweep is not None else "grid"
+        written += save_figure(sweep_figure(metrics, points, selected, spec.name, method), folder / "sweep")
+    console.print("written: " + ", ".join(str(path) for path in written))
+
+
+def compare(
+    folder_a: Annotated[Path, typer.Argument(help="batch folder of scenario A (e.g. the factual one)")],
+    folder_b: Annotated[Path, typer.Argument(help="batch folder of scenario B (e.g. a counterfactual)")],
+    out: Annotated[Path | None, typer.Option(help="file name without suffix [default: results/compare_A_vs_B]")] = None,
+    point: Annotated[
+        int | None,
+        typer.Option(help="compare only this sweep point's runs of each batch [default: all runs, pooled]", min=0),
+    ] = None,
+    observed: ObservedOption = None,
+    observed_measure: MeasureOption = "events",
+) -> None:
+    """Two batches side by side on the same axes, and their run-by-run difference."""
+    from sim.core.io import require_parent
+    from sim.core.relations import pair_key
+    from sim.experiments.store import BatchStore
+    from sim.plots import compare_figure, save_figure
+
+    a, b = BatchStore.existing(folder_a), BatchStore.existing(folder_b)
+    imported = load_observed(observed, observed_measure)
+    spec_a, spec_b = a.scenario().scenario, b.scenario().scenario
+    key_pairs = [pair for pair in spec_a.key_pairs if pair_key(*pair) in {pair_key(*q) for q in spec_b.key_pairs}]
+    if not key_pairs:
+        raise InputError(f"shares no key pair with {folder_a}; expected scenarios with common key_pairs", path=folder_b)
+    if spec_a.start != spec_b.start or spec_a.end != spec_b.end:
+        errors.print(f"note: the periods differ ({spec_a.start}..{spec_a.end} vs {spec_b.start}..{spec_b.end})")
+        if spec_a.end < spec_b.start or spec_b.end < spec_a.start:
+            errors.print("note: the periods do not overlap; drawing the batches side by side, without a difference")
+    if out is not None:
+        require_parent(out)
+    tension_a, tension_b = a.tension(point), b.tension(point)
+    figure = compare_figure(tension_a, tension_b, key_pairs, (spec_a.name, spec_b.name), imported)
+    out = out or default_out(f"compare_{spec_a.name}_vs_{spec_b.name}")
+    console.print("written: " + ", ".join(str(path) for path in save_figure(figure, out)))
+
+
+def _documented_available(loaded: LoadedScenario) -> bool:
+    """Whether the scenario names a documented-event file that is here (a note on stderr when it is not)."""
+    path = loaded.documented_events_path
+    if path is not None and not path.is_file():
+        errors.print(f"note: the documented events {path} are not here; plotting without them")
+        return False
+    return path is not None
+
+
+def _selected_metrics(requested: list[str] | None, key_pairs: list, metrics: pd.DataFrame) -> list[tuple[str, str]]:
+    """(metric, pair) for the sweep plot: NAME[:PAIR], the first key pair by default.
+
+    Each must be in the batch's metrics table.
+    """
+    from sim.core.relations import pair_label
+
+    first = pair_label(*key_pairs[0])
+    choices = requested or ["peak_tension", "weeks_above_threshold", "incidents"]
+    selected = [tuple(choice.split(":", 1)) if ":" in choice else (choice, first) for choice in choices]
+    known = set(zip(metrics["metric"], metrics["pair"]))
+    unknown = [f"{name}:{pair}" for name, pair in selected if (name, pair) not in known]
+    if unknown:
+        raise InputError(
+            f"{', '.join(unknown)} is not in this batch's metrics; expected NAME or NAME:PAIR with a NAME among "
+            f"{sorted(set(metrics['metric']))} and a PAIR among {sorted(set(metrics['pair']) - {''})}",
+            field="--metric",
+        )
+    return selected

@@ -1,0 +1,121 @@
+"""What the command groups share: the consoles, bad input as one paragraph, progress bars, option helpers.
+
+Nothing heavy is imported here: every command loads this module, ``sahelsim --help`` included.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import typing
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from sim.core.errors import InputError
+
+if TYPE_CHECKING:
+    from sim.records.observed import Observed
+
+console = Console()
+errors = Console(stderr=True)
+CORES = os.cpu_count() or 1  # the default of every --workers
+# What of the observed events to draw: sim.records.observed.Measure, whose module is too slow to import at
+# start-up (tests/test_cli.py checks that the two agree)
+Measure = Literal["events", "fatalities"]
+
+
+def fail(error: InputError) -> NoReturn:
+    """Bad input: its one-paragraph message on stderr and exit code 2, without a traceback."""
+    errors.print(f"error: {error.message}", highlight=False, soft_wrap=True)
+    sys.exit(2)
+
+
+def choice(kind: Any, noun: str, field: str) -> Callable[[str], str]:
+    """The parser of an option typed as the Literal ``kind``.
+
+    Typer shows the choices in the help; a value outside them is refused as bad input is (one
+    paragraph, exit 2) rather than as a usage error, e.g. "unknown executor 'spark'; expected
+    local or dask".
+    """
+    allowed = typing.get_args(kind)
+
+    def parse(value: str) -> str:
+        if value not in allowed:
+            raise InputError(
+                f"unknown {noun} {value!r}; expected {', '.join(allowed[:-1])} or {allowed[-1]}", field=field
+            )
+        return value
+
+    return parse
+
+
+def progress() -> Progress:
+    """A transient progress bar on stderr: done of total, rate, elapsed time and ETA."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+    )
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        return Text("" if task.speed is None else f"{task.speed:.1f}/s", style="progress.data.speed")
+
+
+def default_out(name: str, create: bool = True) -> Path:
+    """``results/NAME`` in the current folder, creating ``results/`` on first use.
+
+    A caller that creates the folder itself once the input has been checked passes ``create=False``.
+    """
+    results = Path("results")
+    if create:
+        results.mkdir(exist_ok=True)
+    return results / name
+
+
+def iso3_codes(text: str) -> tuple[str, ...]:
+    """Country codes from an option such as "mli, MRT,BFA" (upper case, blanks dropped)."""
+    return tuple(code.strip().upper() for code in text.split(",") if code.strip())
+
+
+# --observed and --observed-measure, as run, plot and compare take them
+ObservedOption = Annotated[
+    Path | None, typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")
+]
+MeasureOption = Annotated[
+    Measure,
+    typer.Option(
+        help="what of the observed events to draw: events or fatalities",
+        parser=choice(Measure, "measure", "--observed-measure"),
+    ),
+]
+
+
+def load_observed(path: Path | None, measure: Measure) -> Observed | None:
+    """The imported events an --observed option names, with the measure to draw."""
+    from sim.records.datasets import load_imported
+    from sim.records.observed import Observed
+
+    return None if path is None else Observed(load_imported(path), measure)
