@@ -519,27 +519,10 @@ def _date_axis(ax: plt.Axes, months: tuple[int, ...] = (1, 7)) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
 
 
-def paired_difference(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    """B minus A, run by run: runs with the same index share their seed, so the difference
-    is the effect of what differs between the scenarios (common random numbers)."""
-    keys = ["run", "date", "pair"]
-    joined = a[keys + ["tension", "cooperation"]].merge(
-        b[keys + ["tension", "cooperation"]], on=keys, suffixes=("_a", "_b"), how="inner"
-    )
-    return pd.DataFrame(
-        {
-            "run": joined["run"],
-            "date": joined["date"],
-            "pair": joined["pair"],
-            "tension": joined["tension_b"] - joined["tension_a"],
-            "cooperation": joined["cooperation_b"] - joined["cooperation_a"],
-        }
-    )
-
-
 def compare_figure(
     a: pd.DataFrame,
     b: pd.DataFrame,
+    difference: pd.DataFrame,
     key_pairs: Sequence[Pair],
     names: tuple[str, str],
     observed: Observed | None = None,
@@ -547,11 +530,11 @@ def compare_figure(
     """Per key pair: scenario A, scenario B (same axes), and B - A run by run; the observed monthly
     events (or deaths) of the pair beside both scenarios when an imported table is given.
 
+    ``difference`` is :func:`sim.experiments.compare.paired_difference` of the two tension tables.
     Batches whose runs share no week (e.g. different periods) have no run-by-run difference:
     they are drawn side by side, each on its own dates, and the title says why.
     """
     pairs = [pair_label(*pair) for pair in key_pairs]
-    difference = paired_difference(a, b)
     paired = not difference.empty
     columns = 3 if paired else 2
     height = 2.7 * len(pairs) + 1.5
