@@ -140,7 +140,7 @@ def test_observed_plot_and_score_through_the_cli(tmp_path):
 
 def test_compare_figure_draws_the_observed_bars_on_each_scenario_panel(imported, sahel_2024):
     from sim.experiments.compare import paired_difference
-    from sim.plots.figures import compare_figure
+    from sim.plots.compare import compare_figure
     from sim.experiments.runner import run_replicate
 
     tension = pd.concat([run_replicate(sahel_2024.scenario, run)[1].assign(run=run) for run in range(2)])

@@ -16,7 +16,8 @@ import pandas as pd
 
 from sim.calibration.fitting import LoadedConfig
 from sim.model.model import SahelModel
-from sim.plots.figures import save_figure, tension_figure
+from sim.plots.panels import save_figure
+from sim.plots.tension import tension_figure
 from sim.records.documented import documented_record
 from sim.model.scenario import LoadedScenario
 from sim.core.io import write_csv
