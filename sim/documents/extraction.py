@@ -17,11 +17,10 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 import spacy
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 from spacy.language import Language
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
@@ -29,97 +28,15 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from sim.core.actors import UNMATCHED, ActorKind, Catalogue, load_catalogue
+from sim.core.actors import UNMATCHED, Catalogue, load_catalogue
 from sim.documents.articles import Article
 from sim.documents.dates import MissingPublicationDate, ResolvedDate, coarsest, date_forms, period_start, resolve
-from sim.core.datafiles import PACKAGE_DATA, load_yaml_model
 from sim.core.errors import InputError
 from sim.core.events import Event, event_types, events_to_frame
+from sim.documents.patterns import LANGUAGES, Language_, Pattern, TokenPatterns, patterns, settings
 
-Language_ = Literal["en", "fr"]
-LANGUAGES: tuple[Language_, ...] = ("en", "fr")
-PATTERNS_PATH = PACKAGE_DATA / "extraction_patterns.yaml"
-SETTINGS_PATH = PACKAGE_DATA / "extraction.yaml"
 FRENCH_MODEL = "fr_core_news_sm"
 CONTEXT = "(context)"  # the expression of a date taken from the sentences around
-TokenPatterns = list[list[dict[str, Any]]]
-
-
-class Pattern(BaseModel):
-    """One event pattern: trigger words per language and how they code an event."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    event_type: str
-    confidence: float = Field(ge=0.0, le=1.0)
-    roles: Literal["active", "swapped", "joint", "same", "members", "host"] = "active"
-    target_kind: ActorKind | None = None
-    by_target: dict[str, str] = Field(default_factory=dict)
-    when_sentence_has: dict[str, list[str]] = Field(default_factory=dict)
-    requires: list[str] = Field(default_factory=list)
-    located_target: bool = False
-    en: TokenPatterns = Field(default_factory=list)
-    fr: TokenPatterns = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _known_types(self) -> Pattern:
-        known = event_types()
-        for kind in [self.event_type, *self.by_target.values(), *self.when_sentence_has]:
-            if kind not in known:
-                raise ValueError(
-                    f"pattern '{self.id}' codes unknown event type '{kind}'; expected one of {sorted(known)}"
-                )
-        return self
-
-
-class Patterns(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    patterns: list[Pattern]
-
-    @model_validator(mode="after")
-    def _unique(self) -> Patterns:
-        ids = [pattern.id for pattern in self.patterns]
-        if len(ids) != len(set(ids)):
-            raise ValueError(f"pattern ids must be unique, got {ids}")
-        return self
-
-
-class Cues(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    passive_agent: list[str]
-    conjunctions: list[str]
-    possessive: list[str]
-    locative: list[str]
-    barriers: list[str]
-    nationals: list[str]
-    genitive: list[str]
-    be: list[str]
-    reflexive: list[str]
-
-
-class Settings(BaseModel):
-    """The extractor's grammar cues, names, numbers and confidence factors (extraction.yaml)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    languages: dict[str, float]
-    cues: dict[Language_, Cues]
-    grammar: dict[Literal["role_gap", "passive_window", "merge_gap", "context_lag_days", "recent_days"], int]
-    unmatched: dict[str, Any]
-    locations: dict[str, Any]
-    numbers: dict[Language_, dict[str, int]]
-    people: dict[Language_, list[str]]
-    confidence: dict[Literal["date_from_context", "role_from_context", "unmatched_actor"], float]
-    review: dict[str, int]
-
-
-@lru_cache(maxsize=1)
-def settings() -> Settings:
-    return load_yaml_model(Settings, SETTINGS_PATH)
-
-
-@lru_cache(maxsize=1)
-def patterns() -> list[Pattern]:
-    return load_yaml_model(Patterns, PATTERNS_PATH).patterns
 
 
 @dataclass(frozen=True)
