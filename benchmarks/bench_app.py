@@ -29,7 +29,7 @@ os.environ.setdefault("SAHELSIM_SCENARIOS", str(ROOT / "scenarios"))
 
 from sim.teaching.app import live_tension
 from sim.teaching.classroom import ClassroomModel, feed, monitors
-from sim.plots.figures import LiveNetwork
+from sim.plots.live import LiveNetwork
 from sim.teaching.serve import free_port
 
 FLAGS = [

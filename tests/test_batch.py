@@ -284,7 +284,7 @@ def test_an_unknown_metric_or_point_is_refused_with_the_choices(short_scenario, 
 
 
 def test_fans_of_a_sweep_say_they_pool_its_points():
-    from sim.plots.figures import runs_caption
+    from sim.plots.panels import runs_caption
 
     tension = pd.DataFrame({"run": [0, 1, 2, 3], "point": [0, 0, 1, 1]})
     assert runs_caption(tension) == "all 4 runs over 2 sweep points"
@@ -354,7 +354,7 @@ def test_a_bad_sweep_is_refused_by_batch_and_writes_nothing(short_scenario, tmp_
 def test_a_failed_plot_write_leaves_the_previous_file_whole(tmp_path):
     import matplotlib.pyplot as plt
 
-    from sim.plots.figures import save_figure
+    from sim.plots.panels import save_figure
 
     figure = plt.figure()
     (tmp_path / "fig.png").write_bytes(b"previous")

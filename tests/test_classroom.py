@@ -26,7 +26,7 @@ from sim.teaching.classroom import (
 from sim.core.datafiles import load_yaml_model
 from sim.core.errors import InputError
 from sim.model.model import SahelModel
-from sim.plots.figures import LiveNetwork, LiveTension
+from sim.plots.live import LiveNetwork, LiveTension
 from sim.core.relations import tension_series
 from sim.model.scenario import load_fitted_set
 from sim.teaching.serve import where

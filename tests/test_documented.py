@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sim.calibration.fitting import load_config, observed_statistics
-from sim.plots.figures import tension_figure
+from sim.plots.tension import tension_figure
 from sim.records.documented import documented_record
 from sim.model.scenario import load_scenario
 from tests.conftest import ROOT, SEEDS

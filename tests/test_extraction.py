@@ -15,7 +15,8 @@ from sim.core.actors import UNMATCHED
 from sim.documents.articles import read_article
 from sim.core.errors import InputError
 from sim.core.events import load_events
-from sim.documents.extraction import Extraction, extract_articles, load_extractor, patterns
+from sim.documents.extraction import Extraction, extract_articles, load_extractor
+from sim.documents.patterns import patterns
 from tests.conftest import SEEDS
 
 PUBLISHED = dt.date(2024, 6, 12)  # a Wednesday

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 
-from sim.plots.figures import event_marks, tension_figure
+from sim.plots.record import event_marks
+from sim.plots.tension import tension_figure
 from sim.records.documented import documented_record
 from tests.conftest import ROOT
 
@@ -50,3 +53,19 @@ def test_labels_say_when_and_approximate_dates_are_hollow():
     assert marks["delegation Apr"].approximate and marks["cross-border killings wk 1 Apr"].approximate
     assert not marks["summons 19 Apr"].approximate and marks["summons 19 Apr"].conflictual
     assert not marks["visit, praise 20 Apr"].conflictual
+
+
+def test_figures_are_drawn_and_saved_without_pyplot(tmp_path):
+    """No backend is chosen (pyplot chooses one): the figures are drawn on their own Agg canvas."""
+    code = (
+        "import sys, pathlib\n"
+        "import sim.plots.compare, sim.plots.diagnostics, sim.plots.live, sim.plots.tension\n"
+        "from sim.plots.panels import new_figure, save_figure\n"
+        "figure = new_figure()\n"
+        "figure.subplots().plot([0, 1])\n"
+        f"save_figure(figure, pathlib.Path({str(tmp_path / 'figure')!r}))\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["figure.png", "figure.svg"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -211,3 +212,21 @@ def test_extract_writes_parquet_and_lists_candidate_new_actors(tmp_path, monkeyp
     assert code == 0 and "candidate new actors" in printed and "Economic Community of West African States" in printed
     table = load_events(out)
     assert list(table[["source", "target", "event_type"]].iloc[0]) == [UNMATCHED, "niger", "accusation"]
+
+
+def test_review_needs_neither_spacy_nor_dateparser(tmp_path):
+    """The review of candidates runs without the extract extra: its imports load neither spaCy nor dateparser."""
+    candidates = tmp_path / "candidates.csv"
+    events_to_frame([candidate("C001")]).to_csv(candidates, index=False)
+    code = (
+        "import sys\n"
+        "sys.modules['spacy'] = sys.modules['dateparser'] = None  # as if not installed: importing them fails\n"
+        "from sim.core.actors import UNMATCHED, load_catalogue\n"
+        "from sim.core.events import load_events\n"
+        "from sim.documents import accept, review, select\n"
+        f"table = load_events({str(candidates)!r}, [*load_catalogue().ids, UNMATCHED])\n"
+        f"print(review(table, load_events({str(DOCUMENTED)!r}))[0].status)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["duplicate"]

@@ -139,7 +139,8 @@ def test_observed_plot_and_score_through_the_cli(tmp_path):
 
 
 def test_compare_figure_draws_the_observed_bars_on_each_scenario_panel(imported, sahel_2024):
-    from sim.plots.figures import compare_figure
+    from sim.experiments.compare import paired_difference
+    from sim.plots.compare import compare_figure
     from sim.experiments.runner import run_replicate
 
     tension = pd.concat([run_replicate(sahel_2024.scenario, run)[1].assign(run=run) for run in range(2)])
@@ -147,7 +148,14 @@ def test_compare_figure_draws_the_observed_bars_on_each_scenario_panel(imported,
         date=imported["date"] + pd.DateOffset(years=2)
     )  # the fixtures' 2022 onto the 2024 scenario
     for measure, expected in (("events", [1, 1]), ("fatalities", [4, 4])):
-        figure = compare_figure(tension, tension, sahel_2024.scenario.key_pairs, ("a", "b"), Observed(shifted, measure))
+        figure = compare_figure(
+            tension,
+            tension,
+            paired_difference(tension, tension),
+            sahel_2024.scenario.key_pairs,
+            ("a", "b"),
+            Observed(shifted, measure),
+        )
         right_axes = [ax for ax in figure.axes if ax.get_ylabel() == f"observed {measure} / month"]
         assert len(right_axes) == 2 * len(sahel_2024.scenario.key_pairs)
         heights = sorted(round(bar.get_height()) for ax in right_axes for bar in ax.patches if bar.get_height() > 0)

@@ -108,6 +108,7 @@ def compare(
     """Two batches side by side on the same axes, and their run-by-run difference."""
     from sim.core.io import require_parent
     from sim.core.relations import pair_key
+    from sim.experiments.compare import paired_difference
     from sim.experiments.store import BatchStore
     from sim.plots import compare_figure, save_figure
 
@@ -124,7 +125,8 @@ def compare(
     if out is not None:
         require_parent(out)
     tension_a, tension_b = a.tension(point), b.tension(point)
-    figure = compare_figure(tension_a, tension_b, key_pairs, (spec_a.name, spec_b.name), imported)
+    difference = paired_difference(tension_a, tension_b)
+    figure = compare_figure(tension_a, tension_b, difference, key_pairs, (spec_a.name, spec_b.name), imported)
     out = out or default_out(f"compare_{spec_a.name}_vs_{spec_b.name}")
     console.print("written: " + ", ".join(str(path) for path in save_figure(figure, out)))
 

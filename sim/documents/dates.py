@@ -14,13 +14,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from dateparser.date import DateDataParser
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.core.datafiles import PACKAGE_DATA, load_yaml_model
 from sim.core.events import Precision
+
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
 
 DATE_FORMS_PATH = PACKAGE_DATA / "date_forms.yaml"
 PRECISIONS: tuple[Precision, ...] = ("day", "week", "month", "year")
@@ -130,6 +132,9 @@ def _precision(period: str | None) -> Precision:
 
 @lru_cache(maxsize=256)
 def _parser(lang: str, anchor: dt.date) -> DateDataParser:
+    """A dateparser reading relative dates against ``anchor`` (imported here: only extraction reads dates)."""
+    from dateparser.date import DateDataParser
+
     settings = {
         "RELATIVE_BASE": dt.datetime.combine(anchor, dt.time()),
         "PREFER_DATES_FROM": "past",

@@ -26,7 +26,7 @@ from sim.core.actors import UNMATCHED, load_catalogue
 from sim.documents.dates import PRECISIONS, overlap, period_end, period_start
 from sim.core.errors import InputError
 from sim.core.events import COLUMNS, event_families, load_events
-from sim.documents.extraction import settings
+from sim.documents.patterns import settings
 from sim.core.io import write_parquet, write_text
 
 Status = Literal["new", "duplicate", "conflict"]

@@ -6,7 +6,7 @@ applies at the next Reset). The main area holds this module's components, each a
 the model (plain functions, which SolaraViz wraps so they redraw after every step): shocks to
 pull now, monitors, the tension trajectories, the feed of events in plain words, the relations
 network and what the sliders mean. What they show is computed in :mod:`sim.teaching.classroom` and
-drawn by :mod:`sim.plots.figures`; this module only lays it out.
+drawn by :mod:`sim.plots.live`; this module only lays it out.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from mesa.visualization.utils import force_update
 
 from sim.teaching.classroom import ClassroomModel, ShockButton, classroom, feed, lever_settings, monitors
 from sim.core.errors import InputError
-from sim.plots.figures import LiveNetwork, LiveTension
+from sim.plots.live import LiveNetwork, LiveTension
 
 
 def model_params(model: ClassroomModel) -> dict:
