@@ -8,8 +8,10 @@ Without /usr/bin/chromium these tests skip on a workstation but fail in CI (CI=t
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -40,22 +42,65 @@ expect = sync_api.expect
 expect.set_options(timeout=TIMEOUT_MS)  # a shared, busy machine can take seconds to answer a click
 
 
+class RecordingProxy:
+    """A web proxy on loopback that forwards nothing and records every request sent through it.
+
+    The server under test is given it as its HTTP(S) proxy (loopback excepted), so any attempt to
+    reach another machine (telemetry, a CDN, a version check) is seen here instead of leaving.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                return
+            with connection:
+                connection.settimeout(2)
+                try:
+                    self.requests.append(connection.recv(4096).decode("latin-1").split("\r\n")[0])
+                    connection.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self._socket.close()
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`sahelsim app` as a teacher starts it, on a free loopback port; stopped by its process id."""
+def proxy():
+    recording = RecordingProxy()
+    yield recording
+    recording.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, proxy):
+    """`sahelsim app` as a teacher starts it, on a free loopback port; stopped by its process id.
+
+    Its home is an empty folder of the test's and its web proxy the recording one, so the tests
+    can check that it writes nothing to the user's home and tries to reach no one.
+    """
     if not CHROMIUM.exists():  # only in CI (elsewhere the module is skipped): every test here fails
         pytest.fail(
             f"{CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium)", pytrace=False
         )
     port = free_port()
     log = tmp_path_factory.mktemp("app") / "app.log"
+    home = tmp_path_factory.mktemp("home")
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "sim", "app", "--port", str(port)],
             cwd=ROOT,
             stdout=output,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "COLUMNS": "250"},
+            env={**os.environ, "COLUMNS": "250", **_offline_checks(home, proxy.url)},
         )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
@@ -68,9 +113,14 @@ def server(tmp_path_factory):
                 process.kill()
                 pytest.fail(f"the app did not start: {log.read_text()}")
             time.sleep(0.3)
-    yield url, log
+    yield url, log, home
     process.terminate()
     process.wait(timeout=20)
+
+
+def _offline_checks(home: Path, proxy_url: str) -> dict[str, str]:
+    proxies = {name: proxy_url for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY")}
+    return {"HOME": str(home), **proxies, "NO_PROXY": "127.0.0.1,localhost,::1", "no_proxy": "127.0.0.1,localhost,::1"}
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +140,7 @@ def browser_context(tmp_path_factory):
 
 @pytest.fixture
 def page(server, browser_context):
-    url, _ = server
+    url, _, _ = server
     page = browser_context.new_page()
     page.goto(url)
     expect(page.get_by_role("button", name="Step")).to_be_enabled()
@@ -118,7 +168,7 @@ def picture(page, index: int) -> bytes:
 
 
 def test_the_startup_line_says_where_and_that_it_is_loopback_only(server):
-    url, log = server
+    url, log, _ = server
     first = log.read_text().splitlines()[0]
     assert f"serving the teaching page on {url.rstrip('/')}" in first and "loopback only" in first
 
@@ -181,3 +231,13 @@ def test_picking_another_scenario_resets_the_page_onto_it(page):
     expect(page.get_by_role("button", name="Wagner withdrawal")).to_be_disabled()
     page.get_by_role("button", name="Step").click()
     expect(card(page, "Latest events")).to_contain_text("week 1 (01 Jan 2010):")
+
+
+def test_the_server_reaches_no_one_and_writes_nothing_in_home(page, server, proxy):
+    page.get_by_role("button", name="Step").click()
+    expect(page.get_by_text("Step: 1")).to_be_visible()
+    time.sleep(2)  # Solara's telemetry, were it on, starts in a thread as the first page loads
+    _, _, home = server
+    assert proxy.requests == []
+    written = sorted(str(p.relative_to(home)) for p in home.rglob("*"))
+    assert written == [], written
