@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -68,7 +69,8 @@ def reproduction(documented: pd.DataFrame, runs: list[pd.DataFrame], scenario: L
     ]
     rows = []
     for event in inside.itertuples():
-        window = (event.date - SLACK, event.date + PERIOD[event.date_precision] + SLACK)
+        date = cast(pd.Timestamp, event.date)  # the stubs cannot know a column's type: this one holds datetime64
+        window = (date - SLACK, date + PERIOD[str(event.date_precision)] + SLACK)
         if _replayed(event, spec.shocks, window):
             continue
         hits = sum(_has(run, event, window) for run in runs)

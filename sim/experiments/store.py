@@ -149,7 +149,8 @@ class BatchStore:
         parts = sorted((self.folder / "runs").glob("part-*.parquet"))
         if not parts:
             return set()
-        return set(pd.read_parquet(parts, columns=["run"])["run"].tolist())
+        runs = pd.read_parquet(parts, columns=["run"])  # type: ignore[call-overload]  # the stubs take one path; pyarrow reads a list
+        return set(runs["run"].tolist())
 
     def write_chunk(self, tables: dict[str, pd.DataFrame]) -> None:
         """Write one finished chunk: the parts hidden, then the ``runs`` part (the commit), then the
