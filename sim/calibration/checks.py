@@ -9,6 +9,7 @@ within the documented event's period (its date and precision) widened by three w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -73,7 +74,8 @@ def reproduction(documented: pd.DataFrame, runs: list[pd.DataFrame], scenario: L
     ]
     rows = []
     for event in inside.itertuples():
-        window = (event.date - SLACK, event.date + PERIOD[event.date_precision] + SLACK)
+        date = cast(pd.Timestamp, event.date)  # the stubs cannot know a column's type: this one holds datetime64
+        window = (date - SLACK, date + PERIOD[str(event.date_precision)] + SLACK)
         if _replayed(event, spec.shocks, window):
             continue
         hits = sum(_has(run, event, window) for run in runs)

@@ -157,7 +157,7 @@ def load_config(path: str | Path) -> LoadedConfig:
 def observed_statistics(loaded: LoadedConfig) -> dict[str, float]:
     """The targets measured on the documented events, or on the imported dataset a target names,
     up to the config's cut-off date, with the same statistic code as on simulated runs."""
-    values = {}
+    values: dict[str, float] = {}
     for target in loaded.config.targets:
         events = loaded.observed_events(target)
         if loaded.config.until is not None:

@@ -17,6 +17,7 @@ to the origin. Simulated events count for the country of their state actor (targ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -45,7 +46,7 @@ class Design:
 
 
 def covered(
-    observed: pd.DataFrame, countries: tuple[str, ...], path: object = "observed events"
+    observed: pd.DataFrame, countries: tuple[str, ...], path: str | Path = "observed events"
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The requested countries the observed table covers, and those it does not.
 

@@ -106,7 +106,7 @@ def analyse(
     else:
         samples, block = sobol_sample.sample(spec, n, calc_second_order=False, seed=seed), spec["num_vars"] + 2
     outputs = evaluate(loaded, samples, block, replicates, workers, progress)
-    rows = []
+    rows: list[dict[str, object]] = []
     for statistic in outputs.columns:
         y = outputs[statistic].to_numpy(dtype=float)
         if np.ptp(y) == 0:  # the statistic never varies: no parameter moves it

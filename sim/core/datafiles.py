@@ -13,11 +13,14 @@ that names the file, the line of the offending node and the field.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from sim.core.errors import InputError
 
@@ -53,8 +56,8 @@ class StrictLoader(yaml.SafeLoader):
             shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else "this value"
             raise _BadNode(f"{shown} cannot be read as {tag}; expected a value of that kind", node) from None
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: set = set()
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: set[Hashable] = set()
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
@@ -66,7 +69,7 @@ class StrictLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> dt.date:
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:
@@ -105,6 +108,16 @@ def _location(
     return None
 
 
+def _construct(node: yaml.Node, path: Path) -> Any:
+    """The document of a node tree; a node the loader refuses is reported at its line and field."""
+    try:
+        return StrictLoader("").construct_document(node)
+    except _BadNode as bad:
+        loc = _location(node, bad.node) or ()
+        field = ".".join(str(part) for part in loc) or None
+        raise InputError(bad.problem, path=path, line=bad.node.start_mark.line + 1, field=field) from None
+
+
 def read_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
     """Return the parsed YAML document and its node tree (for line numbers)."""
     path = Path(path)
@@ -113,11 +126,7 @@ def read_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
         _check_depth(text, path)
         node = yaml.compose(text, Loader=StrictLoader)
         _check_expansion(node, path)
-        data = None if node is None else StrictLoader("").construct_document(node)
-    except _BadNode as bad:
-        loc = _location(node, bad.node) or ()
-        field = ".".join(str(part) for part in loc) or None
-        raise InputError(bad.problem, path=path, line=bad.node.start_mark.line + 1, field=field) from None
+        data = None if node is None else _construct(node, path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = None if mark is None else mark.line + 1
@@ -212,7 +221,7 @@ def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
-def validation_problem(error: dict[str, Any]) -> str:
+def validation_problem(error: ErrorDetails) -> str:
     """Turn one pydantic error into plain words: what was wrong and what was expected."""
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -227,7 +236,11 @@ def validation_problem(error: dict[str, Any]) -> str:
 
 
 def validate(
-    model: type[Model], data: Any, path: str | Path, node: yaml.Node | None = None, context: dict | None = None
+    model: type[Model],
+    data: Any,
+    path: str | Path,
+    node: yaml.Node | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Model:
     """Validate ``data`` against ``model``; raise one InputError for the first problem."""
     try:
@@ -239,7 +252,7 @@ def validate(
         raise InputError(validation_problem(first), path=path, line=line_of(node, loc), field=field) from None
 
 
-def load_yaml_model(model: type[Model], path: str | Path, context: dict | None = None) -> Model:
+def load_yaml_model(model: type[Model], path: str | Path, context: dict[str, Any] | None = None) -> Model:
     """Read a YAML file and validate it as ``model``."""
     data, node = read_yaml(path)
     if not isinstance(data, dict):

@@ -113,7 +113,8 @@ class Event(BaseModel):
     def _coding_defaults(cls, data: object) -> object:
         if not isinstance(data, dict) or (data.get("cameo_root") is not None and data.get("goldstein") is not None):
             return data
-        kind = event_types().get(data.get("event_type"))  # an unknown type is reported by _consistent
+        event_type = data.get("event_type")  # an unknown type is reported by _consistent, one not a string by the field
+        kind = event_types().get(event_type) if isinstance(event_type, str) else None
         if kind is not None:
             data = {"cameo_root": kind.cameo_root, "goldstein": kind.goldstein} | {
                 key: value for key, value in data.items() if value is not None

@@ -1,17 +1,29 @@
-"""The parameter file: named, documented, bounded parameters that scenarios override by name."""
+"""The parameter file: named, documented, bounded parameters that scenarios override by name.
+
+``sim/data/parameters.yaml`` is the single source of truth. The rules read the parameters as
+attributes of :class:`~sim.core.parameter_values.Parameters`, a frozen record with one typed field
+per entry of the file, so a misspelt name is a type error rather than a failure at run time. That
+class is generated from the file (``python -m sim.core.parameters --write-model``), and a test fails
+when the two disagree.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import argparse
+import textwrap
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from types import SimpleNamespace
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from sim.core.datafiles import PACKAGE_DATA, load_yaml_model
+from sim.core.io import write_text
+from sim.core.parameter_values import Parameters
 
 PARAMETERS_PATH = PACKAGE_DATA / "parameters.yaml"
+PARAMETER_MODEL_PATH = Path(__file__).with_name("parameter_values.py")
+WRITE_MODEL_COMMAND = "python -m sim.core.parameters --write-model"
 
 
 class ParameterSpec(BaseModel):
@@ -32,11 +44,14 @@ class ParameterSpec(BaseModel):
         return self
 
     def contains(self, value: float) -> bool:
+        """Whether ``value`` lies within the plausible range (bounds included)."""
         low, high = self.range
         return low <= value <= high
 
 
 class ParameterFile(BaseModel):
+    """The contents of ``sim/data/parameters.yaml``."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     parameters: dict[str, ParameterSpec]
 
@@ -47,8 +62,8 @@ def parameter_specs(path: Path = PARAMETERS_PATH) -> dict[str, ParameterSpec]:
     return load_yaml_model(ParameterFile, path).parameters
 
 
-def resolve_parameters(overrides: Mapping[str, float] | None = None) -> SimpleNamespace:
-    """The defaults with ``overrides`` applied, as attributes (``params.attack_base``).
+def resolve_parameters(overrides: Mapping[str, float] | None = None) -> Parameters:
+    """The defaults with ``overrides`` applied, as a frozen record (``params.attack_base``).
 
     Overrides are assumed validated (scenario loading checks names and ranges); a name that
     is not a parameter is still refused here so no typo passes silently.
@@ -59,4 +74,49 @@ def resolve_parameters(overrides: Mapping[str, float] | None = None) -> SimpleNa
         if name not in specs:
             raise KeyError(f"unknown parameter {name!r}")
         values[name] = float(value)
-    return SimpleNamespace(**values)
+    return Parameters(**values)
+
+
+_MODEL_HEADER = f'''"""The model's parameters as one typed, frozen record, a field per entry of the parameter file.
+
+Generated from ``sim/data/parameters.yaml`` by ``{WRITE_MODEL_COMMAND}``; do not
+edit it by hand. tests/test_parameters.py fails when it is out of date with the file.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parameters:
+    """One value for every parameter of ``sim/data/parameters.yaml``, in file order.
+
+    Built by :func:`sim.core.parameters.resolve_parameters` (the file's defaults with a scenario's
+    overrides). Frozen, so no rule changes a parameter during a run; typed, so a misspelt name is
+    a type error; with slots, so the rules read it as fast as a plain namespace.
+    """
+'''
+
+
+def _field_source(name: str, spec: ParameterSpec) -> str:
+    """One field of :class:`Parameters`: its name, and a docstring with the parameter's meaning and unit."""
+    meaning = textwrap.wrap(spec.meaning, width=112)
+    lines = [f"    {name}: float", f'    """{meaning[0]}', *(f"    {line}" for line in meaning[1:])]
+    lines += ["", f"    Unit: {spec.unit}.", '    """']
+    return "\n".join(lines) + "\n"
+
+
+def parameter_model_source(specs: Mapping[str, ParameterSpec]) -> str:
+    """The text of ``sim/core/parameter_values.py`` for these parameter specifications."""
+    return _MODEL_HEADER + "".join("\n" + _field_source(name, spec) for name, spec in specs.items())
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Regenerate the :class:`Parameters` module from the parameter file (after editing the file)."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--write-model", action="store_true", required=True, help=f"write {PARAMETER_MODEL_PATH}")
+    parser.parse_args(argv)
+    write_text(parameter_model_source(parameter_specs()), PARAMETER_MODEL_PATH)
+
+
+if __name__ == "__main__":
+    main()

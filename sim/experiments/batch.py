@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ from sim.core.relations import pair_key, pair_label
 from sim.model.scenario import LoadedScenario, Scenario
 from sim.experiments.store import BatchStore, scenario_record
 from sim.model.sweep import sweep_points
+
+if TYPE_CHECKING:  # for type hints only: dask is optional
+    from dask.distributed import Client, LocalCluster
 
 Executor = Literal["local", "dask"]
 Tables = dict[str, pd.DataFrame]
@@ -49,19 +52,26 @@ class RunSpec:
     parameters: dict[str, float]
 
 
+TensionRow = tuple[RunSpec, np.ndarray, np.ndarray]  # a run, and its [week, key pair] tension and cooperation
+
+
 def plan_runs(scenario: Scenario, points: pd.DataFrame) -> list[RunSpec]:
     """Every run of the scenario's batch over its sweep ``points``, in run-index order."""
     runs = []
     for point, row in enumerate(points.to_dict(orient="records") or [{}]):
+        parameters = {str(name): float(value) for name, value in row.items()}
         for replicate in range(scenario.replicates):
-            runs.append(RunSpec(point * scenario.replicates + replicate, point, replicate, row))
+            runs.append(RunSpec(point * scenario.replicates + replicate, point, replicate, parameters))
     return runs
 
 
 def simulate_chunk(scenario: Scenario, runs: Sequence[RunSpec]) -> Tables:
     """Run a chunk of runs and gather their tables (this is what a worker executes)."""
     key_pairs = [pair_key(*pair) for pair in scenario.key_pairs]
-    tension_rows, metric_rows, count_rows, run_rows = [], [], [], []
+    tension_rows: list[TensionRow] = []
+    metric_rows: list[tuple[int, int, int, str, str, float]] = []
+    count_rows: list[tuple[int, int, str, int]] = []
+    run_rows: list[tuple[int, int, int, int]] = []
     for spec in runs:
         model = SahelModel(scenario, spec.run, spec.parameters).run()
         columns = [model.ledger.column(*pair) for pair in key_pairs]
@@ -86,7 +96,7 @@ def simulate_chunk(scenario: Scenario, runs: Sequence[RunSpec]) -> Tables:
     }
 
 
-def _tension_table(rows, dates: pd.DatetimeIndex, labels: list[str]) -> pd.DataFrame:
+def _tension_table(rows: list[TensionRow], dates: pd.DatetimeIndex, labels: list[str]) -> pd.DataFrame:
     """Stack per-run [week, pair] arrays into one long table with compact column types."""
     n_weeks, n_pairs = len(dates), len(labels)
     per_run = n_weeks * n_pairs
@@ -187,7 +197,7 @@ class DaskPool:
     def __init__(self, workers: int, address: str | None) -> None:
         self.workers = workers
         self.address = address
-        self.cluster = None
+        self.cluster: LocalCluster | None = None
 
     def __enter__(self) -> DaskPool:
         try:

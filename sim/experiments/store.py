@@ -6,6 +6,7 @@ part and an interrupted batch keeps every finished chunk.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -46,7 +47,7 @@ def scenario_record(loaded: LoadedScenario) -> dict[str, Any]:
         "replicates": spec.replicates,
         "sweep": None if spec.sweep is None else spec.sweep.model_dump(mode="json"),
         "run_seeds": "numpy.random.SeedSequence(seed, spawn_key=(run,)); run = point * replicates + replicate",
-        "parameters": vars(resolve_parameters(spec.parameters)),
+        "parameters": dataclasses.asdict(resolve_parameters(spec.parameters)),
         "versions": provenance(),
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -148,7 +149,8 @@ class BatchStore:
         parts = sorted((self.folder / "runs").glob("part-*.parquet"))
         if not parts:
             return set()
-        return set(pd.read_parquet(parts, columns=["run"])["run"].tolist())
+        runs = pd.read_parquet(parts, columns=["run"])  # type: ignore[call-overload]  # the stubs take one path; pyarrow reads a list
+        return set(runs["run"].tolist())
 
     def write_chunk(self, tables: dict[str, pd.DataFrame]) -> None:
         """Write one finished chunk: the parts hidden, then the ``runs`` part (the commit), then the

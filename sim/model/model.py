@@ -27,6 +27,9 @@ from sim.core.relations import Pair, RelationLedger, history_frame, pair_key, we
 from sim.model.rules import EFFECTS
 from sim.model.scenario import Scenario, Shock
 
+# one logged event: date, date precision, source, target, event type, rule, and the other Event fields it sets
+LogRecord = tuple[dt.date, str, str, str, str, str, dict[str, object]]
+
 
 def replicate_seed(seed: int, replicate: int) -> np.random.SeedSequence:
     """The seed of one replicate: spawned from the scenario seed by index, independent of how many run."""
@@ -86,7 +89,7 @@ class SahelModel(mesa.Model):
         )
         self._counts_rng: np.random.Generator | None = None
         self.current_rule = "setup"  # the rule now acting, recorded in each event's provenance
-        self.log: list[tuple] = []  # (date, precision, source, target, event_type, rule, details)
+        self.log: list[LogRecord] = []
         n_pairs = len(self.ledger.pairs)
         self.tension_history = np.zeros((len(self.dates), n_pairs))
         self.cooperation_history = np.zeros((len(self.dates), n_pairs))
@@ -176,29 +179,29 @@ class SahelModel(mesa.Model):
         precision: str = "week",
         rule: str | None = None,
         magnitude: float = 1.0,
+        fatalities: int | None = None,
         **details: object,
     ) -> None:
         """Log one event, record it in the relation ledger, and apply its effects.
 
         The log keeps each event as a light record; :attr:`events` turns the records into
         validated :class:`Event` objects when asked, so batches that only need counts and
-        tension do not pay for validating every event.
+        tension do not pay for validating every event. ``fatalities`` is named because the
+        effects count the deaths; ``details`` are the other :class:`Event` fields the event sets.
         """
+        if fatalities is not None:
+            details["fatalities"] = fatalities
         self.log.append((date or self.date, precision, source, target, event_type, rule or self.current_rule, details))
         self.ledger.record(source, target, self._event_types[event_type].goldstein)
         effect = EFFECTS.get(event_type)
         if effect is not None:
-            effect(self, source, target, details.get("fatalities") or 0, magnitude)
+            effect(self, source, target, fatalities or 0, magnitude)
 
     def replay(self, shock: Shock) -> None:
         """A scheduled shock: the same event, with the same effects, on its own date."""
         meaning = event_types()[shock.kind].magnitude
         size = shock.magnitude
-        details: dict[str, object] = {}
-        if size is not None and meaning == "fatalities":
-            details["fatalities"] = round(size)
-        elif size is not None and meaning == "count":
-            details.update(count=round(size), count_unit="people")
+        counted = round(size) if size is not None and meaning == "count" else None
         self.emit(
             shock.kind,
             shock.source,
@@ -207,8 +210,10 @@ class SahelModel(mesa.Model):
             precision="day",
             rule=f"shock:{shock.kind}",
             magnitude=size if size is not None and meaning == "boost" else 1.0,
+            fatalities=round(size) if size is not None and meaning == "fatalities" else None,
+            count=counted,
+            count_unit=None if counted is None else "people",
             note=shock.note,
-            **details,
         )
 
     def inject(

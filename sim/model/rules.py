@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import TYPE_CHECKING
+
+from sim.core.parameter_values import Parameters
 
 if TYPE_CHECKING:  # imported for type hints only: the model imports this module
     from sim.model.agents import SahelAgent
     from sim.model.model import SahelModel
-
-Params = SimpleNamespace
 
 
 def logistic(x: float) -> float:
@@ -33,64 +32,64 @@ def logistic(x: float) -> float:
 # --- Probabilities (pure functions of parameters and state) -------------------------------------
 
 
-def attack_probability(p: Params, capability: float, defence: float) -> float:
+def attack_probability(p: Parameters, capability: float, defence: float) -> float:
     """Weekly chance that a group attacks the forces in a state defended with ``defence``."""
     return logistic(p.attack_base + p.attack_capability * capability - p.attack_deterrence * defence)
 
 
-def civilian_attack_probability(p: Params, capability: float) -> float:
+def civilian_attack_probability(p: Parameters, capability: float) -> float:
     return logistic(p.civilian_attack_base + p.attack_capability * capability)
 
 
-def kidnap_probability(p: Params, capability: float) -> float:
+def kidnap_probability(p: Parameters, capability: float) -> float:
     return logistic(p.kidnap_base + p.kidnap_capability * capability)
 
 
-def operation_probability(p: Params, threat: float, capability: float) -> float:
+def operation_probability(p: Parameters, threat: float, capability: float) -> float:
     """Weekly chance that a force operates against a group whose hostility towards it is ``threat``."""
     return logistic(p.coin_base + p.coin_threat * threat + p.coin_capability * capability)
 
 
-def civilian_harm_probability(p: Params, with_wagner: bool) -> float:
+def civilian_harm_probability(p: Parameters, with_wagner: bool) -> float:
     return logistic(p.harm_base + p.harm_wagner * with_wagner)
 
 
-def pursuit_probability(p: Params, with_wagner: bool) -> float:
+def pursuit_probability(p: Parameters, with_wagner: bool) -> float:
     return logistic(p.pursuit_base + p.pursuit_wagner * with_wagner)
 
 
-def summons_probability(p: Params, resolve: float, tension: float) -> float:
+def summons_probability(p: Parameters, resolve: float, tension: float) -> float:
     return logistic(p.protest_base + p.protest_tension * resolve * tension)
 
 
-def recall_probability(p: Params, resolve: float, tension: float) -> float:
+def recall_probability(p: Parameters, resolve: float, tension: float) -> float:
     return logistic(p.recall_base + p.recall_tension * resolve * tension)
 
 
-def restore_probability(p: Params, tension: float) -> float:
+def restore_probability(p: Parameters, tension: float) -> float:
     return logistic(p.restore_base - p.restore_tension * tension)
 
 
-def deescalation_probability(p: Params, tension: float, stakes: float) -> float:
+def deescalation_probability(p: Parameters, tension: float, stakes: float) -> float:
     return logistic(p.deescalation_base + p.deescalation_tension * tension + p.deescalation_stakes * stakes)
 
 
-def joint_action_probability(p: Params, shared_threat: float, tension: float) -> float:
+def joint_action_probability(p: Parameters, shared_threat: float, tension: float) -> float:
     """Weekly chance of joint action: the common threat must outweigh the pair's own tension."""
     return logistic(p.joint_base + p.joint_threat * (shared_threat - tension))
 
 
-def pledge_probability(p: Params, losses: float) -> float:
+def pledge_probability(p: Parameters, losses: float) -> float:
     """Weekly chance that a patron pledges support to a client with recent heavy ``losses`` (deaths)."""
     return logistic(p.pledge_base + p.pledge_losses * math.log1p(losses / p.losses_scale))
 
 
-def expulsion_probability(p: Params, host_alignment: float, force_alignment: float, tension: float) -> float:
+def expulsion_probability(p: Parameters, host_alignment: float, force_alignment: float, tension: float) -> float:
     gap = abs(host_alignment - force_alignment) / 2.0
     return logistic(p.expel_base + p.expel_alignment * gap + p.expel_tension * tension)
 
 
-def joining_probability(p: Params, threat: float, alignment: float) -> float:
+def joining_probability(p: Parameters, threat: float, alignment: float) -> float:
     return logistic(p.alliance_base + p.alliance_threat * threat + p.alliance_alignment * alignment)
 
 

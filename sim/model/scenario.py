@@ -253,7 +253,7 @@ def _load_scenario(path: Path, chain: tuple[Path, ...]) -> LoadedScenario:
         raise InputError("expected a mapping of fields at the top level", path=path, line=1)
     text = path.read_text(encoding="utf-8")
     data = dict(own)
-    inherited: dict = {}
+    inherited: dict[str, Any] = {}
     if "extends" in data:
         parent_path = path.parent / str(data.pop("extends"))
         parent = _load_scenario(parent_path, (*chain, where))
@@ -268,7 +268,7 @@ def _load_scenario(path: Path, chain: tuple[Path, ...]) -> LoadedScenario:
         inherited = base["parameters"]
         data = base | data
         text = f"# {parent_path.name}\n{parent.text}\n# {path.name}\n{text}"
-    fitted: dict = {}
+    fitted: dict[str, float] = {}
     if own.get("parameter_set"):
         fitted_path = path.parent / str(own["parameter_set"])
         if not fitted_path.is_file():

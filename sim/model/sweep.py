@@ -107,7 +107,8 @@ def sweep_points(sweep: Sweep | None, seed: int) -> pd.DataFrame:
     else:
         from scipy.stats import qmc  # imported here: scipy.stats is slow to import, and most runs have no sweep
 
-        ranges = [sweep.parameters[name] for name in names]
+        ranges = [value for value in sweep.parameters.values() if isinstance(value, Range)]
+        assert len(ranges) == len(names) and sweep.samples is not None  # an lhs or sobol sweep has both (_method_fits)
         sampler_class = qmc.LatinHypercube if sweep.method == "lhs" else qmc.Sobol
         sampler = sampler_class(
             d=len(names), rng=np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31,)))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -249,8 +250,13 @@ def read_file(path: Path, requested: str = "auto") -> RawTable:
         table, first_row = table.slice(1), 2
     if table.num_rows == 0:
         raise InputError(f"holds a header but no events; expected at least one {layout.name.upper()} row", path=path)
-    columns = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    columns = table.to_pandas(types_mapper=_arrow_strings)
     return RawTable(path, layout, columns.apply(lambda column: column.str.strip()), first_row)
+
+
+def _arrow_strings(kind: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
+    """Arrow's strings as pandas strings backed by Arrow; every other column in pandas' default type."""
+    return pd.StringDtype("pyarrow") if kind == pa.string() else None
 
 
 def _header(path: Path) -> list[str]:
@@ -324,7 +330,7 @@ def _coordinates(raw: RawTable, column: str, limit: float, bad: Counter) -> pd.S
     return numbers.mask(wrong)
 
 
-def _codes(raw: RawTable, column: str, table: dict[int, str], expected: str) -> pd.Series:
+def _codes(raw: RawTable, column: str, table: Mapping[int, str], expected: str) -> pd.Series:
     """A dataset code looked up in its mapping table; an unknown code stops the import."""
     numbers = pd.to_numeric(raw.columns[column], errors="coerce")
     mapped = numbers.map(table)
@@ -488,7 +494,9 @@ def import_events(paths: list[Path], requested: str = "auto", selection: Selecti
     re-importing gives the same table.
     ``attrs["import"]`` records the files, rows read and kept, bad optional values and unmatched names.
     """
-    parts, bad, read = [], Counter(), 0
+    parts: list[pd.DataFrame] = []
+    bad: Counter[str] = Counter()
+    read = 0
     for path in paths:
         frame, file_bad = import_file(Path(path), requested)
         read += len(frame)

@@ -291,7 +291,8 @@ def feed(model: SahelModel, length: int | None = None) -> list[str]:
             if start <= s.date < end
         ]
     week_start = model.dates[model.steps - 1] if model.steps else model.dates[0]
-    shocks, others = [], []
+    shocks: list[str] = []
+    others: list[str] = []
     for row in reversed(model.log):
         date, _, source, target, kind, rule, details = row
         line = f"week {week_number(model, date)} ({date:%d %b %Y}): {sentence(source, target, kind, details)}"

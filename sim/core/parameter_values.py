@@ -1,0 +1,289 @@
+"""The model's parameters as one typed, frozen record, a field per entry of the parameter file.
+
+Generated from ``sim/data/parameters.yaml`` by ``python -m sim.core.parameters --write-model``; do not
+edit it by hand. tests/test_parameters.py fails when it is out of date with the file.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parameters:
+    """One value for every parameter of ``sim/data/parameters.yaml``, in file order.
+
+    Built by :func:`sim.core.parameters.resolve_parameters` (the file's defaults with a scenario's
+    overrides). Frozen, so no rule changes a parameter during a run; typed, so a misspelt name is
+    a type error; with slots, so the rules read it as fast as a plain namespace.
+    """
+
+    tension_half_life_weeks: float
+    """Half-life of an event's effect on a pair's tension and cooperation.
+
+    Unit: weeks.
+    """
+
+    tension_scale: float
+    """Accumulated Goldstein weight at which tension (or cooperation) reaches 1 - 1/e, about 0.63.
+
+    Unit: Goldstein units.
+    """
+
+    attack_base: float
+    """Baseline weekly log-odds that an armed group attacks the forces in one state where it operates.
+
+    Unit: log-odds per week.
+    """
+
+    attack_capability: float
+    """How much a group's capability raises its attack rate.
+
+    Unit: log-odds per unit capability.
+    """
+
+    attack_deterrence: float
+    """How much the defending state's strength (its capability plus partner forces present) lowers the attack rate.
+
+    Unit: log-odds per unit strength.
+    """
+
+    attack_lethality: float
+    """Typical deaths of an attack by a group of full capability; draws are log-normal around it.
+
+    Unit: deaths per attack at capability 1 (median).
+    """
+
+    civilian_attack_base: float
+    """Baseline weekly log-odds that an armed group attacks civilians in one state where it operates (plus the
+    capability term).
+
+    Unit: log-odds per week.
+    """
+
+    kidnap_base: float
+    """Baseline weekly log-odds that an armed group kidnaps people in one state where it operates.
+
+    Unit: log-odds per week.
+    """
+
+    kidnap_capability: float
+    """How much a group's capability raises its kidnapping rate.
+
+    Unit: log-odds per unit capability.
+    """
+
+    coin_base: float
+    """Baseline weekly log-odds that a state (or deployed force) operates against one armed group on its territory.
+
+    Unit: log-odds per week.
+    """
+
+    coin_threat: float
+    """How much the group's hostility towards the operator (its recent attacks) raises the operation rate.
+
+    Unit: log-odds per unit tension.
+    """
+
+    coin_capability: float
+    """How much the operator's capability raises the operation rate.
+
+    Unit: log-odds per unit capability.
+    """
+
+    coin_attrition: float
+    """Capability an armed group loses to one operation against it.
+
+    Unit: capability per operation per unit operator capability.
+    """
+
+    harm_base: float
+    """Log-odds that an operation harms civilians, without contractors.
+
+    Unit: log-odds per operation.
+    """
+
+    harm_wagner: float
+    """Added log-odds of civilian harm when Wagner takes part in the operation.
+
+    Unit: log-odds.
+    """
+
+    pursuit_base: float
+    """Log-odds that an operation against a group active across a border pursues it into the neighbour, harming its
+    nationals.
+
+    Unit: log-odds per operation.
+    """
+
+    pursuit_wagner: float
+    """Added log-odds of cross-border pursuit when Wagner takes part.
+
+    Unit: log-odds.
+    """
+
+    pursuit_lethality: float
+    """Typical deaths among the neighbour's nationals in one cross-border incident.
+
+    Unit: deaths per incident (median).
+    """
+
+    protest_base: float
+    """Baseline weekly log-odds that a state summons another state's ambassador.
+
+    Unit: log-odds per week.
+    """
+
+    protest_tension: float
+    """How much tension, weighted by the protester's resolve, raises the summons rate.
+
+    Unit: log-odds per unit of resolve times tension.
+    """
+
+    recall_base: float
+    """Baseline weekly log-odds that a state recalls its ambassador from another state.
+
+    Unit: log-odds per week.
+    """
+
+    recall_tension: float
+    """How much tension, weighted by resolve, raises the recall rate.
+
+    Unit: log-odds per unit of resolve times tension.
+    """
+
+    restore_base: float
+    """Weekly log-odds that a recalled ambassador returns when tension is nil.
+
+    Unit: log-odds per week.
+    """
+
+    restore_tension: float
+    """How much tension delays the return of a recalled ambassador.
+
+    Unit: log-odds per unit tension.
+    """
+
+    deescalation_base: float
+    """Baseline weekly log-odds that a state sends a visit or delegation to another state.
+
+    Unit: log-odds per week.
+    """
+
+    deescalation_tension: float
+    """How much tension raises the chance of a de-escalating visit or delegation.
+
+    Unit: log-odds per unit tension.
+    """
+
+    deescalation_stakes: float
+    """How much what the pair stands to lose (shared border, trade, common enemy) raises that chance.
+
+    Unit: log-odds per unit stakes.
+    """
+
+    delegation_share: float
+    """Share of de-escalating moves that are delegations rather than ministerial visits.
+
+    Unit: probability.
+    """
+
+    joint_base: float
+    """Baseline weekly log-odds that two neighbouring states patrol or operate jointly.
+
+    Unit: log-odds per week.
+    """
+
+    joint_threat: float
+    """How much the shared threat of a common enemy, minus the pair's own tension, raises joint action.
+
+    Unit: log-odds per unit of net threat.
+    """
+
+    joint_operation_threshold: float
+    """Shared threat above which joint action is a combat operation rather than a patrol.
+
+    Unit: tension.
+    """
+
+    pledge_base: float
+    """Baseline weekly log-odds that a patron pledges support to one client.
+
+    Unit: log-odds per week.
+    """
+
+    pledge_losses: float
+    """How much a client's recent heavy losses raise the patron's pledge rate.
+
+    Unit: log-odds per log(1 + losses / losses_scale).
+    """
+
+    losses_scale: float
+    """Recent heavy losses at which the pledge term reaches log(2) times pledge_losses.
+
+    Unit: deaths.
+    """
+
+    heavy_loss_threshold: float
+    """Deaths in one attack from which a client's losses count as heavy and enter the patron's reckoning.
+
+    Unit: deaths.
+    """
+
+    losses_half_life_weeks: float
+    """Half-life of a client's memory of its losses.
+
+    Unit: weeks.
+    """
+
+    pledge_boost: float
+    """Capability a client gains from one pledge of support (training, equipment).
+
+    Unit: capability.
+    """
+
+    loss_capability: float
+    """Capability a force loses per death among its ranks.
+
+    Unit: capability per death.
+    """
+
+    capability_recovery: float
+    """Share of the gap to its catalogue capability that an actor recovers each week.
+
+    Unit: share of the gap per week.
+    """
+
+    expel_base: float
+    """Baseline weekly log-odds that a host state expels a foreign force present on its territory.
+
+    Unit: log-odds per week.
+    """
+
+    expel_alignment: float
+    """How much the gap between host and force alignment (half its absolute difference) raises expulsion.
+
+    Unit: log-odds per unit of alignment gap.
+    """
+
+    expel_tension: float
+    """How much the host's tension with the force raises expulsion.
+
+    Unit: log-odds per unit tension.
+    """
+
+    alliance_base: float
+    """Baseline weekly log-odds that a candidate state joins an alliance.
+
+    Unit: log-odds per week.
+    """
+
+    alliance_threat: float
+    """How much the state's highest tension with an armed group raises joining.
+
+    Unit: log-odds per unit threat.
+    """
+
+    alliance_alignment: float
+    """How much a state's alignment with the alliance raises joining.
+
+    Unit: log-odds per unit alignment.
+    """
