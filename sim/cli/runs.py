@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from sim.model.scenario import LoadedScenario
 
 # The choices of sim.experiments.batch.Executor and sim.model.sweep.Method, whose modules are slower to
-# import than --help should wait for (tests/test_cli.py checks that they agree)
+# import than --help should wait for (tests/cli/test_cli.py checks that they agree)
 Executor = Literal["local", "dask"]
 SweepMethod = Literal["grid", "lhs", "sobol"]
 

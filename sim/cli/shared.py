@@ -35,7 +35,7 @@ console = Console()
 errors = Console(stderr=True)
 CORES = os.cpu_count() or 1  # the default of every --workers
 # What of the observed events to draw: sim.records.observed.Measure, whose module is too slow to import at
-# start-up (tests/test_cli.py checks that the two agree)
+# start-up (tests/cli/test_cli.py checks that the two agree)
 Measure = Literal["events", "fatalities"]
 
 

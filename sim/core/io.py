@@ -15,12 +15,14 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from sim.core.errors import InputError
+
+if TYPE_CHECKING:  # the writers only call the frames' own methods: no pandas import at start-up
+    import pandas as pd
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:

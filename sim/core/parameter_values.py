@@ -1,7 +1,7 @@
 """The model's parameters as one typed, frozen record, a field per entry of the parameter file.
 
 Generated from ``sim/data/parameters.yaml`` by ``python -m sim.core.parameters --write-model``; do not
-edit it by hand. tests/test_parameters.py fails when it is out of date with the file.
+edit it by hand. tests/core/test_parameters.py fails when it is out of date with the file.
 """
 
 from dataclasses import dataclass

@@ -80,7 +80,7 @@ def resolve_parameters(overrides: Mapping[str, float] | None = None) -> Paramete
 _MODEL_HEADER = f'''"""The model's parameters as one typed, frozen record, a field per entry of the parameter file.
 
 Generated from ``sim/data/parameters.yaml`` by ``{WRITE_MODEL_COMMAND}``; do not
-edit it by hand. tests/test_parameters.py fails when it is out of date with the file.
+edit it by hand. tests/core/test_parameters.py fails when it is out of date with the file.
 """
 
 from dataclasses import dataclass

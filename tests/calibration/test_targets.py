@@ -3,11 +3,11 @@
 import pandas as pd
 import pytest
 
-from sim.core.actors import load_catalogue
 from sim.calibration.fitting import load_config, observed_statistics
+from sim.calibration.targets import Selector, Target
+from sim.core.actors import load_catalogue
 from sim.core.events import load_events
 from sim.model.model import SahelModel
-from sim.calibration.targets import Selector, Target
 from tests.conftest import DOCUMENTED, ROOT
 
 CONFIG = ROOT / "calibration" / "sahel.yaml"

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from sim.calibration.fitting import load_config, observed_statistics
+from sim.model.scenario import load_scenario
 from sim.plots.tension import tension_figure
 from sim.records.documented import documented_record
-from sim.model.scenario import load_scenario
 from tests.conftest import ROOT, SEEDS
 
 

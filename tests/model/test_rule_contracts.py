@@ -1,18 +1,16 @@
-"""Every rule of the model keeps the rule contract (tests/rule_contract.py).
+"""Every rule of the model keeps the rule contract (tests/model/rule_contract.py).
 
 Each class below declares one rule: the event types it emits, where it acts, and which way
 each of its probabilities moves with each state term, as the rule's docstring says.
 """
 
-from pathlib import Path
-
 from hypothesis import strategies as st
 
 from sim.model import rules
+from tests.conftest import ROOT, SCENARIOS
+from tests.model.rule_contract import Probability, RuleContract, unit
 
-from .rule_contract import Probability, RuleContract, unit
-
-ALIGNMENT = Path(__file__).parent / "data" / "alignment_2021.yaml"
+ALIGNMENT = ROOT / "tests" / "data" / "alignment_2021.yaml"
 alignment = st.floats(-1.0, 1.0)
 deaths = st.floats(0.0, 500.0)
 
@@ -40,7 +38,7 @@ class TestCounterInsurgency(RuleContract):
 class TestProtest(RuleContract):
     rule = rules.protest
     emits = frozenset({"summon_ambassador", "recall_ambassador", "restore_ambassador"})
-    scenario = Path(__file__).parent.parent / "scenarios" / "joint_patrols_2010.yaml"
+    scenario = SCENARIOS / "joint_patrols_2010.yaml"
     probabilities = (
         Probability(rules.summons_probability, {"resolve": unit, "tension": unit}, ("resolve", "tension")),
         Probability(rules.recall_probability, {"resolve": unit, "tension": unit}, ("resolve", "tension")),

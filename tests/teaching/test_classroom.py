@@ -13,6 +13,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.core.datafiles import load_yaml_model
+from sim.core.errors import InputError
+from sim.core.relations import tension_series
+from sim.model.model import SahelModel
+from sim.model.scenario import load_fitted_set
+from sim.plots.live import LiveNetwork, LiveTension
 from sim.teaching.classroom import (
     Classroom,
     ClassroomModel,
@@ -23,12 +29,6 @@ from sim.teaching.classroom import (
     monitors,
     sentence,
 )
-from sim.core.datafiles import load_yaml_model
-from sim.core.errors import InputError
-from sim.model.model import SahelModel
-from sim.plots.live import LiveNetwork, LiveTension
-from sim.core.relations import tension_series
-from sim.model.scenario import load_fitted_set
 from sim.teaching.serve import where
 from tests.conftest import ROOT, SCENARIOS, run_cli
 

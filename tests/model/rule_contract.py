@@ -12,7 +12,7 @@ with (what the rule's docstring says). The base class then checks, for every rul
   event catalogue;
 - a seed fixes its output, and another seed changes it.
 
-To add a rule, copy one of the subclasses in ``tests/test_rule_contracts.py``.
+To add a rule, copy one of the subclasses in ``tests/model/test_rule_contracts.py``.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ from sim.core.events import event_types
 from sim.core.parameters import parameter_specs, resolve_parameters
 from sim.model.model import SahelModel
 from sim.model.scenario import load_scenario
-
-from .conftest import SCENARIOS
+from tests.conftest import SCENARIOS
 
 unit = st.floats(0.0, 1.0)
 

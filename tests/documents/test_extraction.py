@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 
 from sim.core.actors import UNMATCHED
-from sim.documents.articles import read_article
 from sim.core.errors import InputError
 from sim.core.events import load_events
+from sim.documents.articles import read_article
 from sim.documents.extraction import Extraction, extract_articles, load_extractor
 from sim.documents.patterns import patterns
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 
 PUBLISHED = dt.date(2024, 6, 12)  # a Wednesday
 
@@ -287,7 +287,7 @@ def test_seed_article_yields_its_documented_events(extractor):
 
     seed = SEEDS / "000_61a0112944c6305f.txt"
     found = extract_articles([read_article(seed)]).frame().to_dict(orient="records")
-    curated = load_events(Path(__file__).parent.parent / "calibration" / "events.csv")
+    curated = load_events(ROOT / "calibration" / "events.csv")
     for event_id in ("D019", "D020", "D021", "D034", "D038", "D039"):
         row = curated[curated["event_id"] == event_id].iloc[0].to_dict()
         assert any(same_event(candidate, row) for candidate in found), event_id

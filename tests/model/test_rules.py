@@ -9,12 +9,12 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import sim.experiments.runner
 import sim.model.agents
 import sim.model.model
-import sim.experiments.runner
+from sim.core.parameters import parameter_specs, resolve_parameters
 from sim.model import rules
 from sim.model.model import SahelModel
-from sim.core.parameters import parameter_specs, resolve_parameters
 
 P = resolve_parameters()
 unit = st.floats(0.0, 0.999)
@@ -84,7 +84,9 @@ def _parameters_read(module) -> set[str]:
 def test_the_model_reads_every_parameter_of_the_file_and_no_other():
     """A parameter in sim/data/parameters.yaml that no rule reads would be calibrated and swept for
     nothing; a name read but not in the file would fail only when its branch runs."""
-    read = set().union(*(_parameters_read(module) for module in (rules, sim.model.model, sim.model.agents, sim.experiments.runner)))
+    read = set().union(
+        *(_parameters_read(module) for module in (rules, sim.model.model, sim.model.agents, sim.experiments.runner))
+    )
     assert read == set(parameter_specs())
 
 

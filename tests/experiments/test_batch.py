@@ -13,8 +13,8 @@ import pytest
 
 from sim.experiments.batch import plan_runs, run_batch
 from sim.experiments.runner import run_replicate
-from sim.model.scenario import load_scenario
 from sim.experiments.store import BatchStore
+from sim.model.scenario import load_scenario
 from sim.model.sweep import sweep_points
 from tests.conftest import ROOT, SCENARIOS, run_cli
 

@@ -1,7 +1,7 @@
 """Golden test: a fixed scenario and seed give exactly the stored results.
 
 A deliberate change to the model changes these numbers: check the change is intended, then
-regenerate with ``SAHELSIM_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py`` and commit
+regenerate with ``SAHELSIM_UPDATE_GOLDEN=1 python -m pytest tests/model/test_golden.py`` and commit
 the new file with the change that caused it.
 """
 

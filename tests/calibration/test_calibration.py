@@ -118,8 +118,8 @@ def test_calibration_runs_stop_where_the_targets_stop_looking():
 
 @pytest.mark.parametrize("run", [0, 1, 2])
 def test_a_run_cut_at_the_horizon_measures_what_the_whole_run_measures(run):
-    from sim.model.model import SahelModel
     from sim.calibration.targets import statistics
+    from sim.model.model import SahelModel
 
     loaded = load_config(CONFIG)
     parameters = {"protest_tension": 40.0, "deescalation_base": -3.0, "pledge_base": -3.0, "restore_base": -5.0}

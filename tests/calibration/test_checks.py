@@ -8,10 +8,10 @@ import pytest
 
 from sim.calibration.checks import posterior_draws, reproduction
 from sim.calibration.forecast import brier, occurrence, score
-from sim.model.scenario import load_scenario
 from sim.calibration.sensitivity import analyse, problem
+from sim.model.scenario import load_scenario
+from tests.calibration.test_calibration import RECOVERY
 from tests.conftest import ROOT, SCENARIOS, run_cli
-from tests.test_calibration import RECOVERY
 
 
 def documented_table(*rows):

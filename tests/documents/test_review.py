@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.core.actors import UNMATCHED, load_catalogue
 from sim.calibration.fitting import load_config, observed_statistics
 from sim.cli import main, shared
+from sim.core.actors import UNMATCHED, load_catalogue
 from sim.core.errors import InputError
 from sim.core.events import Event, events_to_frame, load_events
 from sim.documents.review import accept, review, select

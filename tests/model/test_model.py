@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.core.events import frame_to_events
-from sim.model.model import SahelModel
 from sim.core.parameters import parameter_specs
 from sim.core.relations import tension_series
 from sim.experiments.runner import run_replicate
+from sim.model.model import SahelModel
 
 
 def short(scenario, weeks: int = 26):

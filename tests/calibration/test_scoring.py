@@ -9,11 +9,11 @@ import scoringrules
 import yaml
 
 from sim.calibration.fitting import load_config, observed_statistics
+from sim.calibration.scoring import MODEL, Design, evaluate, table
 from sim.records.datasets import import_events
 from sim.records.observed import Observed, country_monthly, months, pair_monthly
-from sim.calibration.scoring import MODEL, Design, evaluate, table
 from tests.conftest import ROOT, run_cli
-from tests.test_datasets import ACLED, PORTAL, UCDP
+from tests.records.test_datasets import ACLED, PORTAL, UCDP
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +67,8 @@ def test_no_overlap_is_a_clear_error(imported):
 
 
 def test_countries_the_file_does_not_cover_are_left_out_not_scored_as_zeros(imported):
-    from sim.core.errors import InputError
     from sim.calibration.scoring import covered
+    from sim.core.errors import InputError
 
     assert covered(imported, ("MLI", "TCD", "NER")) == (("MLI", "NER"), ("TCD",))
     with pytest.raises(InputError, match="no events in any of the countries TCD"):
@@ -140,8 +140,8 @@ def test_observed_plot_and_score_through_the_cli(tmp_path):
 
 def test_compare_figure_draws_the_observed_bars_on_each_scenario_panel(imported, sahel_2024):
     from sim.experiments.compare import paired_difference
-    from sim.plots.compare import compare_figure
     from sim.experiments.runner import run_replicate
+    from sim.plots.compare import compare_figure
 
     tension = pd.concat([run_replicate(sahel_2024.scenario, run)[1].assign(run=run) for run in range(2)])
     shifted = imported.assign(
@@ -201,8 +201,8 @@ def test_the_report_names_the_parameters_a_dataset_target_constrains(tmp_path, i
 
 
 def test_a_share_target_measures_one_sided_violence_among_violent_events(imported):
-    from sim.records.observed import primary
     from sim.calibration.targets import Target
+    from sim.records.observed import primary
 
     share = Target.model_validate(
         {

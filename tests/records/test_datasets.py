@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.core.actors import UNMATCHED
-from sim.records.datasets import haversine_km, import_events, load_imported, match_actors, matched_share, read_file
 from sim.core.errors import InputError
 from sim.core.events import frame_to_events
+from sim.records.datasets import haversine_km, import_events, load_imported, match_actors, matched_share, read_file
 from tests.conftest import ROOT, run_cli
 
 DATA = ROOT / "tests" / "data"
