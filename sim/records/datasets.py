@@ -98,12 +98,27 @@ class UcdpCoding(BaseModel):
     date_precision: dict[int, Precision]
 
 
+class DateRange(BaseModel):
+    """The event dates an import accepts: a fixed first day, and a last one that moves with the day of the import."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    earliest: dt.date
+    years_after_today: int = Field(ge=0, le=100)
+
+    def bounds(self) -> tuple[dt.date, dt.date]:
+        """The first and the last accepted day, as of today."""
+        latest = pd.Timestamp(dt.date.today()) + pd.DateOffset(years=self.years_after_today)
+        return self.earliest, latest.date()
+
+
 class DatasetCoding(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     acled: AcledCoding
     ucdp: UcdpCoding
     duplicate_days: dict[Precision, int]
     duplicate_km: float = Field(gt=0)
+    date_range: DateRange
+    max_count: int = Field(gt=0, le=2**53)  # counts pass through float64, exact up to 2**53
     countries: dict[str, str]
 
     @model_validator(mode="after")
@@ -295,25 +310,59 @@ def _layout(path: Path, header: list[str], requested: str) -> Layout:
 
 
 def _dates(raw: RawTable, column: str) -> pd.Series:
-    """ISO dates, or the '15 January 2023' form of older ACLED exports; any other value stops the import."""
+    """ISO dates, or the '15 January 2023' form of older ACLED exports, within the configured date range.
+
+    Any other value stops the import. Dates are parsed at microseconds, whose range holds any
+    four-digit year, and checked before they become the table's nanoseconds, whose range ends in
+    1677 and 2262.
+    """
+    earliest, latest = coding().date_range.bounds()
     text = raw.columns[column]
-    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
     unread = dates.isna() & text.notna()
     if unread.any():
-        dates[unread] = pd.to_datetime(text[unread], format="%d %B %Y", errors="coerce")
-    raw.fail(dates.isna().to_numpy(), column, "a date as YYYY-MM-DD or '15 January 2023'")
+        dates[unread] = pd.to_datetime(text[unread], format="%d %B %Y", errors="coerce").astype("datetime64[us]")
+    outside = dates.isna() | (dates < pd.Timestamp(earliest)) | (dates > pd.Timestamp(latest))
+    raw.fail(
+        outside.to_numpy(),
+        column,
+        f"a date from {earliest} to {latest} (date_range of {CODING_PATH.name}) as YYYY-MM-DD or '15 January 2023'",
+    )
     return dates.astype("datetime64[ns]")
 
 
 def _counts(raw: RawTable, column: str, required: bool, bad: Counter) -> pd.Series:
-    """Whole non-negative numbers; a bad optional value is left empty and counted."""
+    """Whole numbers from 0 to the configured ``max_count``.
+
+    A larger one stops the import even where the value is optional (it is a broken file, not a
+    missing figure, and would overflow the integer column); another bad optional value is left
+    empty and counted.
+    """
+    limit = coding().max_count
     text = raw.columns[column]
     numbers = pd.to_numeric(text, errors="coerce").astype("float64")
     wrong = (numbers.isna() & text.notna()) | (numbers < 0) | (numbers % 1 != 0)
-    if required:
-        raw.fail((wrong | text.isna()).to_numpy(), column, "a whole number >= 0")
+    refused = (numbers > limit) | ((wrong | text.isna()) if required else False)
+    raw.fail(refused.to_numpy(), column, f"a whole number from 0 to {limit} (max_count of {CODING_PATH.name})")
     bad[column] += int(wrong.sum())
     return numbers.mask(wrong).astype("Int64")
+
+
+def _edition(raw: RawTable, bad: Counter) -> str:
+    """' (export updated YYYY-MM-DD)' from the newest of ACLED's row timestamps (Unix seconds), '' without one.
+
+    A timestamp that is not a number within the configured date range is a bad optional value,
+    counted and not used.
+    """
+    if "timestamp" not in raw.columns:
+        return ""
+    text = raw.columns["timestamp"]
+    seconds = pd.to_numeric(text, errors="coerce").astype("float64")
+    earliest, latest = (pd.Timestamp(day, tz="UTC").timestamp() for day in coding().date_range.bounds())
+    wrong = text.notna() & ~seconds.between(earliest, latest)
+    bad["timestamp"] += int(wrong.sum())
+    newest = seconds.mask(wrong).max()
+    return "" if pd.isna(newest) else f" (export updated {dt.datetime.fromtimestamp(newest, dt.timezone.utc):%Y-%m-%d})"
 
 
 def _coordinates(raw: RawTable, column: str, limit: float, bad: Counter) -> pd.Series:
@@ -376,12 +425,6 @@ def _acled(raw: RawTable, bad: Counter) -> pd.DataFrame:
             event_type[rows & (columns["sub_event_type"] == sub)] = mapped
         for kind, mapped in entry.by_source_kind.items():
             event_type[rows & (source.map(kind_of) == kind)] = mapped
-    stamp = pd.to_numeric(columns["timestamp"], errors="coerce") if "timestamp" in columns else pd.Series(dtype=float)
-    edition = (
-        f" (export updated {dt.datetime.fromtimestamp(stamp.max(), dt.timezone.utc):%Y-%m-%d})"
-        if stamp.notna().any()
-        else ""
-    )
     country = _country_codes(columns["country"])
     return pd.DataFrame(
         {
@@ -398,7 +441,7 @@ def _acled(raw: RawTable, bad: Counter) -> pd.DataFrame:
             "latitude": _coordinates(raw, "latitude", 90, bad),
             "longitude": _coordinates(raw, "longitude", 180, bad),
             "fatalities": _counts(raw, "fatalities", True, bad),
-            "dataset": spec.name + edition,
+            "dataset": spec.name + _edition(raw, bad),
         }
     )
 

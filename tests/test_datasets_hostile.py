@@ -1,0 +1,143 @@
+"""Hostile input to the dataset import: one InputError naming the file, data row and column, never a traceback.
+
+Through the CLI that is exit 2 with nothing written.
+
+Every ACLED row here is invented (ACLED's terms forbid redistributing its data); the UCDP rows are
+the real sample of ``../shared/data``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.core.errors import InputError
+from sim.records.datasets import coding, import_events
+from tests.conftest import ROOT
+
+UCDP = ROOT.parent / "shared" / "data" / "ucdp_ged231_sample_sahel.csv"
+ARMY, JNIM, CIVILIANS = (
+    "Military Forces of Mali (2021-)",
+    "JNIM: Group for Support of Islam and Muslims",
+    "Civilians (Mali)",
+)
+# Invented rows in the columns of ACLED's export tool that the import reads, plus notes and timestamp.
+HEADER = [
+    *("event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type", "actor1", "actor2"),
+    *("country", "location", "latitude", "longitude", "fatalities", "notes", "timestamp"),
+]
+ROWS = [
+    ["SYN001", "2021-02-03", "2021", "1", "Battles", "Armed clash", ARMY, JNIM, "Mali", "Town A", "14.5", "-4.2", "3"],
+    ["SYN002", "2021-03-09", "2021", "2", "Violence against civilians", "Attack", JNIM, CIVILIANS, "Mali", "Village B"]
+    + ["14.1", "-3.6", "5"],
+    ["SYN003", "2022-05-20", "2022", "1", "Protests", "Peaceful protest", "Protesters (Niger)", "", "Niger", "Town C"]
+    + ["13.5", "2.1", "0"],
+    ["SYN004", "2022-07-01", "2022", "3", "Strategic developments", "Arrests", ARMY, "", "Burkina Faso", "Town D"]
+    + ["12.4", "-1.5", "0"],
+]
+ROWS = [row + ["Invented test row.", "1700000000"] for row in ROWS]
+
+
+def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    return path
+
+
+def acled(tmp_path: Path, changes: dict[str, str] | None = None, row: int = 1, name: str = "acled.csv") -> Path:
+    """The synthetic export, with ``changes`` (column -> value) in data row ``row``."""
+    rows = [list(cells) for cells in ROWS]
+    for column, value in (changes or {}).items():
+        rows[row - 1][HEADER.index(column)] = value
+    return write_csv(tmp_path / name, rows)
+
+
+def ucdp(tmp_path: Path, changes: dict[str, str], row: int = 1) -> Path:
+    """The real UCDP sample, with ``changes`` in data row ``row``."""
+    rows = list(csv.DictReader(UCDP.open(encoding="utf-8")))
+    rows[row - 1].update(changes)
+    path = tmp_path / "ged231.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def refused(paths: list[Path], *words: str) -> str:
+    """The message of the InputError that importing ``paths`` raises; it names the last file and has ``words``."""
+    with pytest.raises(InputError) as error:
+        import_events(paths)
+    message = error.value.message
+    assert paths[-1].name in message
+    for word in words:
+        assert word in message
+    return message
+
+
+def test_the_synthetic_export_imports(tmp_path):
+    table = import_events([acled(tmp_path)])
+    assert list(table["original_id"]) == ["SYN001", "SYN002", "SYN003", "SYN004"]
+    assert table.attrs["import"]["bad_optional_values"] == {}
+
+
+# --- dates and timestamps -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01", "9999-12-31", "1500-06-01", "1988-12-31", "2999-01-01", "1 January 1200"]
+)
+def test_acled_dates_outside_the_plausible_range_are_refused(tmp_path, value):
+    refused([acled(tmp_path, {"event_date": value}, row=2)], "data row 2 has event_date", repr(value), "1989-01-01")
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "1970-01-01"])
+def test_ucdp_dates_outside_the_plausible_range_are_refused(tmp_path, value):
+    refused([ucdp(tmp_path, {"date_start": value}, row=3)], "data row 3 has date_start", repr(value))
+
+
+def test_the_date_range_is_data_and_ends_a_year_after_today(tmp_path):
+    earliest, latest = coding().date_range.bounds()
+    assert earliest == dt.date(1989, 1, 1) and (latest - dt.date.today()).days in (365, 366)
+    table = import_events([acled(tmp_path, {"event_date": "1989-01-01"})])
+    assert table["date"].min() == pd.Timestamp("1989-01-01")
+
+
+@pytest.mark.parametrize("value", ["1e30", "-1e30", "99999999999999999999999", "inf", "-inf", "nan", "soon", "-5"])
+def test_a_bad_timestamp_is_a_counted_bad_optional_value(tmp_path, value):
+    table = import_events([acled(tmp_path, {"timestamp": value}, row=2)])
+    assert len(table) == len(ROWS) and table.attrs["import"]["bad_optional_values"] == {"timestamp": 1}
+    assert (table["dataset"] == "ACLED (export updated 2023-11-14)").all()  # from the other rows' timestamps
+
+
+def test_an_export_whose_timestamps_are_all_bad_has_no_edition(tmp_path):
+    rows = [row[:-1] + ["1e30"] for row in ROWS]
+    table = import_events([write_csv(tmp_path / "acled.csv", rows)])
+    assert (table["dataset"] == "ACLED").all() and table.attrs["import"]["bad_optional_values"] == {"timestamp": 4}
+
+
+# --- counts -----------------------------------------------------------------------------------------
+
+
+HUGE = ["1e19", "1e300", "9223372036854775808", "99999999999999999999999999", "inf"]
+
+
+@pytest.mark.parametrize("value", HUGE)
+def test_acled_fatalities_above_the_bound_are_refused(tmp_path, value):
+    refused([acled(tmp_path, {"fatalities": value}, row=3)], "data row 3 has fatalities", "from 0 to 1000000")
+
+
+@pytest.mark.parametrize("column", ["best", "low", "high"])
+@pytest.mark.parametrize("value", HUGE)
+def test_ucdp_counts_above_the_bound_are_refused(tmp_path, column, value):
+    refused([ucdp(tmp_path, {column: value}, row=2)], f"data row 2 has {column}", "from 0 to 1000000")
+
+
+def test_the_largest_allowed_count_imports(tmp_path):
+    bound = coding().max_count
+    table = import_events([acled(tmp_path, {"fatalities": str(bound)})])
+    assert table["fatalities"].max() == bound
