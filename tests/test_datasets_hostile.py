@@ -8,8 +8,11 @@ the real sample of ``../shared/data``.
 
 from __future__ import annotations
 
+import bz2
 import csv
 import datetime as dt
+import gzip
+import lzma
 from pathlib import Path
 
 import pandas as pd
@@ -141,3 +144,82 @@ def test_the_largest_allowed_count_imports(tmp_path):
     bound = coding().max_count
     table = import_events([acled(tmp_path, {"fatalities": str(bound)})])
     assert table["fatalities"].max() == bound
+
+
+# --- encodings, compressions and the shape of the CSV ----------------------------------------------
+
+
+def _with_bad_byte(tmp_path: Path, padding: int) -> Path:
+    """The synthetic export with a Latin-1 é in data row 3's notes, after ``padding`` bytes of notes in row 1."""
+    path = acled(tmp_path, {"notes": "x" * padding}, row=1)
+    text = path.read_bytes()
+    at = text.index(b"Invented test row.", text.index(b"SYN003"))
+    path.write_bytes(text[:at] + b"caf\xe9 " + text[at:])
+    return path
+
+
+@pytest.mark.parametrize("padding", [0, 70_000])
+def test_a_non_utf8_byte_is_refused_wherever_it_is(tmp_path, padding):
+    path = _with_bad_byte(tmp_path, padding)
+    refused([path], "data row 3", "notes", "not UTF-8", "0xe9")
+
+
+def test_a_non_utf8_byte_in_a_read_column_is_refused_with_its_row(tmp_path):
+    path = acled(tmp_path, {"location": "Tomb-ou-c-tou"}, row=2)
+    path.write_bytes(path.read_bytes().replace(b"Tomb-ou-c-tou", b"Tombouctou \xff"))
+    refused([path], "data row 2", "location", "not UTF-8")
+
+
+def test_a_non_utf8_header_is_refused(tmp_path):
+    path = acled(tmp_path)
+    path.write_bytes(path.read_bytes().replace(b"notes", b"n\xf6tes", 1))
+    refused([path], "not UTF-8", "line 1")
+
+
+def test_a_multibyte_character_across_the_header_buffer_is_accepted(tmp_path):
+    """The header is read from the first 64 KB; a two-byte character cut there (at one shift) is no error."""
+    rows = [list(cells) for cells in ROWS]
+    for shift in (0, 1):
+        rows[0][HEADER.index("notes")] = "y" * shift + "é" * (1 << 15)
+        assert len(import_events([write_csv(tmp_path / "acled.csv", rows)])) == len(ROWS)
+
+
+@pytest.mark.parametrize(
+    ("compress", "suffix", "kind", "command"),
+    [
+        (gzip.compress, ".csv.gz", "a gzip archive", "gunzip"),
+        (bz2.compress, ".csv.bz2", "a bzip2 archive", "bunzip2"),
+        (lzma.compress, ".csv.xz", "an xz archive", "unxz"),
+    ],
+)
+def test_compressed_files_are_named_with_how_to_unpack_them(tmp_path, compress, suffix, kind, command):
+    path = tmp_path / f"acled{suffix}"
+    path.write_bytes(compress(b"event_id_cnty\nSYN1\n"))
+    refused([path], f"is {kind}; unpack it ({command} {path.name}) and import the CSV inside")
+
+
+def test_a_column_the_import_reads_named_twice_is_refused(tmp_path):
+    path = write_csv(tmp_path / "acled.csv", [row + ["9"] for row in ROWS], [*HEADER, "Fatalities"])
+    refused([path], "line 1", "['fatalities'] more than once")
+    write_csv(path, [row + ["x"] for row in ROWS], [*HEADER, "notes"])  # one it does not read is no matter
+    assert len(import_events([path])) == len(ROWS)
+
+
+def test_a_non_utf8_byte_in_a_file_that_does_not_parse_is_refused_with_its_line(tmp_path):
+    path = acled(tmp_path, {"location": "Tomb-ou-c-tou"}, row=2)
+    path.write_bytes(path.read_bytes().replace(b"Tomb-ou-c-tou", b"Tombouctou \xff") + b"SYN9,2021\n")
+    refused([path], "line 3: has byte 0xff, which is not UTF-8")
+
+
+@pytest.mark.parametrize(
+    ("tail", "words"),
+    [
+        (b"SYN9,2021-01-01\n", "data row 5 has 2 values where the header has 15"),
+        (b",".join([b"SYN9", *[b"x"] * 15]) + b"\n", "data row 5 has 16 values where the header has 15"),
+        (b'SYN9,"2021-01-01\n', "data row 5 has 2 values where the header has 15"),
+    ],
+)
+def test_a_row_that_does_not_fit_the_header_is_named(tmp_path, tail, words):
+    path = acled(tmp_path)
+    path.write_bytes(path.read_bytes() + tail)
+    refused([path], words, "a comma or a quote out of place")

@@ -15,9 +15,12 @@ counted in the table's ``attrs["import"]``, which Parquet keeps and ``summary`` 
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,7 +41,17 @@ ALIASES_PATH = PACKAGE_DATA / "dataset_actors.yaml"
 CODING_PATH = PACKAGE_DATA / "dataset_event_types.yaml"
 Format = Literal["acled", "ucdp"]
 HXL_MARK = "#"
-ZIP_MAGIC = b"PK\x03\x04"
+# What a file holds when it starts with these bytes instead of CSV text, and the command that unpacks it.
+ARCHIVES = (
+    (b"PK\x03\x04", "a zip archive", "unzip"),
+    (b"\x1f\x8b", "a gzip archive", "gunzip"),
+    (b"BZh", "a bzip2 archive", "bunzip2"),
+    (b"\xfd7zXZ\x00", "an xz archive", "unxz"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "7z x"),
+    (b"\x28\xb5\x2f\xfd", "a zstd archive", "unzstd"),
+)
+BLOCK = 1 << 24  # bytes pyarrow's reader parses at a time
+CHECK_BLOCK = 1 << 20  # bytes the UTF-8 check decodes at a time (its text, up to 4 bytes a character, is dropped)
 NULL_VALUES = ["", "NA"]  # empty cells, and the "NA" that exports written from R (acled.api, readr) carry
 
 
@@ -240,24 +253,12 @@ def read_file(path: Path, requested: str = "auto") -> RawTable:
     path = Path(path)
     header = _header(path)
     layout = _layout(path, header, requested)
+    _require_utf8(path, header)
     needed = [c for c in (*layout.required, *OPTIONAL[layout.name]) if c in header]
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                include_columns=needed,
-                strings_can_be_null=True,
-                null_values=NULL_VALUES,
-                quoted_strings_can_be_null=True,
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"is not a readable CSV ({exc}); expected an {layout.name.upper()} export", path=path
-        ) from None
+        table = _read_csv(path, header, needed, pa.string())
+    except pa.ArrowInvalid as exc:
+        raise _unparsable(path, header, layout, exc) from None
     first_row = 1
     first = table.column(layout.required[1])
     if table.num_rows and str(first[0]).startswith(HXL_MARK):  # the portal variant's HXL hashtag row
@@ -265,7 +266,36 @@ def read_file(path: Path, requested: str = "auto") -> RawTable:
     if table.num_rows == 0:
         raise InputError(f"holds a header but no events; expected at least one {layout.name.upper()} row", path=path)
     columns = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    return RawTable(path, layout, columns.apply(lambda column: column.str.strip()), first_row)
+    return RawTable(path, layout, columns.apply(_stripped), first_row)
+
+
+def _read_csv(
+    path: Path,
+    header: list[str],
+    columns: list[str],
+    kind: pa.DataType,
+    threads: bool = True,
+    on_invalid: Callable[[pacsv.InvalidRow], str] | None = None,
+) -> pa.Table:
+    """The file's data rows (the header row skipped, its names given) in ``columns``, each of type ``kind``."""
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=BLOCK, use_threads=threads),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: kind for name in columns},
+            include_columns=columns,
+            strings_can_be_null=True,
+            null_values=NULL_VALUES,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+def _stripped(column: pd.Series) -> pd.Series:
+    """Cells without surrounding spaces; a cell of spaces only is empty, like an empty one."""
+    column = column.str.strip()
+    return column.mask(column == "")
 
 
 def _header(path: Path) -> list[str]:
@@ -273,15 +303,111 @@ def _header(path: Path) -> list[str]:
         raise InputError("file not found; expected an ACLED or UCDP GED CSV file", path=path)
     with path.open("rb") as handle:
         start = handle.read(1 << 16)
-    if start.startswith(ZIP_MAGIC):
-        raise InputError("is a zip archive; unpack it and import the CSV file inside", path=path)
+    for magic, kind, command in ARCHIVES:
+        if start.startswith(magic):
+            raise InputError(f"is {kind}; unpack it ({command} {path.name}) and import the CSV inside", path=path)
     if not start.strip():
         raise InputError("is empty; expected an ACLED or UCDP GED CSV file with a header row", path=path)
-    try:
-        line = start.decode("utf-8-sig").splitlines()[0]
+    try:  # the first line only, decoded incrementally: a character cut at the end of the 64 KB read is no error
+        line = codecs.getincrementaldecoder("utf-8-sig")().decode(start.split(b"\n", 1)[0])
     except UnicodeDecodeError:
-        raise InputError("is not UTF-8 text; expected an ACLED or UCDP GED CSV file", path=path) from None
-    return [name.strip().strip('"').lower() for name in line.split(",")]
+        raise InputError(
+            "is not UTF-8 text; expected an ACLED or UCDP GED CSV file (re-save it as UTF-8)", path=path, line=1
+        ) from None
+    return [name.strip().strip('"').lower() for name in (line.splitlines() or [""])[0].split(",")]
+
+
+def _require_utf8(path: Path, header: list[str]) -> None:
+    """Refuse a byte that is not UTF-8 anywhere in the file, with its row and column where they can be found.
+
+    pyarrow checks only the columns it converts, so a stray Latin-1 byte in a column the import
+    skips (notes, sources) would pass unseen while the same byte in a read column stops it; the
+    whole file is decoded in blocks instead (a fraction of a second per 100 MB).
+    """
+    decoder, newlines = codecs.getincrementaldecoder("utf-8")(), 0
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(CHECK_BLOCK)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:  # exc.object: the block after the bytes held from the one before
+                line = newlines + exc.object[: exc.start].count(b"\n") + 1
+                raise _undecodable(path, header, line, exc.object[exc.start]) from None
+            if not block:
+                return
+            newlines += block.count(b"\n")
+
+
+def _undecodable(path: Path, header: list[str], line: int, byte: int) -> InputError:
+    """The error for a file that is not UTF-8, naming the first such cell's data row and column.
+
+    The cells are found by reading every column as bytes, each checked whole by pyarrow and bisected
+    where it fails; a file that does not parse as CSV is named with the line of the byte instead.
+    """
+    problem = f"byte 0x{byte:02x}, which is not UTF-8"
+    advice = "expected UTF-8 text (re-save the file as UTF-8)"
+    try:
+        table = _read_csv(path, header, header, pa.binary())
+    except pa.ArrowInvalid:
+        table = None
+    first_rows = {} if table is None else {i: _first_undecodable(table.column(i)) for i in range(table.num_columns)}
+    found = [(row, position) for position, row in first_rows.items() if row is not None]
+    if table is None or not found:
+        return InputError(f"has {problem}; {advice}", path=path, line=line)
+    row, position = min(found)  # the first row, and in it the first column from the left
+    column = table.column_names[position]
+    text = table.column(position)[row].as_py().decode("utf-8", "replace")
+    at = text.find("\ufffd")
+    return InputError(
+        f"data row {row + 1} has {column} with {problem} (shown as \ufffd in {text[max(at - 30, 0) : at + 30]!r}); "
+        f"{advice}",
+        path=path,
+        field=column,
+    )
+
+
+def _first_undecodable(column: pa.ChunkedArray) -> int | None:
+    """The first row whose bytes are not UTF-8, by bisection on pyarrow's vectorised check."""
+
+    def valid(stop: int) -> bool:
+        try:
+            column.slice(0, stop).cast(pa.string())
+        except pa.ArrowInvalid:
+            return False
+        return True
+
+    if valid(len(column)):
+        return None
+    good, bad = 0, len(column)
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        good, bad = (middle, bad) if valid(middle) else (good, middle)
+    return good
+
+
+def _unparsable(path: Path, header: list[str], layout: Layout, exc: pa.ArrowInvalid) -> InputError:
+    """The error for a file pyarrow cannot parse, naming the first row whose values do not match the header.
+
+    The row is found by a second, single-threaded read (the only kind that numbers its rows); a
+    problem that is not one row's is told in pyarrow's own words.
+    """
+    rows: list[pacsv.InvalidRow] = []
+
+    def stop(row: pacsv.InvalidRow) -> str:
+        rows.append(row)
+        return "error"
+
+    with contextlib.suppress(pa.ArrowInvalid):  # the error is the one read_file caught; the row is what is new
+        _read_csv(path, header, header[:1], pa.binary(), threads=False, on_invalid=stop)
+    expected = f"expected an {layout.name.upper()} export"
+    row = rows[0] if rows else None
+    if row is not None and row.number is not None:
+        return InputError(
+            f"data row {row.number - 1} has {row.actual_columns} values where the header has {row.expected_columns} "
+            f"(a comma or a quote out of place?); {expected}",
+            path=path,
+        )
+    return InputError(f"is not a readable CSV ({str(exc)[:300]}); {expected}", path=path)
 
 
 def _layout(path: Path, header: list[str], requested: str) -> Layout:
@@ -294,6 +420,15 @@ def _layout(path: Path, header: list[str], requested: str) -> Layout:
             if missing:
                 raise InputError(
                     f"lacks the {layout.name.upper()} column(s) {missing}; the header has {header[:12]}...",
+                    path=path,
+                    line=1,
+                )
+            twice = sorted(
+                {column for column in (*layout.required, *OPTIONAL[layout.name]) if header.count(column) > 1}
+            )
+            if twice:
+                raise InputError(
+                    f"names the column(s) {twice} more than once; expected each column the import reads once",
                     path=path,
                     line=1,
                 )
