@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 
 from sim.core.errors import InputError
-from sim.records.datasets import coding, import_events
-from tests.conftest import ROOT
+from sim.records.datasets import Selection, coding, import_events, matched_share
+from tests.conftest import ROOT, run_cli
 
 UCDP = ROOT.parent / "shared" / "data" / "ucdp_ged231_sample_sahel.csv"
 ARMY, JNIM, CIVILIANS = (
@@ -146,6 +146,49 @@ def test_the_largest_allowed_count_imports(tmp_path):
     assert table["fatalities"].max() == bound
 
 
+# --- ids ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["", "   ", "NA"])
+def test_an_empty_acled_id_is_refused(tmp_path, value):
+    refused([acled(tmp_path, {"event_id_cnty": value}, row=4)], "data row 4 has event_id_cnty None", "an event id")
+
+
+def test_an_empty_ucdp_id_is_refused(tmp_path):
+    refused([ucdp(tmp_path, {"id": ""}, row=5)], "data row 5 has id None", "an event id")
+
+
+def test_an_id_given_twice_with_different_content_is_refused(tmp_path):
+    rows = [list(cells) for cells in ROWS]
+    rows[3][0] = rows[1][0]  # data row 4 reuses the id of data row 2
+    path = write_csv(tmp_path / "acled.csv", rows)
+    refused([path], "data rows 2 and 4", "'SYN002'", "event_id_cnty")
+
+
+def test_an_id_in_two_files_of_one_edition_with_different_content_is_refused(tmp_path):
+    first = acled(tmp_path, name="first.csv")
+    second = acled(tmp_path, {"fatalities": "9"}, row=1, name="second.csv")
+    message = refused([first, second], "'SYN001'", "data row 1 of first.csv", "data row 1 of second.csv")
+    assert "event_id_cnty" in message
+
+
+def test_exact_repeats_are_kept_once_and_counted(tmp_path):
+    rows = [list(cells) for cells in ROWS] + [list(ROWS[0])]
+    path = write_csv(tmp_path / "acled.csv", rows)
+    table = import_events([path, acled(tmp_path, name="overlap.csv")])
+    record = table.attrs["import"]
+    assert len(table) == len(ROWS) and record["rows_read"] == 2 * len(ROWS) + 1
+    assert record["dropped"] == {"repeats a row earlier in its file": 1, "repeats a row of another file": len(ROWS)}
+    assert record["repeated_ids_dropped"] == len(ROWS) + 1
+
+
+def test_an_older_edition_is_dropped_and_counted(tmp_path):
+    newer = acled(tmp_path, {"fatalities": "7", "timestamp": "1800000000"}, name="newer.csv")
+    table = import_events([acled(tmp_path), newer]).set_index("original_id")
+    assert table.loc["SYN001", "fatalities"] == 7
+    assert table.attrs["import"]["dropped"] == {"older edition of an event read": len(ROWS)}
+
+
 # --- encodings, compressions and the shape of the CSV ----------------------------------------------
 
 
@@ -223,3 +266,70 @@ def test_a_row_that_does_not_fit_the_header_is_named(tmp_path, tail, words):
     path = acled(tmp_path)
     path.write_bytes(path.read_bytes() + tail)
     refused([path], words, "a comma or a quote out of place")
+
+
+# --- selections and what the import says it dropped ----------------------------------------------
+
+
+def test_since_after_until_is_refused():
+    with pytest.raises(InputError) as error:
+        Selection((), dt.date(2023, 1, 1), dt.date(2020, 1, 1))
+    assert (
+        error.value.field == "--since" and "2023-01-01" in error.value.message and "2020-01-01" in error.value.message
+    )
+
+
+def test_since_equal_to_until_is_one_day():
+    Selection((), dt.date(2021, 2, 3), dt.date(2021, 2, 3))
+
+
+def test_matched_share_of_an_empty_table_is_none(tmp_path):
+    table = import_events([acled(tmp_path)], selection=Selection(("SEN",)))
+    assert table.empty and matched_share(table) is None
+    assert matched_share(import_events([acled(tmp_path, {"actor1": "An Invented Militia"})])) == 7 / 8
+
+
+def test_dropped_rows_are_counted_by_reason(tmp_path):
+    selection = Selection(("MLI", "NER"), dt.date(2021, 3, 1), dt.date(2022, 6, 30))
+    rows = [list(cells) for cells in ROWS] + [list(ROWS[1])]
+    table = import_events([write_csv(tmp_path / "acled.csv", rows)], selection=selection)
+    record = table.attrs["import"]
+    assert set(table["original_id"]) == {"SYN002", "SYN003"}
+    assert record["dropped"] == {
+        "outside the selected countries": 1,  # SYN004 (Burkina Faso)
+        "before the selected start": 1,  # SYN001
+        "repeats a row earlier in its file": 1,  # the second SYN002
+    }
+    assert sum(record["dropped"].values()) == record["rows_read"] - record["rows_kept"]
+
+
+def test_nothing_dropped_is_an_empty_mapping(tmp_path):
+    assert import_events([acled(tmp_path)]).attrs["import"]["dropped"] == {}
+
+
+# --- through the CLI: exit 2, one paragraph, nothing written ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"event_date": "9999-12-31"}, "event_date"),
+        ({"fatalities": "1e300"}, "fatalities"),
+        ({"event_id_cnty": ""}, "event_id_cnty"),
+    ],
+)
+def test_the_cli_refuses_with_exit_2_and_writes_nothing(tmp_path, changes, words):
+    out = tmp_path / "out.parquet"
+    done = run_cli("events", "import", str(acled(tmp_path, changes, row=2)), "--out", str(out))
+    assert done.returncode == 2, done.stderr
+    assert "data row 2" in done.stderr and words in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+def test_the_cli_refuses_since_after_until(tmp_path):
+    out = tmp_path / "out.parquet"
+    done = run_cli(
+        "events", "import", str(acled(tmp_path)), "--out", str(out), "--since", "2023-01-01", "--until", "2020-01-01"
+    )
+    assert done.returncode == 2 and "--since" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()

@@ -8,9 +8,12 @@ is data: actor names -> catalogue actors in ``sim/data/dataset_actors.yaml`` (ex
 patterns; names matching nothing are kept under ``unmatched``), event coding, date precision
 and country names in ``sim/data/dataset_event_types.yaml``.
 
-A required value that cannot be read (a date, a fatality count, a precision code) stops the
-import with the file, row and column; a bad optional value (coordinates) is left empty and
-counted in the table's ``attrs["import"]``, which Parquet keeps and ``summary`` reports.
+A required value that cannot be read (an id, a date, a fatality count, a precision code) stops the
+import with the file, row and column, and so do a date outside the plausible range, a death count
+above the configured bound (both in the coding file), a byte that is not UTF-8 anywhere in the file
+and one event id given to rows that say different things. A bad optional value (coordinates, an
+ACLED export timestamp) is left empty and counted in the table's ``attrs["import"]``, which Parquet
+keeps and ``summary`` reports, together with the rows left out and why.
 """
 
 from __future__ import annotations
@@ -182,7 +185,12 @@ class Layout:
 
     name: Format
     signature: tuple[str, ...]  # columns that identify the format
-    required: tuple[str, ...]
+    required: tuple[str, ...]  # the event id first, the date second
+
+    @property
+    def id_column(self) -> str:
+        """The column of the dataset's event id."""
+        return self.required[0]
 
 
 LAYOUTS = (
@@ -618,18 +626,34 @@ def _targets(names: pd.Series, country: pd.Series) -> pd.Series:
 
 
 def import_file(path: Path, requested: str = "auto") -> tuple[pd.DataFrame, Counter]:
-    """One file as event rows (not yet filtered or validated) and its count of bad optional values."""
+    """One file as event rows and its count of bad optional values.
+
+    The rows are not yet filtered or validated, and carry their ``data_row`` in the file for the
+    messages of the steps after.
+    """
     raw = read_file(path, requested)
+    raw.fail(raw.columns[raw.layout.id_column].isna().to_numpy(), raw.layout.id_column, "an event id")
     bad: Counter = Counter()
     frame = _acled(raw, bad) if raw.layout.name == "acled" else _ucdp(raw, bad)
     frame["event_id"] = raw.layout.name + ":" + frame["original_id"]
     frame["origin"] = "imported"
     frame["date_inferred"] = False
     frame["source_file"] = path.name
+    frame["data_row"] = np.arange(len(frame)) + raw.first_row
     return frame, bad
 
 
 # --- many files into one table --------------------------------------------------------------------
+
+
+# Why rows read are not in the imported table: the keys of ``attrs["import"]["dropped"]``.
+OLDER_EDITION = "older edition of an event read"
+REPEAT_IN_FILE = "repeats a row earlier in its file"
+REPEAT_OF_FILE = "repeats a row of another file"
+OUTSIDE_COUNTRIES = "outside the selected countries"
+BEFORE_SINCE = "before the selected start"
+AFTER_UNTIL = "after the selected end"
+PROVENANCE = ("dataset", "source_file", "file_number", "data_row")  # where a row was read, not what it says
 
 
 @dataclass(frozen=True)
@@ -646,16 +670,30 @@ class Selection:
             raise InputError(
                 f"got {wrong}; expected ISO 3166 alpha-3 codes such as MLI,MRT,BFA,NER", field="--countries"
             )
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise InputError(
+                f"got {self.since}, after --until {self.until}; expected a first day on or before the last",
+                field="--since",
+            )
 
-    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
-        keep = np.ones(len(frame), dtype=bool)
-        if self.countries:
-            keep &= frame["country"].isin(self.countries).fillna(False).to_numpy(dtype=bool)
-        if self.since is not None:
-            keep &= (frame["date"] >= pd.Timestamp(self.since)).to_numpy()
-        if self.until is not None:
-            keep &= (frame["date"] <= pd.Timestamp(self.until)).to_numpy()
-        return frame[keep]
+    def split(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, Counter]:
+        """The rows in the selection, and how many of the others each criterion left out.
+
+        A row failing several criteria is counted under the first, in the order countries, since, until.
+        """
+        dates = frame["date"]
+        criteria = (
+            (OUTSIDE_COUNTRIES, ~frame["country"].isin(self.countries).fillna(False) if self.countries else None),
+            (BEFORE_SINCE, dates < pd.Timestamp(self.since) if self.since is not None else None),
+            (AFTER_UNTIL, dates > pd.Timestamp(self.until) if self.until is not None else None),
+        )
+        keep, dropped = np.ones(len(frame), dtype=bool), Counter[str]()
+        for reason, outside in criteria:
+            if outside is not None:
+                left_out = keep & outside.to_numpy(dtype=bool)
+                dropped[reason] = int(left_out.sum())
+                keep &= ~left_out
+        return frame[keep], dropped
 
 
 def import_events(paths: list[Path], requested: str = "auto", selection: Selection = Selection()) -> pd.DataFrame:
@@ -663,27 +701,32 @@ def import_events(paths: list[Path], requested: str = "auto", selection: Selecti
 
     Rows are identified by dataset and original id, so the same event read twice (the same
     file given twice, overlapping exports) is kept once, from the newest edition, and
-    re-importing gives the same table.
-    ``attrs["import"]`` records the files, rows read and kept, bad optional values and unmatched names.
+    re-importing gives the same table; one id given to rows of one edition that say different
+    things is refused. ``attrs["import"]`` records the files, rows read and kept, the rows left
+    out by reason (``dropped``: reason -> count, the reasons with a count only, summing to rows
+    read minus rows kept), bad optional values and the selection.
     """
-    parts, bad, read = [], Counter(), 0
-    for path in paths:
+    parts, bad = [], Counter[str]()
+    for number, path in enumerate(paths):
         frame, file_bad = import_file(Path(path), requested)
-        read += len(frame)
-        parts.append(selection.apply(frame))
+        frame["file_number"] = number
+        parts.append(frame)
         bad.update(file_bad)
-    # An event in several exports is kept as the newest edition reports it ("ACLED (export updated
-    # 2020-10-31)" sorts after "... 2020-08-03", "UCDP GED 24.1" after "23.1"), whatever the file order.
-    frame = pd.concat(parts, ignore_index=True).sort_values("dataset", ascending=False, kind="stable")
-    repeated = int(frame["event_id"].duplicated().sum())
-    frame = frame.drop_duplicates("event_id").sort_values(["date", "event_id"], kind="stable")
+    frame = pd.concat(parts, ignore_index=True)
+    read = len(frame)
+    frame, dropped = _one_row_per_event(frame, [Path(path) for path in paths])
+    frame, left_out = selection.split(frame)
+    dropped.update(left_out)
+    frame = frame.sort_values(["date", "event_id"], kind="stable")
     frame = flag_duplicates(frame.reset_index(drop=True))
+    # validate_frame keeps the schema's columns only: file_number and data_row, there for the messages, go
     frame = validate_frame(frame, ", ".join(str(path) for path in paths))
     frame.attrs["import"] = {
         "files": [Path(path).name for path in paths],
         "rows_read": read,
         "rows_kept": len(frame),
-        "repeated_ids_dropped": repeated,
+        "repeated_ids_dropped": dropped[OLDER_EDITION] + dropped[REPEAT_IN_FILE] + dropped[REPEAT_OF_FILE],
+        "dropped": {reason: count for reason, count in dropped.items() if count},
         "cross_dataset_duplicates": int(frame["duplicate_of"].notna().sum()),
         "bad_optional_values": {column: count for column, count in sorted(bad.items()) if count},
         "selection": {
@@ -693,6 +736,63 @@ def import_events(paths: list[Path], requested: str = "auto", selection: Selecti
         },
     }
     return frame
+
+
+def _one_row_per_event(frame: pd.DataFrame, paths: list[Path]) -> tuple[pd.DataFrame, Counter[str]]:
+    """Each event id once, from the newest edition that has it, and the count of rows dropped by reason.
+
+    The edition decides whatever the file order ("ACLED (export updated 2020-10-31)" sorts after
+    "... 2020-08-03", "UCDP GED 24.1" after "23.1"). Rows of that edition repeating the kept one
+    exactly (the same file twice, overlapping exports) are dropped; two of its rows that differ in
+    any imported field are refused, naming both. Only the rows of ids read more than once are
+    compared, and a table without any is returned as it is (a continent-wide export is not copied).
+    """
+    shared = frame[frame["event_id"].duplicated(keep=False).to_numpy(dtype=bool)]
+    if shared.empty:
+        return frame, Counter()
+    shared = shared.sort_values("dataset", ascending=False, kind="stable")
+    newest = shared.groupby("event_id", sort=False)["dataset"].transform("first")
+    older = (shared["dataset"] != newest).to_numpy(dtype=bool)
+    current = shared[~older]
+    versions = current.drop_duplicates([column for column in frame.columns if column not in PROVENANCE])
+    conflicting = versions["event_id"].duplicated().to_numpy(dtype=bool)
+    if conflicting.any():
+        event_id = versions["event_id"].iloc[int(np.flatnonzero(conflicting)[0])]
+        raise _conflict(versions[versions["event_id"] == event_id].head(2), paths)
+    repeats = current["event_id"].duplicated().to_numpy(dtype=bool)
+    kept_file = current.groupby("event_id", sort=False)["file_number"].transform("first")
+    in_file = repeats & (current["file_number"] == kept_file).to_numpy(dtype=bool)
+    dropped = {OLDER_EDITION: older, REPEAT_IN_FILE: in_file, REPEAT_OF_FILE: repeats & ~in_file}
+    left = frame.drop(index=shared.index[older].append(current.index[repeats]))
+    return left, Counter({reason: int(rows.sum()) for reason, rows in dropped.items()})
+
+
+def _conflict(rows: pd.DataFrame, paths: list[Path]) -> InputError:
+    """Two rows of one edition under one event id that say different things."""
+    first, second = rows.iloc[0], rows.iloc[1]
+    content = rows.drop(columns=list(PROVENANCE))
+    differing = [column for column in content.columns if content[column].nunique(dropna=False) > 1]
+    id_column = next(layout.id_column for layout in LAYOUTS if first["event_id"].startswith(layout.name + ":"))
+    where = (
+        f"data rows {first['data_row']} and {second['data_row']}"
+        if first["file_number"] == second["file_number"]
+        else f"data row {first['data_row']} of {first['source_file']} and data row {second['data_row']} of "
+        f"{second['source_file']}"
+    )
+    shown = ", ".join(f"{column} {_plain(first[column])!r} and {_plain(second[column])!r}" for column in differing[:3])
+    return InputError(
+        f"{where} have {id_column} {first['original_id']!r} but differ ({shown}); expected one row per event, "
+        "or the same row repeated",
+        path=paths[second["file_number"]],
+        field=id_column,
+    )
+
+
+def _plain(value: object) -> object:
+    """A cell as its plain Python value, to show in a message (a Timestamp as its day)."""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def flag_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -758,10 +858,13 @@ def unmatched_names(frame: pd.DataFrame, top: int = 10) -> pd.Series:
     return counts.iloc[np.lexsort((counts.index.to_numpy(str), -counts.to_numpy()))].head(top)
 
 
-def matched_share(frame: pd.DataFrame) -> float:
-    """Share of actor slots (source and target) mapped to a catalogue actor."""
+def matched_share(frame: pd.DataFrame) -> float | None:
+    """Share of actor slots (source and target) mapped to a catalogue actor.
+
+    None for a table without rows, which has no slots to match (a mean of nothing is no number).
+    """
     slots = np.concatenate([frame["source"].to_numpy(str), frame["target"].to_numpy(str)])
-    return float(np.mean(slots != UNMATCHED)) if len(slots) else float("nan")
+    return float(np.mean(slots != UNMATCHED)) if len(slots) else None
 
 
 def summary_tables(frame: pd.DataFrame, top: int = 15) -> dict[str, pd.DataFrame]:
