@@ -13,12 +13,16 @@ import csv
 import datetime as dt
 import gzip
 import lzma
+import math
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim.core.errors import InputError
+from sim.core.events import validate_frame
 from sim.records.datasets import Selection, coding, import_events, matched_share
 from tests.conftest import ROOT, run_cli
 
@@ -303,6 +307,14 @@ def test_dropped_rows_are_counted_by_reason(tmp_path):
     assert sum(record["dropped"].values()) == record["rows_read"] - record["rows_kept"]
 
 
+def test_the_newest_edition_decides_whether_an_event_is_selected(tmp_path):
+    revised = [ROWS[0][0], "2020-12-30", *ROWS[0][2:-1], "1800000000"]  # a later export moves SYN001 before --since
+    newer = write_csv(tmp_path / "newer.csv", [revised])
+    table = import_events([acled(tmp_path), newer], selection=Selection(since=dt.date(2021, 1, 1)))
+    assert "SYN001" not in set(table["original_id"])
+    assert table.attrs["import"]["dropped"] == {"older edition of an event read": 1, "before the selected start": 1}
+
+
 def test_nothing_dropped_is_an_empty_mapping(tmp_path):
     assert import_events([acled(tmp_path)]).attrs["import"]["dropped"] == {}
 
@@ -333,3 +345,90 @@ def test_the_cli_refuses_since_after_until(tmp_path):
     )
     assert done.returncode == 2 and "--since" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+# --- any mutation of a valid file: a valid table or one InputError -------------------------------
+
+
+HOSTILE = (
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "NA",
+            "nan",
+            "NaN",
+            "inf",
+            "-inf",
+            "Infinity",
+            "1e19",
+            "1e300",
+            "-1e300",
+            "-1",
+            "0.5",
+            "99999999999999999999999999",
+            "9223372036854775808",
+            "0001-01-01",
+            "9999-12-31",
+            "2021-02-30",
+            "31 February 2021",
+            "1 January 1200",
+            '"',
+            '""',
+            'a"b',
+            "a,b",
+            "line\nbreak",
+            "#hxl",
+            "é",
+            "x" * 5000,
+            "x" * 70_000,  # pushes what follows past the header's 64 KB read
+            "\r",
+            "1e-300",
+            "0x10",
+            "\x00",
+            "\ufeff",
+        ]
+    ).map(str.encode)
+    | st.sampled_from([b"\xe9", b"\xff\xfe", b"caf\xe9", b"\x80", b"\xc3"])
+    | st.text(max_size=8).map(str.encode)
+)
+
+
+def _render(cell: bytes, quoted: bool) -> bytes:
+    return b'"' + cell.replace(b'"', b'""') + b'"' if quoted else cell
+
+
+@st.composite
+def mutated_exports(draw: st.DrawFn) -> bytes:
+    """The synthetic export as bytes, with a few cells replaced by hostile values (quoted or raw).
+
+    A row may first be repeated, so that a mutation can give one id two contents.
+    """
+    rows = [[cell.encode() for cell in row] for row in ROWS]
+    if draw(st.booleans()):
+        rows.append(list(rows[draw(st.integers(0, len(rows) - 1))]))
+    for _ in range(draw(st.integers(1, 4))):
+        row, column = draw(st.integers(0, len(rows) - 1)), draw(st.integers(0, len(HEADER) - 1))
+        rows[row][column] = draw(HOSTILE)
+    quoted = draw(st.booleans())
+    lines = [b",".join(name.encode() for name in HEADER)]
+    lines += [b",".join(_render(cell, quoted) for cell in row) for row in rows]
+    return b"\n".join(lines) + b"\n"
+
+
+@given(content=mutated_exports())
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_mutated_export_imports_valid_or_is_one_input_error(tmp_path, content):
+    path = tmp_path / "mutated.csv"
+    path.write_bytes(content)
+    try:
+        table = import_events([path])
+    except InputError as error:
+        assert path.name in error.message
+        return
+    content.decode("utf-8")  # a file that is not UTF-8 anywhere is refused
+    validate_frame(table)
+    record = table.attrs["import"]
+    assert sum(record["dropped"].values()) == record["rows_read"] - record["rows_kept"]
+    assert table["event_id"].is_unique and table["fatalities"].dropna().between(0, coding().max_count).all()
+    assert not math.isnan(matched_share(table) or 0.0)
