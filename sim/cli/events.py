@@ -99,11 +99,17 @@ def events_import(
     table = import_events(files, dataset_format, Selection(codes, since and since.date(), until and until.date()))
     write_parquet(table, out)
     record = table.attrs["import"]
+    share = matched_share(table)
+    matched = (
+        "no events kept, so no actor slot to match"
+        if share is None
+        else f"{share:.1%} of actor slots matched a catalogue actor"
+    )
+    left_out = ", ".join(f"{count} {reason}" for reason, count in record["dropped"].items())
     console.print(
         f"imported {record['rows_kept']} of {record['rows_read']} rows from {len(files)} file(s) in "
-        f"{time.perf_counter() - started:.1f} s into {out}; {record['cross_dataset_duplicates']} cross-dataset duplicates "
-        f"flagged, {record['repeated_ids_dropped']} repeated ids dropped; {matched_share(table):.1%} of actor slots "
-        f"matched a catalogue actor"
+        f"{time.perf_counter() - started:.1f} s into {out}" + (f" (left out: {left_out})" if left_out else "") + "; "
+        f"{record['cross_dataset_duplicates']} cross-dataset duplicates flagged; {matched}"
     )
     _print_unmatched(table)
 

@@ -8,17 +8,22 @@ is data: actor names -> catalogue actors in ``sim/data/dataset_actors.yaml`` (ex
 patterns; names matching nothing are kept under ``unmatched``), event coding, date precision
 and country names in ``sim/data/dataset_event_types.yaml``.
 
-A required value that cannot be read (a date, a fatality count, a precision code) stops the
-import with the file, row and column; a bad optional value (coordinates) is left empty and
-counted in the table's ``attrs["import"]``, which Parquet keeps and ``summary`` reports.
+A required value that cannot be read (an id, a date, a fatality count, a precision code) stops the
+import with the file, row and column, and so do a date outside the plausible range, a death count
+above the configured bound (both in the coding file), a byte that is not UTF-8 anywhere in the file
+and one event id given to rows that say different things. A bad optional value (coordinates, an
+ACLED export timestamp) is left empty and counted in the table's ``attrs["import"]``, which Parquet
+keeps and ``summary`` reports, together with the rows left out and why.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,7 +44,17 @@ ALIASES_PATH = PACKAGE_DATA / "dataset_actors.yaml"
 CODING_PATH = PACKAGE_DATA / "dataset_event_types.yaml"
 Format = Literal["acled", "ucdp"]
 HXL_MARK = "#"
-ZIP_MAGIC = b"PK\x03\x04"
+# What a file holds when it starts with these bytes instead of CSV text, and the command that unpacks it.
+ARCHIVES = (
+    (b"PK\x03\x04", "a zip archive", "unzip"),
+    (b"\x1f\x8b", "a gzip archive", "gunzip"),
+    (b"BZh", "a bzip2 archive", "bunzip2"),
+    (b"\xfd7zXZ\x00", "an xz archive", "unxz"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "7z x"),
+    (b"\x28\xb5\x2f\xfd", "a zstd archive", "unzstd"),
+)
+BLOCK = 1 << 24  # bytes pyarrow's reader parses at a time
+CHECK_BLOCK = 1 << 20  # bytes the UTF-8 check decodes at a time (its text, up to 4 bytes a character, is dropped)
 NULL_VALUES = ["", "NA"]  # empty cells, and the "NA" that exports written from R (acled.api, readr) carry
 
 
@@ -99,12 +114,27 @@ class UcdpCoding(BaseModel):
     date_precision: dict[int, Precision]
 
 
+class DateRange(BaseModel):
+    """The event dates an import accepts: a fixed first day, and a last one that moves with the day of the import."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    earliest: dt.date
+    years_after_today: int = Field(ge=0, le=100)
+
+    def bounds(self) -> tuple[dt.date, dt.date]:
+        """The first and the last accepted day, as of today."""
+        latest = pd.Timestamp(dt.date.today()) + pd.DateOffset(years=self.years_after_today)
+        return self.earliest, latest.date()
+
+
 class DatasetCoding(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     acled: AcledCoding
     ucdp: UcdpCoding
     duplicate_days: dict[Precision, int]
     duplicate_km: float = Field(gt=0)
+    date_range: DateRange
+    max_count: int = Field(gt=0, le=2**53)  # counts pass through float64, exact up to 2**53
     countries: dict[str, str]
 
     @model_validator(mode="after")
@@ -155,7 +185,12 @@ class Layout:
 
     name: Format
     signature: tuple[str, ...]  # columns that identify the format
-    required: tuple[str, ...]
+    required: tuple[str, ...]  # the event id first, the date second
+
+    @property
+    def id_column(self) -> str:
+        """The column of the dataset's event id."""
+        return self.required[0]
 
 
 LAYOUTS = (
@@ -226,24 +261,12 @@ def read_file(path: Path, requested: str = "auto") -> RawTable:
     path = Path(path)
     header = _header(path)
     layout = _layout(path, header, requested)
+    _require_utf8(path, header)
     needed = [c for c in (*layout.required, *OPTIONAL[layout.name]) if c in header]
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                include_columns=needed,
-                strings_can_be_null=True,
-                null_values=NULL_VALUES,
-                quoted_strings_can_be_null=True,
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"is not a readable CSV ({exc}); expected an {layout.name.upper()} export", path=path
-        ) from None
+        table = _read_csv(path, header, needed, pa.string())
+    except pa.ArrowInvalid as exc:
+        raise _unparsable(path, header, layout, exc) from None
     first_row = 1
     first = table.column(layout.required[1])
     if table.num_rows and str(first[0]).startswith(HXL_MARK):  # the portal variant's HXL hashtag row
@@ -251,7 +274,36 @@ def read_file(path: Path, requested: str = "auto") -> RawTable:
     if table.num_rows == 0:
         raise InputError(f"holds a header but no events; expected at least one {layout.name.upper()} row", path=path)
     columns = table.to_pandas(types_mapper=_arrow_strings)
-    return RawTable(path, layout, columns.apply(lambda column: column.str.strip()), first_row)
+    return RawTable(path, layout, columns.apply(_stripped), first_row)
+
+
+def _read_csv(
+    path: Path,
+    header: list[str],
+    columns: list[str],
+    kind: pa.DataType,
+    threads: bool = True,
+    on_invalid: Callable[[pacsv.InvalidRow], str] | None = None,
+) -> pa.Table:
+    """The file's data rows (the header row skipped, its names given) in ``columns``, each of type ``kind``."""
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=BLOCK, use_threads=threads),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: kind for name in columns},
+            include_columns=columns,
+            strings_can_be_null=True,
+            null_values=NULL_VALUES,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+def _stripped(column: pd.Series) -> pd.Series:
+    """Cells without surrounding spaces; a cell of spaces only is empty, like an empty one."""
+    column = column.str.strip()
+    return column.mask(column == "")
 
 
 def _arrow_strings(kind: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
@@ -264,15 +316,111 @@ def _header(path: Path) -> list[str]:
         raise InputError("file not found; expected an ACLED or UCDP GED CSV file", path=path)
     with path.open("rb") as handle:
         start = handle.read(1 << 16)
-    if start.startswith(ZIP_MAGIC):
-        raise InputError("is a zip archive; unpack it and import the CSV file inside", path=path)
+    for magic, kind, command in ARCHIVES:
+        if start.startswith(magic):
+            raise InputError(f"is {kind}; unpack it ({command} {path.name}) and import the CSV inside", path=path)
     if not start.strip():
         raise InputError("is empty; expected an ACLED or UCDP GED CSV file with a header row", path=path)
-    try:
-        line = start.decode("utf-8-sig").splitlines()[0]
+    try:  # the first line only, decoded incrementally: a character cut at the end of the 64 KB read is no error
+        line = codecs.getincrementaldecoder("utf-8-sig")().decode(start.split(b"\n", 1)[0])
     except UnicodeDecodeError:
-        raise InputError("is not UTF-8 text; expected an ACLED or UCDP GED CSV file", path=path) from None
-    return [name.strip().strip('"').lower() for name in line.split(",")]
+        raise InputError(
+            "is not UTF-8 text; expected an ACLED or UCDP GED CSV file (re-save it as UTF-8)", path=path, line=1
+        ) from None
+    return [name.strip().strip('"').lower() for name in (line.splitlines() or [""])[0].split(",")]
+
+
+def _require_utf8(path: Path, header: list[str]) -> None:
+    """Refuse a byte that is not UTF-8 anywhere in the file, with its row and column where they can be found.
+
+    pyarrow checks only the columns it converts, so a stray Latin-1 byte in a column the import
+    skips (notes, sources) would pass unseen while the same byte in a read column stops it; the
+    whole file is decoded in blocks instead (a fraction of a second per 100 MB).
+    """
+    decoder, newlines = codecs.getincrementaldecoder("utf-8")(), 0
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(CHECK_BLOCK)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:  # exc.object: the block after the bytes held from the one before
+                line = newlines + exc.object[: exc.start].count(b"\n") + 1
+                raise _undecodable(path, header, line, exc.object[exc.start]) from None
+            if not block:
+                return
+            newlines += block.count(b"\n")
+
+
+def _undecodable(path: Path, header: list[str], line: int, byte: int) -> InputError:
+    """The error for a file that is not UTF-8, naming the first such cell's data row and column.
+
+    The cells are found by reading every column as bytes, each checked whole by pyarrow and bisected
+    where it fails; a file that does not parse as CSV is named with the line of the byte instead.
+    """
+    problem = f"byte 0x{byte:02x}, which is not UTF-8"
+    advice = "expected UTF-8 text (re-save the file as UTF-8)"
+    try:
+        table = _read_csv(path, header, header, pa.binary())
+    except pa.ArrowInvalid:
+        table = None
+    first_rows = {} if table is None else {i: _first_undecodable(table.column(i)) for i in range(table.num_columns)}
+    found = [(row, position) for position, row in first_rows.items() if row is not None]
+    if table is None or not found:
+        return InputError(f"has {problem}; {advice}", path=path, line=line)
+    row, position = min(found)  # the first row, and in it the first column from the left
+    column = table.column_names[position]
+    text = table.column(position)[row].as_py().decode("utf-8", "replace")
+    at = text.find("\ufffd")
+    return InputError(
+        f"data row {row + 1} has {column} with {problem} (shown as \ufffd in {text[max(at - 30, 0) : at + 30]!r}); "
+        f"{advice}",
+        path=path,
+        field=column,
+    )
+
+
+def _first_undecodable(column: pa.ChunkedArray) -> int | None:
+    """The first row whose bytes are not UTF-8, by bisection on pyarrow's vectorised check."""
+
+    def valid(stop: int) -> bool:
+        try:
+            column.slice(0, stop).cast(pa.string())
+        except pa.ArrowInvalid:
+            return False
+        return True
+
+    if valid(len(column)):
+        return None
+    good, bad = 0, len(column)
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        good, bad = (middle, bad) if valid(middle) else (good, middle)
+    return good
+
+
+def _unparsable(path: Path, header: list[str], layout: Layout, exc: pa.ArrowInvalid) -> InputError:
+    """The error for a file pyarrow cannot parse, naming the first row whose values do not match the header.
+
+    The row is found by a second, single-threaded read (the only kind that numbers its rows); a
+    problem that is not one row's is told in pyarrow's own words.
+    """
+    rows: list[pacsv.InvalidRow] = []
+
+    def stop(row: pacsv.InvalidRow) -> str:
+        rows.append(row)
+        return "error"
+
+    with contextlib.suppress(pa.ArrowInvalid):  # the error is the one read_file caught; the row is what is new
+        _read_csv(path, header, header[:1], pa.binary(), threads=False, on_invalid=stop)
+    expected = f"expected an {layout.name.upper()} export"
+    row = rows[0] if rows else None
+    if row is not None and row.number is not None:
+        return InputError(
+            f"data row {row.number - 1} has {row.actual_columns} values where the header has {row.expected_columns} "
+            f"(a comma or a quote out of place?); {expected}",
+            path=path,
+        )
+    return InputError(f"is not a readable CSV ({str(exc)[:300]}); {expected}", path=path)
 
 
 def _layout(path: Path, header: list[str], requested: str) -> Layout:
@@ -285,6 +433,15 @@ def _layout(path: Path, header: list[str], requested: str) -> Layout:
             if missing:
                 raise InputError(
                     f"lacks the {layout.name.upper()} column(s) {missing}; the header has {header[:12]}...",
+                    path=path,
+                    line=1,
+                )
+            twice = sorted(
+                {column for column in (*layout.required, *OPTIONAL[layout.name]) if header.count(column) > 1}
+            )
+            if twice:
+                raise InputError(
+                    f"names the column(s) {twice} more than once; expected each column the import reads once",
                     path=path,
                     line=1,
                 )
@@ -301,25 +458,59 @@ def _layout(path: Path, header: list[str], requested: str) -> Layout:
 
 
 def _dates(raw: RawTable, column: str) -> pd.Series:
-    """ISO dates, or the '15 January 2023' form of older ACLED exports; any other value stops the import."""
+    """ISO dates, or the '15 January 2023' form of older ACLED exports, within the configured date range.
+
+    Any other value stops the import. Dates are parsed at microseconds, whose range holds any
+    four-digit year, and checked before they become the table's nanoseconds, whose range ends in
+    1677 and 2262.
+    """
+    earliest, latest = coding().date_range.bounds()
     text = raw.columns[column]
-    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
     unread = dates.isna() & text.notna()
     if unread.any():
-        dates[unread] = pd.to_datetime(text[unread], format="%d %B %Y", errors="coerce")
-    raw.fail(dates.isna().to_numpy(), column, "a date as YYYY-MM-DD or '15 January 2023'")
+        dates[unread] = pd.to_datetime(text[unread], format="%d %B %Y", errors="coerce").astype("datetime64[us]")
+    outside = dates.isna() | (dates < pd.Timestamp(earliest)) | (dates > pd.Timestamp(latest))
+    raw.fail(
+        outside.to_numpy(),
+        column,
+        f"a date from {earliest} to {latest} (date_range of {CODING_PATH.name}) as YYYY-MM-DD or '15 January 2023'",
+    )
     return dates.astype("datetime64[ns]")
 
 
 def _counts(raw: RawTable, column: str, required: bool, bad: Counter) -> pd.Series:
-    """Whole non-negative numbers; a bad optional value is left empty and counted."""
+    """Whole numbers from 0 to the configured ``max_count``.
+
+    A larger one stops the import even where the value is optional (it is a broken file, not a
+    missing figure, and would overflow the integer column); another bad optional value is left
+    empty and counted.
+    """
+    limit = coding().max_count
     text = raw.columns[column]
     numbers = pd.to_numeric(text, errors="coerce").astype("float64")
     wrong = (numbers.isna() & text.notna()) | (numbers < 0) | (numbers % 1 != 0)
-    if required:
-        raw.fail((wrong | text.isna()).to_numpy(), column, "a whole number >= 0")
+    refused = (numbers > limit) | ((wrong | text.isna()) if required else False)
+    raw.fail(refused.to_numpy(), column, f"a whole number from 0 to {limit} (max_count of {CODING_PATH.name})")
     bad[column] += int(wrong.sum())
     return numbers.mask(wrong).astype("Int64")
+
+
+def _edition(raw: RawTable, bad: Counter) -> str:
+    """' (export updated YYYY-MM-DD)' from the newest of ACLED's row timestamps (Unix seconds), '' without one.
+
+    A timestamp that is not a number within the configured date range is a bad optional value,
+    counted and not used.
+    """
+    if "timestamp" not in raw.columns:
+        return ""
+    text = raw.columns["timestamp"]
+    seconds = pd.to_numeric(text, errors="coerce").astype("float64")
+    earliest, latest = (pd.Timestamp(day, tz="UTC").timestamp() for day in coding().date_range.bounds())
+    wrong = text.notna() & ~seconds.between(earliest, latest)
+    bad["timestamp"] += int(wrong.sum())
+    newest = seconds.mask(wrong).max()
+    return "" if pd.isna(newest) else f" (export updated {dt.datetime.fromtimestamp(newest, dt.timezone.utc):%Y-%m-%d})"
 
 
 def _coordinates(raw: RawTable, column: str, limit: float, bad: Counter) -> pd.Series:
@@ -382,12 +573,6 @@ def _acled(raw: RawTable, bad: Counter) -> pd.DataFrame:
             event_type[rows & (columns["sub_event_type"] == sub)] = mapped
         for kind, mapped in entry.by_source_kind.items():
             event_type[rows & (source.map(kind_of) == kind)] = mapped
-    stamp = pd.to_numeric(columns["timestamp"], errors="coerce") if "timestamp" in columns else pd.Series(dtype=float)
-    edition = (
-        f" (export updated {dt.datetime.fromtimestamp(stamp.max(), dt.timezone.utc):%Y-%m-%d})"
-        if stamp.notna().any()
-        else ""
-    )
     country = _country_codes(columns["country"])
     return pd.DataFrame(
         {
@@ -404,7 +589,7 @@ def _acled(raw: RawTable, bad: Counter) -> pd.DataFrame:
             "latitude": _coordinates(raw, "latitude", 90, bad),
             "longitude": _coordinates(raw, "longitude", 180, bad),
             "fatalities": _counts(raw, "fatalities", True, bad),
-            "dataset": spec.name + edition,
+            "dataset": spec.name + _edition(raw, bad),
         }
     )
 
@@ -446,18 +631,34 @@ def _targets(names: pd.Series, country: pd.Series) -> pd.Series:
 
 
 def import_file(path: Path, requested: str = "auto") -> tuple[pd.DataFrame, Counter]:
-    """One file as event rows (not yet filtered or validated) and its count of bad optional values."""
+    """One file as event rows and its count of bad optional values.
+
+    The rows are not yet filtered or validated, and carry their ``data_row`` in the file for the
+    messages of the steps after.
+    """
     raw = read_file(path, requested)
+    raw.fail(raw.columns[raw.layout.id_column].isna().to_numpy(), raw.layout.id_column, "an event id")
     bad: Counter = Counter()
     frame = _acled(raw, bad) if raw.layout.name == "acled" else _ucdp(raw, bad)
     frame["event_id"] = raw.layout.name + ":" + frame["original_id"]
     frame["origin"] = "imported"
     frame["date_inferred"] = False
     frame["source_file"] = path.name
+    frame["data_row"] = np.arange(len(frame)) + raw.first_row
     return frame, bad
 
 
 # --- many files into one table --------------------------------------------------------------------
+
+
+# Why rows read are not in the imported table: the keys of ``attrs["import"]["dropped"]``.
+OLDER_EDITION = "older edition of an event read"
+REPEAT_IN_FILE = "repeats a row earlier in its file"
+REPEAT_OF_FILE = "repeats a row of another file"
+OUTSIDE_COUNTRIES = "outside the selected countries"
+BEFORE_SINCE = "before the selected start"
+AFTER_UNTIL = "after the selected end"
+PROVENANCE = ("dataset", "source_file", "file_number", "data_row")  # where a row was read, not what it says
 
 
 @dataclass(frozen=True)
@@ -474,16 +675,30 @@ class Selection:
             raise InputError(
                 f"got {wrong}; expected ISO 3166 alpha-3 codes such as MLI,MRT,BFA,NER", field="--countries"
             )
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise InputError(
+                f"got {self.since}, after --until {self.until}; expected a first day on or before the last",
+                field="--since",
+            )
 
-    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
-        keep = np.ones(len(frame), dtype=bool)
-        if self.countries:
-            keep &= frame["country"].isin(self.countries).fillna(False).to_numpy(dtype=bool)
-        if self.since is not None:
-            keep &= (frame["date"] >= pd.Timestamp(self.since)).to_numpy()
-        if self.until is not None:
-            keep &= (frame["date"] <= pd.Timestamp(self.until)).to_numpy()
-        return frame[keep]
+    def split(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, Counter]:
+        """The rows in the selection, and how many of the others each criterion left out.
+
+        A row failing several criteria is counted under the first, in the order countries, since, until.
+        """
+        dates = frame["date"]
+        criteria = (
+            (OUTSIDE_COUNTRIES, ~frame["country"].isin(self.countries).fillna(False) if self.countries else None),
+            (BEFORE_SINCE, dates < pd.Timestamp(self.since) if self.since is not None else None),
+            (AFTER_UNTIL, dates > pd.Timestamp(self.until) if self.until is not None else None),
+        )
+        keep, dropped = np.ones(len(frame), dtype=bool), Counter[str]()
+        for reason, outside in criteria:
+            if outside is not None:
+                left_out = keep & outside.to_numpy(dtype=bool)
+                dropped[reason] = int(left_out.sum())
+                keep &= ~left_out
+        return frame[keep], dropped
 
 
 def import_events(paths: list[Path], requested: str = "auto", selection: Selection = Selection()) -> pd.DataFrame:
@@ -491,29 +706,33 @@ def import_events(paths: list[Path], requested: str = "auto", selection: Selecti
 
     Rows are identified by dataset and original id, so the same event read twice (the same
     file given twice, overlapping exports) is kept once, from the newest edition, and
-    re-importing gives the same table.
-    ``attrs["import"]`` records the files, rows read and kept, bad optional values and unmatched names.
+    re-importing gives the same table; one id given to rows of one edition that say different
+    things is refused. ``attrs["import"]`` records the files, rows read and kept, the rows left
+    out by reason (``dropped``: reason -> count, the reasons with a count only, summing to rows
+    read minus rows kept), bad optional values and the selection.
     """
     parts: list[pd.DataFrame] = []
     bad: Counter[str] = Counter()
-    read = 0
-    for path in paths:
+    for number, path in enumerate(paths):
         frame, file_bad = import_file(Path(path), requested)
-        read += len(frame)
-        parts.append(selection.apply(frame))
+        frame["file_number"] = number
+        parts.append(frame)
         bad.update(file_bad)
-    # An event in several exports is kept as the newest edition reports it ("ACLED (export updated
-    # 2020-10-31)" sorts after "... 2020-08-03", "UCDP GED 24.1" after "23.1"), whatever the file order.
-    frame = pd.concat(parts, ignore_index=True).sort_values("dataset", ascending=False, kind="stable")
-    repeated = int(frame["event_id"].duplicated().sum())
-    frame = frame.drop_duplicates("event_id").sort_values(["date", "event_id"], kind="stable")
+    frame = pd.concat(parts, ignore_index=True)
+    read = len(frame)
+    frame, dropped = _one_row_per_event(frame, [Path(path) for path in paths])
+    frame, left_out = selection.split(frame)
+    dropped.update(left_out)
+    frame = frame.sort_values(["date", "event_id"], kind="stable")
     frame = flag_duplicates(frame.reset_index(drop=True))
+    # validate_frame keeps the schema's columns only: file_number and data_row, there for the messages, go
     frame = validate_frame(frame, ", ".join(str(path) for path in paths))
     frame.attrs["import"] = {
         "files": [Path(path).name for path in paths],
         "rows_read": read,
         "rows_kept": len(frame),
-        "repeated_ids_dropped": repeated,
+        "repeated_ids_dropped": dropped[OLDER_EDITION] + dropped[REPEAT_IN_FILE] + dropped[REPEAT_OF_FILE],
+        "dropped": {reason: count for reason, count in dropped.items() if count},
         "cross_dataset_duplicates": int(frame["duplicate_of"].notna().sum()),
         "bad_optional_values": {column: count for column, count in sorted(bad.items()) if count},
         "selection": {
@@ -523,6 +742,63 @@ def import_events(paths: list[Path], requested: str = "auto", selection: Selecti
         },
     }
     return frame
+
+
+def _one_row_per_event(frame: pd.DataFrame, paths: list[Path]) -> tuple[pd.DataFrame, Counter[str]]:
+    """Each event id once, from the newest edition that has it, and the count of rows dropped by reason.
+
+    The edition decides whatever the file order ("ACLED (export updated 2020-10-31)" sorts after
+    "... 2020-08-03", "UCDP GED 24.1" after "23.1"). Rows of that edition repeating the kept one
+    exactly (the same file twice, overlapping exports) are dropped; two of its rows that differ in
+    any imported field are refused, naming both. Only the rows of ids read more than once are
+    compared, and a table without any is returned as it is (a continent-wide export is not copied).
+    """
+    shared = frame[frame["event_id"].duplicated(keep=False).to_numpy(dtype=bool)]
+    if shared.empty:
+        return frame, Counter()
+    shared = shared.sort_values("dataset", ascending=False, kind="stable")
+    newest = shared.groupby("event_id", sort=False)["dataset"].transform("first")
+    older = (shared["dataset"] != newest).to_numpy(dtype=bool)
+    current = shared[~older]
+    versions = current.drop_duplicates([column for column in frame.columns if column not in PROVENANCE])
+    conflicting = versions["event_id"].duplicated().to_numpy(dtype=bool)
+    if conflicting.any():
+        event_id = versions["event_id"].iloc[int(np.flatnonzero(conflicting)[0])]
+        raise _conflict(versions[versions["event_id"] == event_id].head(2), paths)
+    repeats = current["event_id"].duplicated().to_numpy(dtype=bool)
+    kept_file = current.groupby("event_id", sort=False)["file_number"].transform("first")
+    in_file = repeats & (current["file_number"] == kept_file).to_numpy(dtype=bool)
+    dropped = {OLDER_EDITION: older, REPEAT_IN_FILE: in_file, REPEAT_OF_FILE: repeats & ~in_file}
+    left = frame.drop(index=shared.index[older].append(current.index[repeats]))
+    return left, Counter({reason: int(rows.sum()) for reason, rows in dropped.items()})
+
+
+def _conflict(rows: pd.DataFrame, paths: list[Path]) -> InputError:
+    """Two rows of one edition under one event id that say different things."""
+    first, second = rows.iloc[0], rows.iloc[1]
+    content = rows.drop(columns=list(PROVENANCE))
+    differing = [column for column in content.columns if content[column].nunique(dropna=False) > 1]
+    id_column = next(layout.id_column for layout in LAYOUTS if first["event_id"].startswith(layout.name + ":"))
+    where = (
+        f"data rows {first['data_row']} and {second['data_row']}"
+        if first["file_number"] == second["file_number"]
+        else f"data row {first['data_row']} of {first['source_file']} and data row {second['data_row']} of "
+        f"{second['source_file']}"
+    )
+    shown = ", ".join(f"{column} {_plain(first[column])!r} and {_plain(second[column])!r}" for column in differing[:3])
+    return InputError(
+        f"{where} have {id_column} {first['original_id']!r} but differ ({shown}); expected one row per event, "
+        "or the same row repeated",
+        path=paths[second["file_number"]],
+        field=id_column,
+    )
+
+
+def _plain(value: object) -> object:
+    """A cell as its plain Python value, to show in a message (a Timestamp as its day)."""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def flag_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -588,10 +864,13 @@ def unmatched_names(frame: pd.DataFrame, top: int = 10) -> pd.Series:
     return counts.iloc[np.lexsort((counts.index.to_numpy(str), -counts.to_numpy()))].head(top)
 
 
-def matched_share(frame: pd.DataFrame) -> float:
-    """Share of actor slots (source and target) mapped to a catalogue actor."""
+def matched_share(frame: pd.DataFrame) -> float | None:
+    """Share of actor slots (source and target) mapped to a catalogue actor.
+
+    None for a table without rows, which has no slots to match (a mean of nothing is no number).
+    """
     slots = np.concatenate([frame["source"].to_numpy(str), frame["target"].to_numpy(str)])
-    return float(np.mean(slots != UNMATCHED)) if len(slots) else float("nan")
+    return float(np.mean(slots != UNMATCHED)) if len(slots) else None
 
 
 def summary_tables(frame: pd.DataFrame, top: int = 15) -> dict[str, pd.DataFrame]:
