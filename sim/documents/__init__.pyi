@@ -1,4 +1,10 @@
-from .articles import Article as Article, read_article as read_article
-from .dates import resolve as resolve, ResolvedDate as ResolvedDate
-from .extraction import Extraction as Extraction, extract_articles as extract_articles, load_extractor as load_extractor
-from .review import review as review, select as select, accept as accept
+from .articles import Article as Article
+from .articles import read_article as read_article
+from .dates import ResolvedDate as ResolvedDate
+from .dates import resolve as resolve
+from .extraction import Extraction as Extraction
+from .extraction import extract_articles as extract_articles
+from .extraction import load_extractor as load_extractor
+from .review import accept as accept
+from .review import review as review
+from .review import select as select

@@ -1,3 +1,10 @@
-from .datasets import Selection as Selection, import_events as import_events, load_imported as load_imported, match_actors as match_actors
-from .observed import Observed as Observed, primary as primary, months as months, pair_monthly as pair_monthly, country_monthly as country_monthly
+from .datasets import Selection as Selection
+from .datasets import import_events as import_events
+from .datasets import load_imported as load_imported
+from .datasets import match_actors as match_actors
 from .documented import documented_record as documented_record
+from .observed import Observed as Observed
+from .observed import country_monthly as country_monthly
+from .observed import months as months
+from .observed import pair_monthly as pair_monthly
+from .observed import primary as primary
