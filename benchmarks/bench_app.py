@@ -8,8 +8,8 @@ timed separately and in total; the figures are built once per model (at Reset), 
 With --browser, the page itself: `sahelsim app` on a free loopback port, driven by headless
 Chromium (Debian's /usr/bin/chromium, through Playwright); each click on Step is timed, by the
 page's own clock, until the step counter and both figures have changed in the browser: everything
-a student waits for (server step and render, websocket, the browser's update of the page). --screenshot saves the page after
-a few steps and a pulled shock.
+a student waits for (server step and render, websocket, the browser's update of the page).
+--screenshot saves the page after a few steps and a pulled shock.
 """
 
 from __future__ import annotations
@@ -24,13 +24,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("SAHELSIM_SCENARIOS", str(ROOT / "scenarios"))
-
-from sim.teaching.app import live_tension
-from sim.teaching.classroom import ClassroomModel, feed, monitors
 from sim.plots.live import LiveNetwork
+from sim.teaching.app import live_tension
+from sim.teaching.classroom import SCENARIOS_VARIABLE, ClassroomModel, feed, monitors
 from sim.teaching.serve import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
 
 FLAGS = [
     "--headless",
@@ -153,6 +152,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30, help="clicks on Step in the browser")
     parser.add_argument("--screenshot", type=Path, help="save the page (after the clicks) as this PNG")
     args = parser.parse_args()
+    # the page reads its scenario folder when a model is made; the server started here inherits it
+    os.environ.setdefault(SCENARIOS_VARIABLE, str(ROOT / "scenarios"))
     in_process(args.scenario)
     if args.browser or args.screenshot:
         in_browser(args.steps, args.screenshot)

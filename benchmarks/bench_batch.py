@@ -43,9 +43,9 @@ import numpy as np
 import pandas as pd
 from mesa.batchrunner import batch_run  # note: forces the multiprocessing start method to "spawn"
 
+from sim.core.relations import pair_label
 from sim.experiments.batch import run_batch
 from sim.model.model import SahelModel
-from sim.core.relations import pair_label
 from sim.model.scenario import LoadedScenario, load_scenario
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "sahel_2024.yaml"
@@ -59,7 +59,7 @@ BIG_RUNS = 10_000
 # --- the mesa side ----------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _scenario(path: str):
     """The validated scenario, loaded once per process (mesa's workers get only the path)."""
     return load_scenario(path).scenario
@@ -105,8 +105,10 @@ def run_mesa(runs: int, workers: int, weeks: int) -> pd.DataFrame:
 
 
 def run_ours(loaded: LoadedScenario, out: Path, workers: int) -> float:
-    """``run_batch`` into ``out``; returns its own timer (it starts before the pool is entered, so
-    worker start-up is inside it)."""
+    """``run_batch`` into ``out``; returns its own timer.
+
+    That timer starts before the pool is entered, so worker start-up is inside it.
+    """
     return run_batch(loaded, out, workers, executor="local").seconds
 
 
@@ -167,12 +169,12 @@ def measure(batch: LoadedScenario, runs: int, weeks: int, labels: list[str]) -> 
     with tempfile.TemporaryDirectory(prefix="bench_batch-") as tmp:
         for workers in (1, 2):
             out = Path(tmp) / f"ours-{workers}"
-            seconds["ours", workers], own = timed(lambda: run_ours(batch, out, workers))
+            seconds["ours", workers], own = timed(functools.partial(run_ours, batch, out, workers))
             notes.append(
                 f"ours, {workers} worker(s): BatchOutcome.seconds {own:.2f} s (worker start-up "
                 f"included); stored {folder_mb(out):.1f} MB"
             )
-            seconds["mesa", workers], frames[workers] = timed(lambda: run_mesa(runs, workers, weeks))
+            seconds["mesa", workers], frames[workers] = timed(functools.partial(run_mesa, runs, workers, weeks))
             notes.append(
                 f"mesa, {workers} worker(s): {len(frames[workers]):,} rows, "
                 f"{frames[workers].memory_usage(deep=True).sum() / 1e6:.1f} MB in memory"

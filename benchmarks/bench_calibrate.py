@@ -1,5 +1,7 @@
-"""Benchmark the default calibration: wall time, simulations, simulations per second, whether
-epsilon stabilised, and whether the run reproduces the committed fitted set.
+"""Benchmark the default calibration.
+
+It measures the wall time, the simulations, simulations per second, whether epsilon stabilised,
+and whether the run reproduces the committed fitted set.
 
 Run: python benchmarks/bench_calibrate.py [--config calibration/sahel.yaml] [--workers N]
 It runs the config's ABC-SMC budget as `sahelsim calibrate` does (with pyabc's own stopping

@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from sim.documents.articles import Article, read_article
 from sim.core.events import event_families, load_events
+from sim.documents.articles import Article, read_article
 from sim.documents.extraction import extract_articles, load_extractor
 from sim.documents.review import same_event
 

@@ -111,7 +111,24 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
     )
     actor2[rng.random(rows) < 0.2] = ""
     words = np.array(
-        "on the in a of near armed men attacked village market reported killed residents said forces".split(),
+        [
+            "on",
+            "the",
+            "in",
+            "a",
+            "of",
+            "near",
+            "armed",
+            "men",
+            "attacked",
+            "village",
+            "market",
+            "reported",
+            "killed",
+            "residents",
+            "said",
+            "forces",
+        ],
         dtype=object,
     )
     notes = [" ".join(words[rng.integers(0, len(words), n)]) for n in rng.integers(15, 45, rows)]
@@ -154,7 +171,8 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
 def measure(arguments: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of ``python -m sim ARGS`` in a fresh child process.
 
-    A wrapper process runs the import, so the peak it reports is that import's alone."""
+    A wrapper process runs the import, so the peak it reports is that import's alone.
+    """
     wrapper = (
         "import resource, subprocess, sys; "
         "done = subprocess.run([sys.executable, '-m', 'sim', *sys.argv[1:]], capture_output=True, text=True); "
@@ -179,7 +197,8 @@ def main() -> None:
     started = time.perf_counter()
     generate(csv, args.rows)
     print(
-        f"generated {csv} ({args.rows:,} rows, {csv.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - started:.1f} s"
+        f"generated {csv} ({args.rows:,} rows, {csv.stat().st_size / 2**20:.0f} MiB) "
+        f"in {time.perf_counter() - started:.1f} s"
     )
     for label, extra in (("all countries", []), ("--countries MLI,BFA,NER,MRT", ["--countries", "MLI,BFA,NER,MRT"])):
         seconds, peak = measure(["events", "import", str(csv), "--out", str(folder / "imported.parquet"), *extra])

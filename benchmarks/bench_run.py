@@ -17,8 +17,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from sim.model.model import SahelModel
 from sim.experiments.runner import run_replicate
+from sim.model.model import SahelModel
 from sim.model.scenario import load_scenario
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "sahel_2024.yaml"
