@@ -102,9 +102,11 @@ class Catalogue(BaseModel):
 
     @property
     def ids(self) -> list[ActorId]:
+        """Every actor's id, in the catalogue's order."""
         return [actor.id for actor in self.actors]
 
     def __getitem__(self, actor_id: ActorId) -> Actor:
+        """The actor with this id; a KeyError, as a mapping gives, when the catalogue has none."""
         for actor in self.actors:
             if actor.id == actor_id:
                 return actor

@@ -57,6 +57,10 @@ class StrictLoader(yaml.SafeLoader):
             raise _BadNode(f"{shown} cannot be read as {tag}; expected a value of that kind", node) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        """A key given twice, or a key that is a list or a mapping, is refused at the key's node.
+
+        The SafeLoader would keep the last value of a repeated key without a word.
+        """
         seen: set[Hashable] = set()
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -70,6 +74,7 @@ class StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> dt.date:
+        """A date that does not exist (``2024-02-30``) is refused at its node, with the reason."""
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:
@@ -163,7 +168,7 @@ def _check_depth(text: str, path: Path) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                line = event.start_mark.line + 1
+                line = None if event.start_mark is None else event.start_mark.line + 1
                 raise InputError(f"nests deeper than {MAX_DEPTH} levels; expected a flatter file", path=path, line=line)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1

@@ -20,6 +20,7 @@ class InputError(Exception):
         line: int | None = None,
         field: str | None = None,
     ) -> None:
+        """Keep the parts apart (callers read ``path``, ``line`` and ``field``) and build the message."""
         self.problem = problem
         self.path = None if path is None else str(path)
         self.line = line
@@ -28,6 +29,7 @@ class InputError(Exception):
 
     @property
     def message(self) -> str:
+        """The paragraph the user sees: where (file, line, field), then what is wrong and what was expected."""
         where = self.path or "input"
         if self.line is not None:
             where += f", line {self.line}"

@@ -45,6 +45,8 @@ class EventType(BaseModel):
 
 
 class EventTypes(BaseModel):
+    """The event-type catalogue file (``event_types.yaml``), checked as a whole when it is read."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     event_types: dict[str, EventType]
 
@@ -262,7 +264,8 @@ def _reject(frame: pd.DataFrame, bad: np.ndarray, field: str, problem: str, path
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InputError(
-            f"row {row + 1} (event_id {frame['event_id'].iloc[row]!r}) has {field} {frame[field].iloc[row]!r}: {problem}",
+            f"row {row + 1} (event_id {frame['event_id'].iloc[row]!r}) has {field} "
+            f"{frame[field].iloc[row]!r}: {problem}",
             path=path,
             field=field,
         )
