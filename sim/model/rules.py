@@ -38,10 +38,12 @@ def attack_probability(p: Parameters, capability: float, defence: float) -> floa
 
 
 def civilian_attack_probability(p: Parameters, capability: float) -> float:
+    """Weekly chance that a group attacks civilians in a state where it operates; it grows with capability."""
     return logistic(p.civilian_attack_base + p.attack_capability * capability)
 
 
 def kidnap_probability(p: Parameters, capability: float) -> float:
+    """Weekly chance that a group kidnaps people in a state where it operates; it grows with capability."""
     return logistic(p.kidnap_base + p.kidnap_capability * capability)
 
 
@@ -51,26 +53,32 @@ def operation_probability(p: Parameters, threat: float, capability: float) -> fl
 
 
 def civilian_harm_probability(p: Parameters, with_wagner: bool) -> float:
+    """Chance that an operation harms civilians, raised when Wagner operates alongside the force."""
     return logistic(p.harm_base + p.harm_wagner * with_wagner)
 
 
 def pursuit_probability(p: Parameters, with_wagner: bool) -> float:
+    """Chance that an operation pursues a group into a neighbour holding its rear bases (likelier with Wagner)."""
     return logistic(p.pursuit_base + p.pursuit_wagner * with_wagner)
 
 
 def summons_probability(p: Parameters, resolve: float, tension: float) -> float:
+    """Weekly chance that a state summons a counterpart's ambassador: its resolve times the pair's tension."""
     return logistic(p.protest_base + p.protest_tension * resolve * tension)
 
 
 def recall_probability(p: Parameters, resolve: float, tension: float) -> float:
+    """Weekly chance that a state recalls its ambassador from a counterpart, the step beyond a summons."""
     return logistic(p.recall_base + p.recall_tension * resolve * tension)
 
 
 def restore_probability(p: Parameters, tension: float) -> float:
+    """Weekly chance that a recalled ambassador returns; it falls as the pair's tension rises."""
     return logistic(p.restore_base - p.restore_tension * tension)
 
 
 def deescalation_probability(p: Parameters, tension: float, stakes: float) -> float:
+    """Weekly chance of a delegation or a visit to a counterpart, likelier with tension and with what is at stake."""
     return logistic(p.deescalation_base + p.deescalation_tension * tension + p.deescalation_stakes * stakes)
 
 
@@ -85,11 +93,13 @@ def pledge_probability(p: Parameters, losses: float) -> float:
 
 
 def expulsion_probability(p: Parameters, host_alignment: float, force_alignment: float, tension: float) -> float:
+    """Weekly chance that a host expels a foreign force, likelier as their alignments part and with tension."""
     gap = abs(host_alignment - force_alignment) / 2.0
     return logistic(p.expel_base + p.expel_alignment * gap + p.expel_tension * tension)
 
 
 def joining_probability(p: Parameters, threat: float, alignment: float) -> float:
+    """Weekly chance that a candidate state joins an alliance, likelier under threat and with aligned views."""
     return logistic(p.alliance_base + p.alliance_threat * threat + p.alliance_alignment * alignment)
 
 
@@ -121,8 +131,10 @@ def insurgency(group: SahelAgent) -> None:
 
 
 def shared_out(deaths: int, forces: int) -> list[int]:
-    """The deaths of one incident shared among the forces that each answer for it in a row of
-    their own, so that adding up the rows counts every death once."""
+    """The deaths of one incident shared among the forces that answer for it, one row each.
+
+    Adding up the rows then counts every death once.
+    """
     share, rest = divmod(deaths, forces)
     return [share + (i < rest) for i in range(forces)]
 
@@ -151,12 +163,12 @@ def counter_insurgency(force: SahelAgent) -> None:
         with_wagner = bool(contractors)
         if model.has("civilians") and model.draw() < civilian_harm_probability(p, with_wagner):
             deaths = model.draw_deaths(p.pursuit_lethality)
-            for operator, share in zip(operators, shared_out(deaths, len(operators))):  # Wagner included
+            for operator, share in zip(operators, shared_out(deaths, len(operators)), strict=True):  # Wagner included
                 model.emit("attack_civilians", operator, "civilians", fatalities=share, country=country)
         for neighbour_id in model.agent(territory).neighbours:
             if neighbour_id in group.rear_bases and model.draw() < pursuit_probability(p, with_wagner):
                 deaths = model.draw_deaths(p.pursuit_lethality)
-                for operator, share in zip(operators, shared_out(deaths, len(operators))):
+                for operator, share in zip(operators, shared_out(deaths, len(operators)), strict=True):
                     model.emit(
                         "cross_border_incident",
                         operator,

@@ -22,6 +22,8 @@ Method = Literal["grid", "lhs", "sobol"]
 
 
 class Range(BaseModel):
+    """A parameter's interval ``{low, high}``, which an lhs or sobol sweep samples within (a grid takes lists)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     low: float
     high: float
