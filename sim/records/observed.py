@@ -37,6 +37,7 @@ def primary(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def months(start: dt.date | pd.Timestamp, end: dt.date | pd.Timestamp) -> pd.PeriodIndex:
+    """Every calendar month from ``start``'s to ``end``'s, both included: the span a monthly series covers."""
     return pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")
 
 
