@@ -16,14 +16,16 @@ import solara
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import force_update
 
-from sim.teaching.classroom import ClassroomModel, ShockButton, classroom, feed, lever_settings, monitors
 from sim.core.errors import InputError
 from sim.plots.live import LiveNetwork, LiveTension
+from sim.teaching.classroom import ClassroomModel, ShockButton, classroom, feed, lever_settings, monitors
 
 
 def model_params(model: ClassroomModel) -> dict:
-    """mesa's model parameters: the scenario, the seed and a slider per lever, starting from the
-    opening model's values (SolaraViz draws them in the sidebar)."""
+    """Mesa's model parameters: the scenario, the seed and a slider per lever.
+
+    They start from the opening model's values; SolaraViz draws them in the sidebar.
+    """
     params: dict = {
         "scenario": {"type": "Select", "value": model.name, "values": classroom().scenarios, "label": "Scenario"},
         "seed": {"type": "InputText", "value": str(model.scenario.seed), "label": "Seed (empty: the scenario's)"},
@@ -43,7 +45,8 @@ def live_tension(model: ClassroomModel) -> LiveTension:
 
 def Shocks(model: ClassroomModel):
     """Buttons that schedule a shock for the coming week, and any problem with the page's inputs."""
-    problem, set_problem = solara.use_state(None)
+    no_problem: str | None = None  # typed, so the state holds a message later, not only None
+    problem, set_problem = solara.use_state(no_problem)
 
     def pull(button: ShockButton) -> None:
         try:
@@ -70,6 +73,7 @@ def Shocks(model: ClassroomModel):
 
 
 def Monitors(model: ClassroomModel):
+    """This week's readings: each key pair's tension and which way it moved, and the monitored events so far."""
     counts, readings = monitors(model)
     week = model.steps
     when = f"week {week}, {model.dates[week - 1]:%d %b %Y}" if week else f"start, {model.dates[0]:%d %b %Y}"
@@ -82,17 +86,20 @@ def Monitors(model: ClassroomModel):
 
 
 def TensionView(model: ClassroomModel):
+    """The key pairs' tension and cooperation so far, against the documented record (built once per model)."""
     figure = solara.use_memo(lambda: live_tension(model), [model])
     solara.Image(figure.update(*model.key_pairs_so_far()), width="100%")
 
 
 def Feed(model: ClassroomModel):
+    """The latest events in plain words, so students read what happened, not only how tension moved."""
     lines = feed(model) or ["Nothing yet: press Step."]
     with solara.Card("Latest events"):
         solara.v.Html(tag="ul", children=[solara.v.Html(tag="li", children=[line]) for line in lines])
 
 
 def NetworkView(model: ClassroomModel):
+    """The relations network now: who is tense with whom, and who cooperates."""
     figure = solara.use_memo(lambda: LiveNetwork(model.taking_part, model.ledger.pairs), [model])
     tension, cooperation = model.ledger.snapshot()
     week = f"week {model.steps}" if model.steps else "start"
@@ -101,6 +108,7 @@ def NetworkView(model: ClassroomModel):
 
 @solara.component  # a component, not a plain function: SolaraViz redraws it on Reset only, not every step
 def LeverHelp(model: ClassroomModel):
+    """What each slider means and its range, beside the sliders SolaraViz draws without explanation."""
     with solara.Card("What the sliders mean (they apply at the next Reset)"):
         solara.Markdown(
             "\n".join(
