@@ -44,15 +44,16 @@ def sweep_figure(
             if col == 0:
                 axes[row, col].set_ylabel(f"{metric.replace('_', ' ')}\n{pair}", fontsize=9)
     for col, parameter in enumerate(parameters):
-        if colour_by[parameter] is not None:
+        other = colour_by[parameter]
+        if other is not None:
             bar = fig.colorbar(
-                ScalarMappable(norms[colour_by[parameter]], "viridis"),
+                ScalarMappable(norms[other], "viridis"),
                 ax=axes[:, col],
                 location="bottom",
                 shrink=0.85,
                 aspect=40,
             )
-            bar.set_label(f"marker colour: {label[colour_by[parameter]]}", fontsize=9)
+            bar.set_label(f"marker colour: {label[other]}", fontsize=9)
     handles = [
         Line2D([], [], marker="o", color="#7f8c8d", markeredgecolor="black", linestyle="-" if joined else ""),
         Line2D([], [], marker="|", color="#7f8c8d", markersize=14, linestyle=""),
@@ -92,7 +93,8 @@ def _sweep_panel(
     else:
         other, norm = colour_by
         colours = colormaps["viridis"](norm(ordered[other].to_numpy()))
-    ax.vlines(ordered[parameter], ordered["q05"], ordered["q95"], colors=colours, alpha=0.6, linewidth=1.4)
+    # the stubs leave out an (N, 4) RGBA array, which matplotlib takes as one colour per line
+    ax.vlines(ordered[parameter], ordered["q05"], ordered["q95"], colors=colours, alpha=0.6, linewidth=1.4)  # type: ignore[arg-type]
     if joined:
         ax.plot(ordered[parameter], ordered["median"], color="black", linewidth=1, zorder=2)
     ax.scatter(ordered[parameter], ordered["median"], c=colours, s=30, edgecolors="black", linewidths=0.5, zorder=3)
@@ -108,7 +110,7 @@ def sensitivity_figure(table: pd.DataFrame, title: str, top: int = 10) -> Figure
     rows = -(-len(statistics) // columns)
     fig = new_figure(figsize=(13, 2.9 * rows + 0.8))
     axes = fig.subplots(rows, columns, squeeze=False)
-    for ax, statistic in zip(axes.flat, statistics, strict=False):
+    for ax, statistic in zip(axes.flat, statistics, strict=False):  # a last odd panel is left over, hidden below
         rows_of = table[table["statistic"] == statistic].nlargest(top, "index").iloc[::-1]
         below = rows_of[["conf", "index"]].min(axis=1).clip(lower=0)  # an index is never negative
         ax.barh(

@@ -75,6 +75,7 @@ class LiveTension:
             ax.set_visible(False)
         self.lines: list[tuple[Line2D, Line2D]] = []
         self.now: list[Line2D] = []
+        # a grid of two columns may have a panel more than there are pairs: it is hidden above
         for (strip, ax), pair, marks in zip(panels, key_pairs, placed, strict=False):
             (tension_line,) = ax.plot(
                 [], [], color=TENSION_COLOUR, linewidth=2, label="tension (this run)", animated=True
@@ -83,7 +84,8 @@ class LiveTension:
                 [], [], color=COOPERATION_COLOUR, linewidth=2, label="cooperation (this run)", animated=True
             )
             self.lines.append((tension_line, cooperation_line))
-            self.now.append(ax.axvline(period[0], color="#7f8c8d", linewidth=1, animated=True))
+            # dates, which the stubs type as floats: they leave out matplotlib's units (matplotlib#25676)
+            self.now.append(ax.axvline(period[0], color="#7f8c8d", linewidth=1, animated=True))  # type: ignore[arg-type]
             pair_panel(strip, ax, pair, period, marks, documented_tension, title_size=9.5)
             ax.tick_params(labelsize=8)
         for _strip, ax in panels[-columns:]:
@@ -159,6 +161,6 @@ class LiveNetwork:
         colours = RELATIONS_COLOURS((tension - cooperation + 1) / 2)
         colours[:, 3] = strength > self.shown_from
         self.edges.set_colors(colours)
-        self.edges.set_linewidths(0.8 + 6 * strength)
+        self.edges.set_linewidth(0.8 + 6 * strength)
         self.title.set_text(title)
         return self.frame.png()

@@ -14,6 +14,7 @@ from typing import Any
 import matplotlib.dates as mdates
 import matplotlib.patches
 import matplotlib.ticker
+import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -65,7 +66,7 @@ def runs_caption(tension: pd.DataFrame) -> str:
 def fan(tension: pd.DataFrame, pair: str, column: str) -> pd.DataFrame:
     """Median and 50 % / 90 % quantiles of ``column`` across replicates, per date."""
     rows = tension[tension["pair"] == pair]
-    quantiles = rows.groupby("date", observed=True)[column].quantile([0.05, 0.25, 0.5, 0.75, 0.95])
+    quantiles = rows.groupby("date", observed=True)[column].quantile(np.array([0.05, 0.25, 0.5, 0.75, 0.95]))
     return quantiles.unstack()
 
 
@@ -84,10 +85,11 @@ def date_axis(ax: Axes, months: tuple[int, ...] = (1, 7)) -> None:
 
 def draw_observed(ax: Axes, observed: Observed, pair: Pair, start: pd.Timestamp, end: pd.Timestamp) -> None:
     """The pair's observed monthly events (or deaths) as bars on a right-hand axis of the same panel."""
-    series = pair_monthly(observed.events, pair, months(start, end), observed.measure)
+    span = months(start, end)
+    series = pair_monthly(observed.events, pair, span, observed.measure)  # indexed by span
     right = ax.twinx()
     right.bar(
-        series.index.to_timestamp(),
+        span.to_timestamp(),
         series.to_numpy(),
         width=27,
         align="edge",
@@ -102,7 +104,8 @@ def draw_observed(ax: Axes, observed: Observed, pair: Pair, start: pd.Timestamp,
     right.tick_params(axis="y", labelsize=7.5, colors="#555555")
     ax.set_zorder(right.get_zorder() + 1)
     ax.patch.set_visible(False)
-    ax.set_xlim(start, end)
+    # dates, which the stubs type as floats: they leave out matplotlib's units (matplotlib#25676)
+    ax.set_xlim(start, end)  # type: ignore[arg-type]
 
 
 def observed_legend(observed: Observed) -> tuple[Artist, str]:

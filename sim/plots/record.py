@@ -84,7 +84,7 @@ def event_marks(events: pd.DataFrame) -> list[Mark]:
     marks = []
     for (_week, negative), rows in events.groupby([week, conflictual], sort=True):
         counts = rows.groupby("event_type", sort=False).size()
-        names = ", ".join(kinds[kind].label + (f" ×{n}" if n > 1 else "") for kind, n in counts.items())
+        names = ", ".join(kinds[str(kind)].label + (f" ×{n}" if n > 1 else "") for kind, n in counts.items())
         marks.append(Mark(rows["date"].min(), f"{names} {_when(rows)}", bool(negative), bool(_approximate(rows).all())))
     return sorted(marks, key=lambda mark: mark.date)
 
@@ -141,10 +141,11 @@ def place_marks(
 def _draw_mark(strip: Axes, ax: Axes, mark: Mark, y: float) -> None:
     """A mark's triangle and label on its row of the strip, and its dotted line down through the panel."""
     colour = TENSION_COLOUR if mark.conflictual else COOPERATION_COLOUR
-    strip.plot([mark.date, mark.date], [0, y], color=colour, alpha=0.5, linewidth=0.8, linestyle=":")
-    ax.axvline(mark.date, color=colour, alpha=0.35, linewidth=0.8, linestyle=":")
+    x = mdates.date2num(mark.date)  # the axes have date units already (pair_panel sets their limits first)
+    strip.plot([x, x], [0, y], color=colour, alpha=0.5, linewidth=0.8, linestyle=":")
+    ax.axvline(x, color=colour, alpha=0.35, linewidth=0.8, linestyle=":")
     strip.plot(
-        [mark.date],
+        [x],
         [y],
         marker="v" if mark.conflictual else "^",
         markersize=MARKER_SIZE,
@@ -158,7 +159,7 @@ def _draw_mark(strip: Axes, ax: Axes, mark: Mark, y: float) -> None:
     )
     strip.annotate(
         mark.text,
-        (mdates.date2num(mark.date), y),
+        (x, y),
         xytext=(MARKER_SIZE / 2 + 3, 0),
         textcoords="offset points",
         fontsize=LABEL_SIZE,
@@ -207,7 +208,8 @@ def pair_panel(
     """What a pair's panel shows beside the simulated lines: the documented record, axes and title."""
     if documented_tension is not None:
         _draw_documented_series(ax, documented_tension, pair)
-    ax.set_xlim(*period)
+    # dates, which the stubs type as floats: they leave out matplotlib's units (matplotlib#25676)
+    ax.set_xlim(*period)  # type: ignore[arg-type]
     ax.set_ylim(0, 1)
     ax.set_ylabel("level (0–1)")
     a, b = pair
