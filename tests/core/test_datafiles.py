@@ -1,5 +1,7 @@
-"""Strict YAML reading: impossible dates, keys given twice, hostile documents and unreadable files are
-clear input errors."""
+"""Strict YAML reading.
+
+Impossible dates, keys given twice, hostile documents and unreadable files are clear input errors.
+"""
 
 from __future__ import annotations
 
@@ -62,7 +64,7 @@ def test_nested_duplicates_are_found_and_real_dates_still_read(tmp_path):
 
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefg", "bcdefgh")
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefg", "bcdefgh", strict=True)
 )
 
 HOSTILE = {
@@ -119,7 +121,7 @@ def test_a_file_that_cannot_be_opened_is_named_with_the_reason(tmp_path, kind):
 
 @pytest.mark.parametrize("chain", [("a", "a"), ("a", "b", "a"), ("a", "b", "c", "b")])
 def test_a_chain_of_extends_that_comes_back_is_refused(tmp_path, chain):
-    for name, parent in zip(chain, chain[1:]):
+    for name, parent in zip(chain, chain[1:], strict=False):  # each name with the next: one pair fewer
         (tmp_path / f"{name}.yaml").write_text(f"extends: {parent}.yaml\nname: {name}\n", encoding="utf-8")
     result = run_cli("validate", str(tmp_path / "a.yaml"))
     assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -246,7 +246,10 @@ def test_sentence_without_date_is_dated_from_context(extractor, tmp_path):
 
 
 def test_marker_gives_the_publication_date_and_keeps_offsets(extractor, tmp_path):
-    text = "date 2024-04-21 Mali expelled the French troops on Saturday.\n\nNiger summoned the Malian ambassador on Friday."
+    text = (
+        "date 2024-04-21 Mali expelled the French troops on Saturday.\n\n"
+        "Niger summoned the Malian ambassador on Friday."
+    )
     path = tmp_path / "marked.txt"
     path.write_text(text, encoding="utf-8")
     result = extract_articles([read_article(path)])

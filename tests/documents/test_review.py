@@ -175,7 +175,7 @@ def test_extract_review_accept_end_to_end(tmp_path, curated, monkeypatch, capsys
         (b"", [], "is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", [], "is a binary file"),
         (
-            "Die Regierung hat den Botschafter einbestellt und die Truppen ausgewiesen.".encode(),
+            b"Die Regierung hat den Botschafter einbestellt und die Truppen ausgewiesen.",
             [],
             "does not read as English or French",
         ),

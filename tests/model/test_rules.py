@@ -82,8 +82,10 @@ def _parameters_read(module) -> set[str]:
 
 
 def test_the_model_reads_every_parameter_of_the_file_and_no_other():
-    """A parameter in sim/data/parameters.yaml that no rule reads would be calibrated and swept for
-    nothing; a name read but not in the file would fail only when its branch runs."""
+    """A parameter in sim/data/parameters.yaml that no rule reads would be calibrated and swept for nothing.
+
+    A name read but not in the file would fail only when its branch runs.
+    """
     read = set().union(
         *(_parameters_read(module) for module in (rules, sim.model.model, sim.model.agents, sim.experiments.runner))
     )

@@ -34,8 +34,10 @@ def _append_copy(events_csv: Path, of: str, new_id: str, **changes: str) -> None
 
 
 def _markers(figure) -> tuple[int, list[str]]:
-    """Documented-event markers drawn on the figure (triangles, not legend entries) and the texts
-    written on its axes (a summons counted twice would read ``summons ×2``)."""
+    """Documented-event markers drawn on the figure and the texts written on its axes.
+
+    Markers are the triangles, not legend entries; a summons counted twice would read ``summons ×2``.
+    """
     count = sum(
         len(line.get_xdata()) for ax in figure.axes for line in ax.get_lines() if line.get_marker() in ("v", "^")
     )

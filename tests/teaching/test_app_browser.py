@@ -1,5 +1,7 @@
-"""The teaching page in a real browser: `sahelsim app` on a free loopback port, driven by
-Playwright in Debian's headless Chromium (never Playwright's own browser download).
+"""The teaching page in a real browser.
+
+`sahelsim app` on a free loopback port, driven by Playwright in Debian's headless Chromium
+(never Playwright's own browser download).
 
 Without /usr/bin/chromium these tests skip on a workstation but fail in CI (CI=true), where
 `.ci/run` installs it.

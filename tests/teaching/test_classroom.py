@@ -1,5 +1,8 @@
-"""The classroom behind the teaching page: shocks pulled now, bad choices as messages, the feed,
-the monitors, the live figures, and the `sahelsim app` checks before the server starts."""
+"""The classroom behind the teaching page.
+
+Shocks pulled now, bad choices as messages, the feed, the monitors, the live figures, and the
+`sahelsim app` checks before the server starts.
+"""
 
 from __future__ import annotations
 
