@@ -35,6 +35,7 @@ def pair_key(a: str, b: str) -> Pair:
 
 
 def pair_label(a: str, b: str) -> str:
+    """The pair as it is shown and stored in tables: its two ids, sorted, joined by an en dash."""
     return PAIR_SEPARATOR.join(pair_key(a, b))
 
 
@@ -59,6 +60,7 @@ class RelationLedger:
         scale: float,
         initial: Mapping[Pair, tuple[float, float]] | None = None,
     ) -> None:
+        """Start from ``initial`` (tension, cooperation) levels per pair, stored raw on the ``scale``."""
         self.actors = list(actors)
         self.index = {actor: i for i, actor in enumerate(self.actors)}
         self.scale = scale
@@ -103,9 +105,11 @@ class RelationLedger:
             self.raw_hostility[i, j] -= goldstein
 
     def tension(self, a: str, b: str) -> float:
+        """The pair's tension now, in [0, 1): the raw conflictual weight, saturated by the scale."""
         return 1.0 - math.exp(-self.raw_tension.item(self.index[a], self.index[b]) / self.scale)
 
     def cooperation(self, a: str, b: str) -> float:
+        """The pair's cooperation now, in [0, 1), measured as tension is."""
         return 1.0 - math.exp(-self.raw_cooperation.item(self.index[a], self.index[b]) / self.scale)
 
     def hostility(self, source: str, target: str) -> float:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import datetime as dt
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -71,6 +72,8 @@ class AliasRule(BaseModel):
 
 
 class AliasTable(BaseModel):
+    """The dataset actor names mapped to catalogue actors (``dataset_actors.yaml``)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     aliases: list[AliasRule]
     no_target: Literal["country_state"]
@@ -101,6 +104,8 @@ class AcledType(BaseModel):
 
 
 class AcledCoding(BaseModel):
+    """How ACLED's event types, sub-event types and time precisions map into the event schema."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
     event_types: dict[str, AcledType]
@@ -108,6 +113,8 @@ class AcledCoding(BaseModel):
 
 
 class UcdpCoding(BaseModel):
+    """How UCDP GED's types of violence and date precisions map into the event schema."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
     event_types: dict[int, str]
@@ -128,6 +135,8 @@ class DateRange(BaseModel):
 
 
 class DatasetCoding(BaseModel):
+    """The whole coding of imported datasets (``dataset_event_types.yaml``), with its bounds and duplicate rules."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     acled: AcledCoding
     ucdp: UcdpCoding
@@ -150,11 +159,13 @@ class DatasetCoding(BaseModel):
 
 @lru_cache(maxsize=1)
 def alias_table() -> AliasTable:
+    """The alias table, read once."""
     return load_yaml_model(AliasTable, ALIASES_PATH)
 
 
 @lru_cache(maxsize=1)
 def coding() -> DatasetCoding:
+    """The dataset coding, read once."""
     return load_yaml_model(DatasetCoding, CODING_PATH)
 
 
@@ -250,7 +261,8 @@ class RawTable:
             row = int(np.flatnonzero(positions)[0])
             value = self.columns[column].iloc[row]
             raise InputError(
-                f"data row {row + self.first_row} has {column} {None if pd.isna(value) else value!r}; expected {expected}",
+                f"data row {row + self.first_row} has {column} {None if pd.isna(value) else value!r}; "
+                f"expected {expected}",
                 path=self.path,
                 field=column,
             )
@@ -283,7 +295,7 @@ def _read_csv(
     columns: list[str],
     kind: pa.DataType,
     threads: bool = True,
-    on_invalid: Callable[[pacsv.InvalidRow], str] | None = None,
+    on_invalid: Callable[[pacsv.InvalidRow], Literal["skip", "error"]] | None = None,
 ) -> pa.Table:
     """The file's data rows (the header row skipped, its names given) in ``columns``, each of type ``kind``."""
     return pacsv.read_csv(
@@ -406,7 +418,7 @@ def _unparsable(path: Path, header: list[str], layout: Layout, exc: pa.ArrowInva
     """
     rows: list[pacsv.InvalidRow] = []
 
-    def stop(row: pacsv.InvalidRow) -> str:
+    def stop(row: pacsv.InvalidRow) -> Literal["error"]:
         rows.append(row)
         return "error"
 
@@ -510,7 +522,7 @@ def _edition(raw: RawTable, bad: Counter) -> str:
     wrong = text.notna() & ~seconds.between(earliest, latest)
     bad["timestamp"] += int(wrong.sum())
     newest = seconds.mask(wrong).max()
-    return "" if pd.isna(newest) else f" (export updated {dt.datetime.fromtimestamp(newest, dt.timezone.utc):%Y-%m-%d})"
+    return "" if math.isnan(newest) else f" (export updated {dt.datetime.fromtimestamp(newest, dt.UTC):%Y-%m-%d})"
 
 
 def _coordinates(raw: RawTable, column: str, limit: float, bad: Counter) -> pd.Series:
@@ -530,8 +542,10 @@ def _codes(raw: RawTable, column: str, table: Mapping[int, str], expected: str) 
 
 
 def _period_start(dates: pd.Series, precision: pd.Series) -> pd.Series:
-    """ACLED dates coarser than a day become the first day of their week or month, as the schema
-    says (ACLED places them inside the period; UCDP's date_start already opens its range)."""
+    """ACLED dates coarser than a day become the first day of their week or month, as the schema says.
+
+    ACLED places them inside the period; UCDP's date_start already opens its range.
+    """
     result = dates.copy()
     for name, freq in (("week", "W-SUN"), ("month", "M"), ("year", "Y")):
         rows = (precision == name).to_numpy()
@@ -670,6 +684,7 @@ class Selection:
     until: dt.date | None = None
 
     def __post_init__(self) -> None:
+        """Refuse country codes that are not ISO 3166 alpha-3 and a start after the end."""
         wrong = [code for code in self.countries if not re.fullmatch(r"[A-Z]{3}", code)]
         if wrong:
             raise InputError(
@@ -802,8 +817,10 @@ def _plain(value: object) -> object:
 
 
 def flag_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Mark ACLED rows that report a UCDP event: same actor pair and event family, dates within
-    their precision and places within the configured distance. The UCDP row stays the primary one
+    """Mark ACLED rows that report a UCDP event.
+
+    A match has the same actor pair and event family, dates within their precision and places
+    within the configured distance. The UCDP row stays the primary one
     (its best/low/high deaths are the field's reference); the ACLED row gets ``duplicate_of``.
     Rows dated only to the year are not matched.
     """
@@ -874,8 +891,10 @@ def matched_share(frame: pd.DataFrame) -> float | None:
 
 
 def summary_tables(frame: pd.DataFrame, top: int = 15) -> dict[str, pd.DataFrame]:
-    """Events and deaths by year, actor pair, event type and dataset, cross-dataset duplicates left
-    out; every table but the years' keeps its ``top`` largest rows."""
+    """Events and deaths by year, actor pair, event type and dataset, cross-dataset duplicates left out.
+
+    Every table but the years' keeps its ``top`` largest rows.
+    """
     primary = frame[frame["duplicate_of"].isna()]
     keys = {
         "year": primary["date"].dt.year,
