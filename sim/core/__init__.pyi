@@ -1,8 +1,35 @@
+from .actors import Actor as Actor
+from .actors import Catalogue as Catalogue
+from .actors import load_catalogue as load_catalogue
+from .datafiles import load_yaml_model as load_yaml_model
+from .datafiles import read_yaml as read_yaml
+from .datafiles import validate as validate
 from .errors import InputError as InputError
-from .datafiles import read_yaml as read_yaml, load_yaml_model as load_yaml_model, validate as validate
-from .io import atomic_path as atomic_path, results_folder as results_folder, require_parent as require_parent, write_csv as write_csv, write_json as write_json, write_parquet as write_parquet, write_text as write_text, write_yaml as write_yaml
-from .actors import Actor as Actor, Catalogue as Catalogue, load_catalogue as load_catalogue
-from .events import Event as Event, event_types as event_types, event_families as event_families, events_to_frame as events_to_frame, frame_to_events as frame_to_events, validate_frame as validate_frame, load_events as load_events, select_events as select_events
+from .events import Event as Event
+from .events import event_families as event_families
+from .events import event_types as event_types
+from .events import events_to_frame as events_to_frame
+from .events import frame_to_events as frame_to_events
+from .events import load_events as load_events
+from .events import select_events as select_events
+from .events import validate_frame as validate_frame
+from .io import atomic_path as atomic_path
+from .io import require_parent as require_parent
+from .io import results_folder as results_folder
+from .io import write_csv as write_csv
+from .io import write_json as write_json
+from .io import write_parquet as write_parquet
+from .io import write_text as write_text
+from .io import write_yaml as write_yaml
+from .names import known as known
+from .names import parse_pair as parse_pair
+from .names import unknown as unknown
 from .parameter_values import Parameters as Parameters
-from .parameters import ParameterSpec as ParameterSpec, parameter_specs as parameter_specs, resolve_parameters as resolve_parameters
-from .relations import RelationLedger as RelationLedger, pair_key as pair_key, pair_label as pair_label, tension_series as tension_series, week_dates as week_dates
+from .parameters import ParameterSpec as ParameterSpec
+from .parameters import parameter_specs as parameter_specs
+from .parameters import resolve_parameters as resolve_parameters
+from .relations import RelationLedger as RelationLedger
+from .relations import pair_key as pair_key
+from .relations import pair_label as pair_label
+from .relations import tension_series as tension_series
+from .relations import week_dates as week_dates
