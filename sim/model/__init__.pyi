@@ -1,12 +1,15 @@
-from .scenario import (
-    Scenario as Scenario,
-    LoadedScenario as LoadedScenario,
-    Shock as Shock,
-    Relation as Relation,
-    FittedSet as FittedSet,
-    load_scenario as load_scenario,
-    load_fitted_set as load_fitted_set,
-)
-from .sweep import Sweep as Sweep, Range as Range, sweep_points as sweep_points
-from .model import SahelModel as SahelModel, replicate_seed as replicate_seed
 from .agents import SahelAgent as SahelAgent
+from .model import SahelModel as SahelModel
+from .model import replicate_seed as replicate_seed
+from .scenario import ActorOverride as ActorOverride
+from .scenario import Block as Block
+from .scenario import FittedSet as FittedSet
+from .scenario import LoadedScenario as LoadedScenario
+from .scenario import Relation as Relation
+from .scenario import Scenario as Scenario
+from .scenario import Shock as Shock
+from .scenario import load_fitted_set as load_fitted_set
+from .scenario import load_scenario as load_scenario
+from .sweep import Range as Range
+from .sweep import Sweep as Sweep
+from .sweep import sweep_points as sweep_points
