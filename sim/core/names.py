@@ -19,16 +19,17 @@ from collections.abc import Collection, Iterable
 PAIR_SEPARATORS = re.compile(r"\s*[-\u2013\u2014:/]\s*")
 
 
-def unknown(kind: str, given: object, choices: Iterable[str]) -> str:
+def unknown(kind: str, given: object, choices: Iterable[str], expected: str | None = None) -> str:
     """The message for a name that is not among ``choices``, with the nearest one if any is close.
 
     For example "unknown metric 'peak_tensoin'; did you mean 'peak_tension'? expected one of
-    ['incidents', 'peak_tension']".
+    ['incidents', 'peak_tension']". ``expected`` words the choices otherwise where they are few
+    ("local or dask").
     """
     options = sorted(set(choices))
     close = difflib.get_close_matches(str(given), options, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ";"
-    return f"unknown {kind} {given!r}{hint} expected one of {options}"
+    return f"unknown {kind} {given!r}{hint} expected {expected or f'one of {options}'}"
 
 
 def known(kind: str, given: str, choices: Collection[str]) -> str:
