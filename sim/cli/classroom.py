@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from sim.cli.shared import console
+from sim.core.errors import InputError
 from sim.teaching.serve import LOOPBACK
 
 
@@ -20,10 +21,19 @@ def serve_page(
     scenarios: Annotated[Path, typer.Option(help="folder of the scenario files")] = Path("scenarios"),
 ) -> None:
     """Serve the interactive teaching page (mesa SolaraViz): levers, shocks, live plots, feed and monitors."""
-    from sim.teaching.classroom import classroom
+    from sim.core.names import unknown
+    from sim.teaching.classroom import CLASSROOM_PATH, classroom
     from sim.teaching.serve import check_port_free, check_scenarios, serve, where
 
-    opening = scenario or classroom().scenarios[0]
+    offered = classroom().scenarios
+    if scenario is not None and scenario not in offered:
+        raise InputError(
+            f"{unknown('scenario', scenario, offered)} "
+            f"(the scenarios the page offers, listed in {CLASSROOM_PATH.name})",
+            path="sahelsim app",
+            field="--scenario",
+        )
+    opening = scenario or offered[0]
     check_scenarios(opening, scenarios)
     check_port_free(host, port)
     console.print(

@@ -42,6 +42,7 @@ def events(
 
     from sim.core.actors import load_catalogue
     from sim.core.events import Event, load_events, select_events
+    from sim.core.names import unknown
 
     if context.invoked_subcommand is not None:
         return
@@ -50,7 +51,7 @@ def events(
         return
     catalogue = load_catalogue()
     if actor is not None and actor not in catalogue.ids:
-        raise InputError(f"unknown actor {actor!r}; expected one of {sorted(catalogue.ids)}", field="--actor")
+        raise InputError(unknown("actor", actor, catalogue.ids), field="--actor")
     table = load_events(file, catalogue.ids)
     rows = select_events(table, actor, since and since.date(), until and until.date())
     view = Table(title=f"{len(rows)} of {len(table)} events in {file}")

@@ -14,7 +14,7 @@ from sim.core.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.model.scenario import LoadedScenario
+    from sim.model.scenario import LoadedScenario, Scenario
 
 
 def summary(folder: Annotated[Path, typer.Argument(help="batch folder")]) -> None:
@@ -60,7 +60,8 @@ def plot(
     point: Annotated[
         int | None,
         typer.Option(
-            help="draw the fans of this sweep point's runs only (written as tension_point_K) [default: all runs, pooled]",
+            help="draw the fans of this sweep point's runs only (written as tension_point_K) "
+            "[default: all runs, pooled]",
             min=0,
         ),
     ] = None,
@@ -79,7 +80,9 @@ def plot(
     points = store.points()
     metrics = store.read("metrics")
     sweep = len(points) > 1 and len(points.columns)
-    selected = _selected_metrics(metric, spec.key_pairs, metrics) if sweep else []
+    selected = _selected_metrics(metric, spec, metrics) if sweep or metric else []
+    if metric and not sweep:
+        errors.print("note: this batch has no sweep, so there is no sweep plot for --metric to choose from")
     tension = store.tension(point)
     documented = documented_record(loaded) if _documented_available(loaded) else None
     documented_events, documented_tension = documented or (None, None)
@@ -140,22 +143,29 @@ def _documented_available(loaded: LoadedScenario) -> bool:
     return path is not None
 
 
-def _selected_metrics(requested: list[str] | None, key_pairs: list, metrics: pd.DataFrame) -> list[tuple[str, str]]:
-    """(metric, pair) for the sweep plot: NAME[:PAIR], the first key pair by default.
+def _selected_metrics(requested: list[str] | None, spec: Scenario, metrics: pd.DataFrame) -> list[tuple[str, str]]:
+    """(metric, pair label) for the sweep plot: NAME[:PAIR], the first key pair by default.
 
-    Each must be in the batch's metrics table.
+    Each must be in the batch's metrics table, whether or not the batch has a sweep to plot it
+    in, so that a misspelt name is never passed over in silence. A PAIR is read as users type it
+    (``mali-mauritania``, ``mali:mauritania``, either order: :func:`sim.core.names.parse_pair`).
     """
+    from sim.core.names import parse_pair, unknown
     from sim.core.relations import pair_label
 
-    first = pair_label(*key_pairs[0])
-    choices = requested or ["peak_tension", "weeks_above_threshold", "incidents"]
-    selected = [tuple(choice.split(":", 1)) if ":" in choice else (choice, first) for choice in choices]
-    known = set(zip(metrics["metric"], metrics["pair"]))
-    unknown = [f"{name}:{pair}" for name, pair in selected if (name, pair) not in known]
-    if unknown:
-        raise InputError(
-            f"{', '.join(unknown)} is not in this batch's metrics; expected NAME or NAME:PAIR with a NAME among "
-            f"{sorted(set(metrics['metric']))} and a PAIR among {sorted(set(metrics['pair']) - {''})}",
-            field="--metric",
-        )
+    names = sorted(set(metrics["metric"]))
+    pairs = sorted(set(metrics["pair"]) - {""})
+    measured = set(zip(metrics["metric"], metrics["pair"], strict=True))
+    selected = []
+    for choice in requested or ["peak_tension", "weeks_above_threshold", "incidents"]:
+        name, _, typed = choice.partition(":")
+        if name not in names:
+            raise InputError(unknown("metric", name, names), field="--metric")
+        try:
+            pair = pair_label(*(parse_pair(typed, spec.actors) if typed else spec.key_pairs[0]))
+        except ValueError as error:
+            raise InputError(f"{choice!r}: {error}; this batch's key pairs are {pairs}", field="--metric") from None
+        if (name, pair) not in measured:
+            raise InputError(f"{choice!r}: {unknown('key pair', pair, pairs)}", field="--metric")
+        selected.append((name, pair))
     return selected

@@ -27,6 +27,7 @@ from rich.progress import (
 from rich.text import Text
 
 from sim.core.errors import InputError
+from sim.core.names import unknown
 
 if TYPE_CHECKING:
     from sim.records.observed import Observed
@@ -49,16 +50,15 @@ def choice(kind: Any, noun: str, field: str) -> Callable[[str], str]:
     """The parser of an option typed as the Literal ``kind``.
 
     Typer shows the choices in the help; a value outside them is refused as bad input is (one
-    paragraph, exit 2) rather than as a usage error, e.g. "unknown executor 'spark'; expected
-    local or dask".
+    paragraph, exit 2) rather than as a usage error, with the nearest choice if one is close, e.g.
+    "unknown executor 'dsak'; did you mean 'dask'? expected local or dask".
     """
     allowed = typing.get_args(kind)
+    expected = f"{', '.join(allowed[:-1])} or {allowed[-1]}"
 
     def parse(value: str) -> str:
         if value not in allowed:
-            raise InputError(
-                f"unknown {noun} {value!r}; expected {', '.join(allowed[:-1])} or {allowed[-1]}", field=field
-            )
+            raise InputError(unknown(noun, value, allowed, expected), field=field)
         return value
 
     return parse

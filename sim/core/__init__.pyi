@@ -21,6 +21,9 @@ from .io import write_json as write_json
 from .io import write_parquet as write_parquet
 from .io import write_text as write_text
 from .io import write_yaml as write_yaml
+from .names import known as known
+from .names import parse_pair as parse_pair
+from .names import unknown as unknown
 from .parameter_values import Parameters as Parameters
 from .parameters import ParameterSpec as ParameterSpec
 from .parameters import parameter_specs as parameter_specs

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from sim.core.datafiles import PACKAGE_DATA, load_yaml_model
 from sim.core.io import write_text
+from sim.core.names import unknown
 from sim.core.parameter_values import Parameters
 
 PARAMETERS_PATH = PACKAGE_DATA / "parameters.yaml"
@@ -72,7 +73,7 @@ def resolve_parameters(overrides: Mapping[str, float] | None = None) -> Paramete
     values = {name: spec.default for name, spec in specs.items()}
     for name, value in (overrides or {}).items():
         if name not in specs:
-            raise KeyError(f"unknown parameter {name!r}")
+            raise KeyError(unknown("parameter", name, specs))
         values[name] = float(value)
     return Parameters(**values)
 

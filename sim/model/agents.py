@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 
-from sim.model import rules
 from sim.core.actors import Actor
+from sim.model import rules
 from sim.model.scenario import ActorOverride
 
 if TYPE_CHECKING:
@@ -36,25 +36,26 @@ class SahelAgent(mesa.Agent):
     model: SahelModel
 
     def __init__(self, model: SahelModel, actor: Actor, override: ActorOverride | None = None) -> None:
+        """Start from the catalogue's actor with the scenario's changes, keeping links to actors taking part."""
         super().__init__(model)
-        changes = {} if override is None else override.model_dump(exclude_none=True)
+        given = actor if override is None else override.applied_to(actor)
         taking_part = model.taking_part
         self.actor_id = actor.id
         self.name = actor.name
         self.kind = actor.kind
         self.iso3 = actor.iso3
-        self.base_capability = changes.get("capability", actor.capability)
+        self.base_capability = given.capability
         self.capability = self.base_capability
-        self.resolve = changes.get("resolve", actor.resolve)
-        self.alignment = changes.get("alignment", actor.alignment)
-        self.present = changes.get("present", actor.present)
-        self.neighbours = [n for n in actor.neighbours if n in taking_part]
-        self.operates_in = [s for s in changes.get("operates_in", actor.operates_in) if s in taking_part]
-        self.rear_bases = [s for s in actor.rear_bases if s in taking_part]
-        self.patron = actor.patron if actor.patron in taking_part else None
-        self.host = actor.host if actor.host in taking_part else None
-        self.candidates = [m for m in actor.members if m in taking_part]
-        self.members = {m for m in changes.get("members", actor.members) if m in taking_part}
+        self.resolve = given.resolve
+        self.alignment = given.alignment
+        self.present = given.present
+        self.neighbours = [n for n in given.neighbours if n in taking_part]
+        self.operates_in = [s for s in given.operates_in if s in taking_part]
+        self.rear_bases = [s for s in given.rear_bases if s in taking_part]
+        self.patron = given.patron if given.patron in taking_part else None
+        self.host = given.host if given.host in taking_part else None
+        self.candidates = [m for m in actor.members if m in taking_part]  # the catalogue's: who may join
+        self.members = {m for m in given.members if m in taking_part}
         self.losses = 0.0
 
     def recover(self) -> None:
@@ -64,12 +65,15 @@ class SahelAgent(mesa.Agent):
         self.losses *= self.model.losses_decay
 
     def step(self) -> None:
+        """Act for the week: each rule of the agent's kind in turn, each recorded as the events' rule."""
         for rule in self.rules:
             self.model.current_rule = rule.__name__
             rule(self)
 
 
 class State(SahelAgent):
+    """Fights armed groups on its soil, protests harm, de-escalates, acts jointly, backs clients, expels, allies."""
+
     rules = (
         rules.counter_insurgency,
         rules.protest,
@@ -82,10 +86,14 @@ class State(SahelAgent):
 
 
 class ArmedGroup(SahelAgent):
+    """Attacks forces and civilians and kidnaps in the states it operates in."""
+
     rules = (rules.insurgency,)
 
 
 class InternationalForce(SahelAgent):
+    """Runs counter-insurgency operations in its host while present."""
+
     rules = (rules.counter_insurgency,)
 
 

@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 
 from sim.core.actors import load_catalogue
-from sim.model.agents import AGENT_CLASSES, SahelAgent
 from sim.core.datafiles import validate
 from sim.core.errors import InputError
 from sim.core.events import Event, event_types, events_to_frame
 from sim.core.parameters import resolve_parameters
 from sim.core.relations import Pair, RelationLedger, history_frame, pair_key, week_dates
+from sim.model.agents import AGENT_CLASSES, SahelAgent
 from sim.model.rules import EFFECTS
-from sim.model.scenario import Scenario, Shock
+from sim.model.scenario import Block, Scenario, Shock
 
 # one logged event: date, date precision, source, target, event type, rule, and the other Event fields it sets
 LogRecord = tuple[dt.date, str, str, str, str, str, dict[str, object]]
@@ -46,6 +46,7 @@ class SahelModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario, replicate: int = 0, parameters: dict[str, float] | None = None) -> None:
+        """Build the agents, the relation ledger and the schedule of shocks; nothing is simulated yet."""
         super().__init__(rng=replicate_seed(scenario.seed, replicate))
         self.scenario = scenario
         self.replicate = replicate
@@ -82,6 +83,9 @@ class SahelModel(mesa.Model):
             key=lambda s: s.date,
         )
         self._event_types = event_types()
+        self._blocked: dict[str, list[Block]] = {}  # the scenario's blocked windows by event type
+        for window in scenario.blocked:
+            self._blocked.setdefault(window.kind, []).append(window)
         self.draw = self.random.random  # a uniform draw in [0, 1) from the model's seeded generator
         # one seed per week (see _reseed), from a sequence of its own: spawn key (replicate, 0)
         self._week_seeds = np.random.SeedSequence(scenario.seed, spawn_key=(replicate, 0)).generate_state(
@@ -134,6 +138,7 @@ class SahelModel(mesa.Model):
     # --- the weekly step ------------------------------------------------------------------------
 
     def step(self) -> None:
+        """Simulate one week: decay, recovery, the week's shocks, then every agent in random order."""
         week = self.steps - 1  # mesa counts steps from 1
         self._reseed(week)
         self.date = self.dates[week]
@@ -188,7 +193,13 @@ class SahelModel(mesa.Model):
         validated :class:`Event` objects when asked, so batches that only need counts and
         tension do not pay for validating every event. ``fatalities`` is named because the
         effects count the deaths; ``details`` are the other :class:`Event` fields the event sets.
+
+        An event a rule makes (one without an explicit ``rule``: shocks name theirs) that a window
+        of the scenario's ``blocked`` covers is not made at all: nothing is logged, recorded or
+        changed, and the rule's draws stay as they were, so later weeks keep their random numbers.
         """
+        if rule is None and self._is_blocked(event_type, source, target):
+            return
         if fatalities is not None:
             details["fatalities"] = fatalities
         self.log.append((date or self.date, precision, source, target, event_type, rule or self.current_rule, details))
@@ -196,6 +207,12 @@ class SahelModel(mesa.Model):
         effect = EFFECTS.get(event_type)
         if effect is not None:
             effect(self, source, target, fatalities or 0, magnitude)
+
+    def _is_blocked(self, event_type: str, source: str, target: str) -> bool:
+        """Whether a window of the scenario's ``blocked`` covers this rule-made event in the current week."""
+        windows = self._blocked.get(event_type)
+        period = (self.scenario.start, self.scenario.end)
+        return windows is not None and any(window.blocks(source, target, self.date, period) for window in windows)
 
     def replay(self, shock: Shock) -> None:
         """A scheduled shock: the same event, with the same effects, on its own date."""
@@ -278,14 +295,17 @@ class SahelModel(mesa.Model):
         ).astype({"date": "datetime64[ns]"})
 
     def tension_frame(self) -> pd.DataFrame:
+        """The weekly tension and cooperation of every pair so far, as a long table."""
         return history_frame(self.dates, self.ledger.pairs, self.tension_history, self.cooperation_history)
 
     # --- queries the rules use ---------------------------------------------------------------
 
     def agent(self, actor_id: str) -> SahelAgent:
+        """The agent of an actor taking part."""
         return self._agents_by_id[actor_id]
 
     def has(self, actor_id: str) -> bool:
+        """Whether the actor takes part in this run."""
         return actor_id in self._agents_by_id
 
     def draw_deaths(self, median: float) -> int:
@@ -293,6 +313,7 @@ class SahelModel(mesa.Model):
         return round(median * self.random.lognormvariate(0.0, 0.8))
 
     def draw_count(self, mean: float) -> int:
+        """A Poisson count around ``mean`` (e.g. hostages), from this week's numpy generator."""
         if self._counts_rng is None:
             self._counts_rng = np.random.default_rng(self._week_seed)
         return int(self._counts_rng.poisson(mean))
@@ -307,6 +328,7 @@ class SahelModel(mesa.Model):
         return agents[0]
 
     def comes_first(self, a: str, b: str) -> bool:
+        """Whether ``a`` stands before ``b`` in the catalogue: who of a pair considers it, once a week."""
         return self._order[a] < self._order[b]
 
     def defenders(self, state_id: str) -> list[SahelAgent]:
@@ -314,22 +336,30 @@ class SahelModel(mesa.Model):
         return [self._agents_by_id[state_id]] + [a for a in self._hosted[state_id] if a.present]
 
     def contractors_in(self, state_id: str) -> list[SahelAgent]:
+        """The private military companies present in a state."""
         return [a for a in self._hosted[state_id] if a.kind == "pmc" and a.present]
 
     def forces_in(self, state_id: str) -> list[SahelAgent]:
+        """The international forces present in a state."""
         return [a for a in self._hosted[state_id] if a.kind == "international_force" and a.present]
 
     def counterparts(self, state_id: str) -> list[SahelAgent]:
-        """The states a state deals with: its neighbours, its patron or clients, and those it has a starting relation with."""
+        """The states a state deals with.
+
+        Its neighbours, its patron or clients, and those it has a starting relation with.
+        """
         return self._counterparts[state_id]
 
     def groups_in(self, state_id: str) -> list[SahelAgent]:
+        """The armed groups that operate in a state."""
         return self._groups_in[state_id]
 
     def clients_of(self, patron_id: str) -> list[SahelAgent]:
+        """The actors a patron backs."""
         return self._clients[patron_id]
 
     def alliances_open_to(self, state_id: str) -> list[SahelAgent]:
+        """The alliances a state may join: it is a candidate and not yet a member."""
         return [a for a in self._alliances if state_id in a.candidates and state_id not in a.members]
 
     def threat(self, state_id: str) -> float:

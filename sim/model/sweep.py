@@ -9,22 +9,25 @@ drawn from the scenario seed, so the same scenario always gives the same points.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sim.core.names import known
 from sim.core.parameters import parameter_specs
 
 if TYPE_CHECKING:  # imported in sweep_points: validating a scenario's sweep needs neither
     import pandas as pd
 
 Method = Literal["grid", "lhs", "sobol"]
+MAX_POINTS = 65_536  # sweep points of a batch (2**16, a power of two for sobol)
 
 
 class Range(BaseModel):
-    """A parameter's interval ``{low, high}``, which an lhs or sobol sweep samples within (a grid takes lists)."""
+    """The interval an lhs or sobol sweep samples a parameter from."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     low: float
     high: float
 
@@ -38,10 +41,12 @@ class Range(BaseModel):
 class Sweep(BaseModel):
     """Which parameters vary across a batch, and how."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     method: Method = "grid"
     parameters: dict[str, list[float] | Range] = Field(min_length=1)
-    samples: int | None = Field(default=None, ge=1, description="number of points for lhs and sobol")
+    samples: int | None = Field(
+        default=None, ge=1, le=MAX_POINTS, description="number of points for lhs and sobol, 1 to 65,536"
+    )
 
     @field_validator("parameters", mode="before")
     @classmethod
@@ -64,8 +69,7 @@ class Sweep(BaseModel):
     def _known_and_in_range(cls, values: dict[str, list[float] | Range]) -> dict[str, list[float] | Range]:
         specs = parameter_specs()
         for name, value in values.items():
-            if name not in specs:
-                raise ValueError(f"unknown parameter {name!r} in the sweep; expected one of {sorted(specs)}")
+            known("parameter", name, specs)
             points = [value.low, value.high] if isinstance(value, Range) else value
             if not points:
                 raise ValueError(f"parameter {name!r} has an empty list of values")
@@ -83,6 +87,11 @@ class Sweep(BaseModel):
             raise ValueError(f"a grid sweep needs lists of values, got ranges for {ranges}")
         if self.method != "grid" and lists:
             raise ValueError(f"a {self.method} sweep needs ranges {{low, high}}, got lists for {lists}")
+        grid = math.prod(len(values) for values in self.parameters.values() if isinstance(values, list))
+        if self.method == "grid" and grid > MAX_POINTS:
+            raise ValueError(
+                f"the grid has {grid:,} points; expected at most {MAX_POINTS:,} (fewer values, or an lhs sweep)"
+            )
         if self.method != "grid" and self.samples is None:
             raise ValueError(f"a {self.method} sweep needs 'samples'")
         if self.method == "sobol" and self.samples is not None and self.samples & (self.samples - 1):

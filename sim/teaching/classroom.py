@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import SupportsFloat
 
 import numpy as np
 import pandas as pd
@@ -23,10 +24,11 @@ from sim.core.actors import load_catalogue
 from sim.core.datafiles import PACKAGE_DATA, load_yaml_model
 from sim.core.errors import InputError
 from sim.core.events import event_types
-from sim.model.model import SahelModel
+from sim.core.names import known, unknown
 from sim.core.parameters import parameter_specs
+from sim.model.model import SahelModel
+from sim.model.scenario import MAX_SEED, LoadedScenario, Scenario, Shock, load_fitted_set, load_scenario
 from sim.records.documented import documented_record
-from sim.model.scenario import LoadedScenario, Scenario, Shock, load_fitted_set, load_scenario
 
 CLASSROOM_PATH = PACKAGE_DATA / "classroom.yaml"
 SCENARIOS_VARIABLE = "SAHELSIM_SCENARIOS"  # the folder of scenario files, set by `sahelsim app --scenarios`
@@ -34,6 +36,8 @@ SCENARIO_VARIABLE = "SAHELSIM_SCENARIO"  # the scenario the page opens with, set
 
 
 class Lever(BaseModel):
+    """A parameter's slider on the page: its short label and the step it moves by."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     label: str
     step: float = Field(gt=0)
@@ -70,8 +74,7 @@ class Classroom(BaseModel):
     @classmethod
     def _known_parameters(cls, levers: dict[str, Lever]) -> dict[str, Lever]:
         for name in levers:
-            if name not in parameter_specs():
-                raise ValueError(f"unknown parameter {name!r}; expected one of {sorted(parameter_specs())}")
+            known("parameter", name, parameter_specs())
         return levers
 
     @field_validator("monitors")
@@ -79,31 +82,35 @@ class Classroom(BaseModel):
     def _known_types(cls, monitors: dict[str, list[str]]) -> dict[str, list[str]]:
         for kinds in monitors.values():
             for kind in kinds:
-                if kind not in event_types():
-                    raise ValueError(f"unknown event type {kind!r}; expected one of {sorted(event_types())}")
+                known("event type", kind, event_types())
         return monitors
 
 
 @lru_cache(maxsize=1)
 def classroom() -> Classroom:
+    """What the page offers, read once (``sim/data/classroom.yaml``)."""
     return load_yaml_model(Classroom, CLASSROOM_PATH)
 
 
 def scenarios_folder() -> Path:
+    """The folder of the scenario files, as ``sahelsim app --scenarios`` set it (else ``scenarios``)."""
     return Path(os.environ.get(SCENARIOS_VARIABLE, "scenarios"))
 
 
 def opening_scenario() -> str:
+    """The scenario the page opens with, as ``sahelsim app --scenario`` set it (else the first offered)."""
     return os.environ.get(SCENARIO_VARIABLE) or classroom().scenarios[0]
 
 
 def load_offered(name: str, folder: Path | None = None) -> LoadedScenario:
-    """One of the scenarios the page offers, read from the scenarios folder."""
+    """One of the scenarios the page offers, read from the scenarios folder.
+
+    A name the page does not offer is refused as the choice it is (not as a fault of the
+    classroom file), with the nearest offered name.
+    """
     offered = classroom().scenarios
     if name not in offered:
-        raise InputError(
-            f"unknown scenario {name!r}; expected one of {offered}", path=CLASSROOM_PATH, field="scenarios"
-        )
+        raise InputError(unknown("scenario", name, offered), path="scenario choice", field="scenario")
     return _load_cached(name, (folder or scenarios_folder()).resolve())
 
 
@@ -132,6 +139,7 @@ class LeverSetting:
 
     @property
     def title(self) -> str:
+        """The slider's label with the value it marks: the calibrated median, else the default."""
         mark = f"calibrated {self.calibrated:.3g}" if self.calibrated is not None else f"default {self.value:.3g}"
         return f"{self.label} ({mark})"
 
@@ -163,10 +171,11 @@ def _seed(text: str | int | None, scenario_seed: int, problems: list[str]) -> in
         seed = int(str(text).strip())
     except ValueError:
         seed = -1
-    if seed < 0:
+    if not 0 <= seed <= MAX_SEED:
         problems.append(
             InputError(
-                f"got {text!r}; expected a whole number 0 or above (kept the scenario's seed {scenario_seed})",
+                f"got {text!r}; expected a whole number 0 or above, at most {MAX_SEED} "
+                f"(kept the scenario's seed {scenario_seed})",
                 path="seed field",
                 field="seed",
             ).message
@@ -185,15 +194,11 @@ def _lever_values(chosen: dict[str, object], scenario: Scenario, problems: list[
     for name, value in chosen.items():
         spec = parameter_specs().get(name)
         if name not in classroom().levers or spec is None:
-            problems.append(
-                InputError(
-                    f"is not a lever; expected one of {sorted(classroom().levers)}", path="slider", field=name
-                ).message
-            )
+            problems.append(InputError(unknown("lever", name, classroom().levers), path="slider", field=name).message)
             continue
         try:
-            number = float(value)
-        except (TypeError, ValueError):
+            number = float(value) if isinstance(value, (SupportsFloat, str)) else float("nan")
+        except (TypeError, ValueError, OverflowError):
             number = float("nan")
         if not spec.contains(number):
             low, high = spec.range
@@ -224,6 +229,7 @@ class ClassroomModel(SahelModel):
     """
 
     def __init__(self, scenario: str | None = None, seed: str | int | None = "", **kwargs: object) -> None:
+        """Load the chosen scenario, turn each bad choice into a message, and build the model."""
         problems: list[str] = []
         name = scenario or opening_scenario()
         try:
@@ -251,6 +257,7 @@ class ClassroomModel(SahelModel):
         )
 
     def can_pull(self, button: ShockButton) -> bool:
+        """Whether the button's shock can be pulled now: its actors take part and the run has weeks left."""
         return self.has(button.source) and self.has(button.target) and self.running
 
     def key_pairs_so_far(self) -> tuple[list[dt.date], np.ndarray, np.ndarray]:
@@ -278,8 +285,11 @@ def week_number(model: SahelModel, date: dt.date) -> int:
 
 
 def feed(model: SahelModel, length: int | None = None) -> list[str]:
-    """The feed, newest first: the shocks due in the coming week, the shocks of the week just
-    simulated (so a pulled shock stays in view however busy the week), then the latest events."""
+    """The feed, newest first.
+
+    The shocks due in the coming week, the shocks of the week just simulated (so a pulled shock
+    stays in view however busy the week), then the latest events.
+    """
     length = length or classroom().feed_length
     lines = []
     if model.steps < len(model.dates):
@@ -307,6 +317,8 @@ def feed(model: SahelModel, length: int | None = None) -> list[str]:
 
 @dataclass(frozen=True)
 class PairReading:
+    """A key pair's tension now and its change since the week before, as the page's monitor shows it."""
+
     label: str
     tension: float
     change: float  # since the week before

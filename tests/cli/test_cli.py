@@ -1,6 +1,7 @@
 """End to end through the command line, as a user runs it."""
 
 import json
+import shutil
 import subprocess
 import sys
 from typing import get_args
@@ -144,3 +145,80 @@ def test_the_cli_choices_are_those_of_the_layers():
     assert get_args(shared.Measure) == get_args(Measure)
     assert get_args(calibration_cli.SensitivityMethod) == (*get_args(Method), "both")
     assert get_args(events.DatasetFormat) == ("auto", *get_args(Format))
+
+
+SHORT = "extends: {base}\nname: short\nend: 2024-08-31\nreplicates: 2\n"
+
+
+@pytest.fixture(scope="module")
+def batch_folder(tmp_path_factory):
+    """A batch without a sweep, two short runs."""
+    folder = tmp_path_factory.mktemp("batch")
+    scenario = folder / "short.yaml"
+    scenario.write_text(SHORT.format(base=SCENARIOS / "sahel_2024.yaml"))
+    result = run_cli("batch", str(scenario), "--workers", "1", "--out", str(folder / "b"))
+    assert result.returncode == 0, result.stderr
+    return folder / "b"
+
+
+@pytest.mark.parametrize(
+    ("metric", "expected"),
+    [
+        ("peak_tensoin", "unknown metric 'peak_tensoin'; did you mean 'peak_tension'? expected one of"),
+        ("peak_tension:mali-mauritanie", "unknown actor 'mauritanie'; did you mean 'mauritania'?"),
+        ("peak_tension:mali-niger", "unknown key pair 'mali–niger'"),
+        ("peak_tension:mali", "is not a pair of actors"),
+    ],
+)
+def test_plot_refuses_an_unknown_metric_even_without_a_sweep(batch_folder, metric, expected):
+    """Once, a misspelt --metric on a batch without a sweep wrote the plot and exited 0."""
+    result = run_cli("plot", str(batch_folder), "--metric", metric)
+    message = " ".join(result.stderr.split())
+    assert result.returncode == 2 and expected in message and "field '--metric'" in message, result.stderr
+    assert "mali–mauritania" in message or "metric" in expected  # the batch's pairs are offered
+    assert "Traceback" not in result.stderr and not (batch_folder / "tension.png").exists()
+
+
+def test_plot_takes_a_known_metric_without_a_sweep_with_a_note(batch_folder, tmp_path):
+    folder = shutil.copytree(batch_folder, tmp_path / "b")
+    result = run_cli("plot", str(folder), "--metric", "peak_tension:Mauritania:Mali")
+    assert result.returncode == 0, result.stderr
+    assert "no sweep" in result.stderr and (folder / "tension.png").is_file()
+
+
+@pytest.mark.parametrize(
+    "typed", ["mali–mauritania", "mali-mauritania", "Mauritania:Mali", "mali/mauritania", " MALI - mauritania "]
+)
+def test_a_metric_pair_is_read_as_users_type_it(sahel_2024, typed):
+    from sim.cli.results import _selected_metrics
+
+    metrics = pd.DataFrame({"metric": ["peak_tension", "incidents"], "pair": ["mali–mauritania", "mali–mauritania"]})
+    selected = _selected_metrics([f"peak_tension:{typed}", "incidents"], sahel_2024.scenario, metrics)
+    assert selected == [("peak_tension", "mali–mauritania"), ("incidents", "mali–mauritania")]
+
+
+def test_app_names_the_option_and_the_offered_scenarios():
+    """Once, an unknown --scenario was reported against sim/data/classroom.yaml."""
+    from sim.teaching.classroom import CLASSROOM_PATH
+
+    result = run_cli("app", "--scenario", "sahel_2042", "--port", "1")
+    message = " ".join(result.stderr.split())
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message.startswith("error: sahelsim app, field '--scenario': unknown scenario 'sahel_2042'; did you mean")
+    assert "'sahel_2024'" in message and "'joint_patrols_2010'" in message and str(CLASSROOM_PATH) not in message
+
+
+def test_events_offers_the_nearest_actor():
+    result = run_cli("events", "--actor", "rusia")
+    assert result.returncode == 2 and "unknown actor 'rusia'; did you mean 'russia'?" in result.stderr
+
+
+def test_a_choice_offers_the_nearest_one():
+    from sim.cli.runs import Executor
+    from sim.cli.shared import choice
+    from sim.core.errors import InputError
+
+    parse = choice(Executor, "executor", "--executor")
+    assert parse("dask") == "dask"
+    with pytest.raises(InputError, match="unknown executor 'dsak'; did you mean 'dask'\\? expected local or dask"):
+        parse("dsak")

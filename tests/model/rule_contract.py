@@ -10,14 +10,17 @@ with (what the rule's docstring says). The base class then checks, for every rul
   documented ranges (so the direction is the mechanism's, not an accident of the defaults);
 - the rule emits events in its scenario, and only of its declared types, all known to the
   event catalogue;
-- a seed fixes its output, and another seed changes it.
+- a seed fixes its output, and another seed changes it;
+- a scenario's ``blocked`` window on one of its types removes every rule-made event of that
+  type and leaves the run as it was up to the first such event (the rule's draws are kept, so
+  the random numbers do not shift), while the scheduled shocks of the type still replay.
 
 To add a rule, copy one of the subclasses in ``tests/model/test_rule_contracts.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -50,18 +53,26 @@ def parameter_draws() -> st.SearchStrategy[dict[str, float]]:
     return st.fixed_dictionaries({name: st.floats(*spec.range) for name, spec in parameter_specs().items()})
 
 
+def model_logs(
+    scenario: Path,
+    seed: int,
+    replicates: int,
+    parameters: dict[str, float],
+    blocked: Sequence[dict[str, str]] = (),
+) -> list[list[Any]]:
+    """The event log of each replicate, with the scenario's seed and ``blocked`` windows replaced."""
+    loaded = load_scenario(scenario).with_changes(seed=seed, blocked=list(blocked)).scenario
+    return [SahelModel(loaded, replicate, parameters=parameters).run().log for replicate in range(replicates)]
+
+
 def rule_events(rule: Callable[..., None], scenario: Path, seed: int, replicates: int, parameters: dict[str, float]):
     """The (replicate, date, type, source, target) of every event the rule emitted in the runs."""
-    loaded = load_scenario(scenario).scenario.model_copy(update={"seed": seed})
-    found = []
-    for replicate in range(replicates):
-        model = SahelModel(loaded, replicate, parameters=parameters).run()
-        found += [
-            (replicate, date, kind, source, target)
-            for date, _, source, target, kind, name, _ in model.log
-            if name == rule.__name__
-        ]
-    return found
+    return [
+        (replicate, date, kind, source, target)
+        for replicate, log in enumerate(model_logs(scenario, seed, replicates, parameters))
+        for date, _, source, target, kind, name, _ in log
+        if name == rule.__name__
+    ]
 
 
 class RuleContract:
@@ -111,3 +122,17 @@ class RuleContract:
         first = rule_events(self.rule, self.scenario, 11, self.replicates, self.parameters)
         assert first == rule_events(self.rule, self.scenario, 11, self.replicates, self.parameters)
         assert first != rule_events(self.rule, self.scenario, 12, self.replicates, self.parameters)
+
+    def test_a_blocked_window_removes_its_events_and_changes_nothing_before(self):
+        free = model_logs(self.scenario, 7, self.replicates, self.parameters)
+        emitted = {row[4] for log in free for row in log if row[5] == self.rule.__name__}
+        assert emitted, f"{self.rule.__name__} emitted nothing in {self.scenario.name}"
+        for kind in sorted(emitted):
+            blocked = model_logs(self.scenario, 7, self.replicates, self.parameters, [{"kind": kind}])
+            for before, after in zip(free, blocked, strict=True):
+                made = [i for i, row in enumerate(before) if row[4] == kind and not row[5].startswith("shock:")]
+                assert not [row for row in after if row[4] == kind and not row[5].startswith("shock:")], kind
+                if made:
+                    assert after[: made[0]] == before[: made[0]], kind
+                shocks = [row for row in before if row[4] == kind and row[5].startswith("shock:")]
+                assert [row for row in after if row[4] == kind and row[5].startswith("shock:")] == shocks, kind

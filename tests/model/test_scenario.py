@@ -1,9 +1,11 @@
 """Scenario files: the shipped ones validate; bad ones get one clear message and exit code 2."""
 
+import json
 import shutil
 
 import pytest
 
+from sim.core.errors import InputError
 from sim.model.scenario import load_scenario
 from tests.conftest import SCENARIOS, run_cli
 
@@ -63,6 +65,25 @@ BAD = {
         "unknown parameter",
     ),
     "malformed YAML": (GOOD.replace("actors: [mali,", "actors: [mali,,: ]["), None, "malformed YAML"),
+    # what validate passed and run then crashed on
+    "infinite magnitude": (GOOD.replace("magnitude: 7", "magnitude: .inf"), "shocks.2.magnitude", "finite number"),
+    "huge magnitude": (GOOD.replace("magnitude: 7", "magnitude: 1e308"), "shocks.2.magnitude", "or equal to 1000000"),
+    "end beyond pandas' dates": (
+        GOOD.replace("end: 2011-06-30", "end: 9999-12-31"),
+        "end",
+        "expected a date from 1960-01-01 to 2100-12-31",
+    ),
+    "documented events missing": (
+        GOOD.replace(f"{SCENARIOS.parent}/calibration/events.csv", "nowhere.csv"),
+        "documented_events",
+        "which does not exist",
+    ),
+    "documented events a folder": (
+        GOOD.replace(f"{SCENARIOS.parent}/calibration/events.csv", f"{SCENARIOS.parent}/calibration"),
+        "documented_events",
+        "which is a folder",
+    ),
+    "name not a file name": (GOOD.replace("name: joint_patrols_2010", "name: '..'"), "name", "cannot name the results"),
 }
 
 
@@ -82,6 +103,84 @@ def test_bad_scenarios_get_one_clear_message_and_exit_2(tmp_path, case):
             assert f"field '{field}" in message, message
         assert "line " in message, message
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["..", ".", ".hidden", "-x", "a/b", "a\\b", "", "x" * 101, "caf\u00e9", "a b"])
+def test_a_name_that_cannot_name_a_results_folder_is_refused(tmp_path, name):
+    path = tmp_path / "bad.yaml"
+    path.write_text(GOOD.replace("name: joint_patrols_2010", f"name: {json.dumps(name)}"))
+    with pytest.raises(InputError, match="cannot name the results folder") as error:
+        load_scenario(path)
+    assert error.value.field == "name"
+
+
+@pytest.mark.parametrize("name", ["joint_patrols_2010", "v1.2-test", "_draft", "x" * 100])
+def test_a_file_name_is_a_name(tmp_path, name):
+    path = tmp_path / "good.yaml"
+    path.write_text(GOOD.replace("name: joint_patrols_2010", f"name: {json.dumps(name)}"))
+    assert load_scenario(path).scenario.name == name
+
+
+def test_run_refuses_a_dotted_name_before_writing_anything(tmp_path):
+    """Once, ``name: '..'`` made run replace results/.. and leave an empty folder beside the project."""
+    project = tmp_path / "project"
+    project.mkdir()
+    path = project / "dots.yaml"
+    path.write_text(GOOD.replace("name: joint_patrols_2010", "name: '..'"))
+    result = run_cli("run", str(path), cwd=project)
+    assert result.returncode == 2 and "cannot name the results folder" in result.stderr, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["project"]
+    assert [p.name for p in project.iterdir()] == ["dots.yaml"]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["[mali-mauritania, 'Mauritania:JNIM_AQIM', mali \u2013 jnim_aqim, algeria/mali]", "['mali : mauritania']"],
+)
+def test_key_pairs_and_relations_may_be_written_as_users_type_pairs(tmp_path, written):
+    lists = load_scenario(write(tmp_path, GOOD)).scenario
+    text = GOOD.replace("{pair: [mali, mauritania],", "{pair: Mali-Mauritania,")
+    text = text[: text.index("key_pairs:")] + f"key_pairs: {written}\n"
+    typed = load_scenario(write(tmp_path, text)).scenario
+    assert typed.relations == lists.relations
+    assert [set(pair) for pair in typed.key_pairs] == [set(pair) for pair in lists.key_pairs][: len(typed.key_pairs)]
+
+
+@pytest.mark.parametrize(
+    ("key_pairs", "expected"),
+    [
+        ("[mali-mauritanie]", "field 'key_pairs.0'.*unknown actor 'mauritanie'; did you mean 'mauritania'?"),
+        ("[mali-russia]", "field 'key_pairs.0'.*unknown actor 'russia'"),  # not taking part
+        ("[mali]", "'mali' is not a pair of actors"),
+        ("[[mali, mali]]", "a key pair needs two different actors"),
+        ("[mali-mauritania, [mauritania, mali]]", "is given twice"),
+    ],
+)
+def test_a_bad_key_pair_is_refused(tmp_path, key_pairs, expected):
+    text = GOOD[: GOOD.index("key_pairs:")] + f"key_pairs: {key_pairs}\n"
+    with pytest.raises(InputError, match=expected):
+        load_scenario(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "field", "expected"),
+    [
+        ("source: mali\n    target: jnim_aqim", "source: mail\n    target: jnim_aqim", "shocks.0.source", "'mali'"),
+        ("kind: release_detainees", "kind: release_detainee", "shocks.0.kind", "'release_detainees'"),
+        ("parameters: {}", "parameters: {pledge_losess: 1}", "parameters", "'pledge_losses'"),
+        ("actors: [mali, mauritania,", "actors: [mali, mauritanie,", "actors", "'mauritania'"),
+    ],
+)
+def test_an_unknown_name_is_refused_with_the_nearest_one(tmp_path, before, after, field, expected):
+    with pytest.raises(InputError, match=f"; did you mean {expected}\\?") as error:
+        load_scenario(write(tmp_path, GOOD.replace(before, after)))
+    assert error.value.field == field
+
+
+def write(folder, text: str):
+    path = folder / "scenario.yaml"
+    path.write_text(text)
+    return path
 
 
 def test_the_line_of_the_bad_field_is_named(tmp_path):

@@ -248,6 +248,14 @@ def test_live_figures_are_pngs_that_change_with_the_run():
         assert before.startswith(b"\x89PNG") and after.startswith(b"\x89PNG") and before != after
 
 
+def test_a_misspelt_choice_on_the_page_is_named_with_the_nearest_one():
+    model = ClassroomModel(scenario="sahel_2042", pledge_lossess=3.0)
+    text = " ".join(model.problems)
+    assert "scenario choice, field 'scenario': unknown scenario 'sahel_2042'; did you mean 'sahel_2024'?" in text
+    assert "unknown lever 'pledge_lossess'; did you mean 'pledge_losses'?" in text
+    assert "classroom.yaml" not in text
+
+
 def test_app_refuses_an_unknown_scenario_before_starting():
     result = run_cli("app", "--scenario", "atlantis", "--port", "1")
     assert result.returncode == 2
