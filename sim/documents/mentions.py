@@ -111,7 +111,7 @@ class Text:
         cues = set(self.cues.locative) | (set(self.cues.genitive) if mention.place else set())
         return any(word in cues for word in self.words(max(mention.start - 2, 0), mention.start))
 
-    def same_quote(self, mention: Mention, trigger: Span) -> bool:
+    def same_quote(self, mention: Mention | Span, trigger: Span) -> bool:
         """Whether no quotation mark or reporting word ('said', 'according to') stands between mention and trigger."""
         low, high = (mention.end, trigger.start) if mention.end <= trigger.start else (trigger.end, mention.start)
         return not any(token.is_quote or token.lower_ in self.cues.barriers for token in self.doc[low:high])
@@ -123,9 +123,13 @@ class Text:
             word in self.cues.reflexive for word in before
         )
 
-    def agent(self, trigger: Span, after: list[Mention]) -> Mention | None:
-        """The actor after an agent cue ('killed by X', 'commises par X') close after the trigger."""
-        end = min(trigger.end + self.gap["passive_window"], len(self.doc))
+    def agent(self, trigger: Span, after: list[Mention], until: int | None = None) -> Mention | None:
+        """The actor after an agent cue ('killed by X', 'commises par X') close after the trigger.
+
+        The cue is looked for before ``until`` where given: the start of a grievance, whose own
+        agent is not the trigger's ('protested against attacks by the army').
+        """
+        end = min(trigger.end + self.gap["passive_window"], len(self.doc) if until is None else until)
         for token in self.doc[trigger.end : end]:
             if token.lower_ in self.cues.passive_agent:
                 return next((m for m in after if 0 <= m.start - token.i <= 3), None)

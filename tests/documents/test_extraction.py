@@ -308,3 +308,82 @@ def test_each_trigger_and_each_target_takes_its_own_date(extractor, tmp_path):
         ("expulsion", "france", dt.date(2023, 1, 1)),
         ("expulsion", "minusma", dt.date(2024, 1, 1)),
     } <= dates
+
+
+# --- protests: what is protested against is neither the target nor a new event ------------------
+
+ARTICLES = ROOT / "tests" / "articles"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mauritania summoned the ambassador to protest against attacks on civilians.", set()),
+        (
+            "Mauritania summoned the Malian ambassador to protest against attacks on civilians.",
+            {("mauritania", "mali", "summon_ambassador")},
+        ),
+        (
+            "Algeria protested against attacks on civilians by the Malian army.",
+            {("algeria", "mali", "accusation")},
+        ),
+        (
+            "Mauritania protested against the killing of its nationals by the Malian army and Wagner.",
+            {("mauritania", "mali", "accusation"), ("mauritania", "wagner", "accusation")},
+        ),
+        (
+            "Mali recalled its ambassador from Algiers over the kidnapping of Malian civilians.",
+            {("mali", "algeria", "recall_ambassador")},
+        ),
+        (
+            "Malian officials accused Tuareg rebels and al-Qaeda fighters of executing captured soldiers.",
+            {("mali", "tuareg_separatists", "accusation"), ("mali", "jnim_aqim", "accusation")},
+        ),
+        ("La Mauritanie a convoqué l'ambassadeur pour protester contre les attaques contre des civils.", set()),
+        (
+            "La Mauritanie a convoqué l'ambassadeur du Mali pour protester contre les attaques contre des civils.",
+            {("mauritania", "mali", "summon_ambassador")},
+        ),
+        (
+            "Nouakchott a dénoncé les violences commises par l'armée malienne contre ses ressortissants.",
+            {("mauritania", "mali", "accusation")},
+        ),
+    ],
+    ids=[
+        "no-state",
+        "summon",
+        "agent-blamed",
+        "agents-blamed",
+        "recall",
+        "accused-of",
+        "fr-no-state",
+        "fr-summon",
+        "fr-agent",
+    ],
+)
+def test_a_protest_codes_who_protests_against_whom_and_no_attack(extractor, tmp_path, text, expected):
+    assert coded(extract(tmp_path, text)) == expected
+
+
+@pytest.mark.parametrize("name", ["en_mauritania_protest_2024.txt", "fr_mauritanie_protestation_2024.txt"])
+def test_protest_articles_yield_their_expected_events_and_nothing_else(extractor, name):
+    """The test articles of protests: every candidate is an expected event, every expected event is found."""
+    from sim.documents.review import same_event
+
+    found = extract_articles([read_article(ARTICLES / name)]).frame().to_dict(orient="records")
+    expected = load_events(ARTICLES / "expected.csv")
+    expected = expected[expected["source_file"] == name].to_dict(orient="records")
+    assert expected
+    assert [c["event_type"] for c in found if not any(same_event(c, e) for e in expected)] == []
+    assert [e["event_id"] for e in expected if not any(same_event(c, e) for c in found)] == []
+    assert {(c["source"], c["target"]) for c in found} <= {(e["source"], e["target"]) for e in expected}
+
+
+def test_a_pattern_naming_an_unknown_grievance_is_refused():
+    from pydantic import ValidationError
+
+    from sim.documents.patterns import Patterns
+
+    accuse = next(pattern for pattern in patterns() if pattern.id == "accuse")
+    with pytest.raises(ValidationError, match=r"pattern 'accuse' names unknown grievance patterns \['shooting'\]"):
+        Patterns.model_validate({"patterns": [accuse.model_dump() | {"grievances": ["shooting"]}]})
