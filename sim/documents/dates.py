@@ -119,11 +119,25 @@ def resolve(expression: str, lang: str, publication: dt.date | None, previous: d
         anchor = dt.date(int(_YEAR.search(text).group(0)), 12, 31)
     if rule is not None and rule.shift_years:
         anchor = anchor.replace(year=anchor.year + rule.shift_years, day=min(anchor.day, 28))
+    read = _read(text, lang, anchor)
+    if read is None:
+        return None
+    day, period = read
+    precision = (rule.precision if rule is not None and rule.precision else None) or period
+    return ResolvedDate(period_start(day, precision), precision, not explicit, expression)
+
+
+@lru_cache(maxsize=4096)
+def _read(text: str, lang: str, anchor: dt.date) -> tuple[dt.date, Precision] | None:
+    """Dateparser's reading of an expression against ``anchor``: its day and the period it names.
+
+    Kept for the expressions read again ('on Friday' after the same date), which a long article
+    has by the thousand: dateparser takes milliseconds for each.
+    """
     data = _parser(lang, anchor).get_date_data(text)
     if data.date_obj is None:
         return None
-    precision = (rule.precision if rule is not None and rule.precision else None) or _precision(data.period)
-    return ResolvedDate(period_start(data.date_obj.date(), precision), precision, not explicit, expression)
+    return data.date_obj.date(), _precision(data.period)
 
 
 def _precision(period: str | None) -> Precision:

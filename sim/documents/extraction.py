@@ -27,7 +27,7 @@ import pandas as pd
 from sim.core.actors import Catalogue, load_catalogue
 from sim.core.errors import InputError
 from sim.core.events import Event, events_to_frame
-from sim.documents.articles import Article
+from sim.documents.articles import Article, pieces
 from sim.documents.dates import date_forms
 from sim.documents.patterns import LANGUAGES, Language_, TokenPatterns, patterns, settings
 from sim.documents.reader import ArticleReader
@@ -35,6 +35,7 @@ from sim.documents.reader import ArticleReader
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.matcher import Matcher
+    from spacy.tokens import Doc
 
 FRENCH_MODEL = "fr_core_news_sm"
 
@@ -83,9 +84,23 @@ class Extractor:
     def extract(self, article: Article, lang: Language_ | None = None) -> Extraction:
         """The candidate events of one article, in text order, each event once."""
         lang = lang or self.language(article)
-        doc = self.nlp[lang](article.body)
+        doc = self._parse(article, lang)
         events, new_actors = ArticleReader(article, lang, doc, self.matchers[lang], self.catalogue).read()
         return Extraction(events, new_actors)
+
+    def _parse(self, article: Article, lang: Language_) -> Doc:
+        """The article's body as one doc, a long one read in pieces cut at line breaks and joined.
+
+        The joined doc has the body's text, so character offsets, the dates read in order and
+        the actors of the sentence before are as if it had been read whole.
+        """
+        from spacy.tokens import Doc
+
+        nlp = self.nlp[lang]
+        parts = pieces(article, settings().reading["piece_chars"], nlp.max_length)
+        if len(parts) == 1:
+            return nlp(parts[0])
+        return Doc.from_docs(list(nlp.pipe(parts)), ensure_whitespace=False)
 
 
 @lru_cache(maxsize=1)

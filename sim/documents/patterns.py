@@ -108,6 +108,7 @@ class Settings(BaseModel):
     people: dict[Language_, list[str]]
     confidence: dict[Literal["date_from_context", "role_from_context", "unmatched_actor"], float]
     review: dict[str, int]
+    reading: dict[Literal["piece_chars", "max_bytes"], int]
 
 
 @lru_cache(maxsize=1)
