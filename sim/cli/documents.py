@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from sim.cli.events import DOCUMENTED_EVENTS
+from sim.cli.outputs import check_out_file, writing
 from sim.cli.shared import choice, console
 from sim.core.errors import InputError
 
@@ -63,7 +64,8 @@ def extract(
         for name, files in sorted(found.new_actors.items()):
             console.print(f"  {name} ({', '.join(sorted(set(files)))})", highlight=False)
     if out is not None:
-        (write_parquet if out.suffix == ".parquet" else write_csv)(frame, out)
+        with writing(out):
+            (write_parquet if out.suffix == ".parquet" else write_csv)(frame, out)
         console.print(f"wrote {len(frame)} candidates to {out}; review them with: sahelsim events review {out}")
 
 
@@ -123,12 +125,10 @@ def review(
 
 
 def _check_table_path(out: Path) -> None:
-    """Refuse an --out that is neither FILE.csv nor FILE.parquet, or whose folder is missing."""
-    from sim.core.io import require_parent
-
+    """Refuse an --out that is neither FILE.csv nor FILE.parquet, or that could not be written."""
     if out.suffix not in (".csv", ".parquet"):
         raise InputError(f"has suffix {out.suffix!r}; expected FILE.csv or FILE.parquet", path=out, field="--out")
-    require_parent(out)
+    check_out_file(out)
 
 
 def _shown_date(row: dict) -> str:

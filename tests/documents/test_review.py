@@ -12,27 +12,13 @@ import pandas as pd
 import pytest
 
 from sim.calibration.fitting import load_config, observed_statistics
-from sim.cli import main, shared
 from sim.core.actors import UNMATCHED, load_catalogue
 from sim.core.errors import InputError
 from sim.core.events import Event, events_to_frame, load_events
 from sim.documents.review import accept, review, select
-from tests.conftest import DOCUMENTED, ROOT, SEEDS, run_cli
+from tests.conftest import DOCUMENTED, ROOT, SEEDS, run_cli, run_here
 
 SEED = SEEDS / "000_61a0112944c6305f.txt"
-
-
-def run_here(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    """Run the CLI in this process (pipelines already loaded), as ``sahelsim ARGS``: exit code, stdout, stderr."""
-    monkeypatch.setattr(sys, "argv", ["sahelsim", *args])
-    monkeypatch.setattr(shared.console, "width", 250)  # a wide console, as run_cli's COLUMNS=200
-    try:
-        main()
-        code = 0
-    except SystemExit as exit:
-        code = exit.code or 0
-    captured = capsys.readouterr()
-    return code, captured.out, " ".join(captured.err.split())
 
 
 def candidate(event_id: str, **fields) -> Event:
@@ -230,3 +216,32 @@ def test_review_needs_neither_spacy_nor_dateparser(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["duplicate"]
+
+
+# --- extract --out: checked before the articles are read ------------------------------------------
+
+
+def test_extract_out_a_folder_is_refused_before_the_work(tmp_path, monkeypatch, capsys):
+    import sim.documents
+
+    folder = tmp_path / "candidates.csv"
+    folder.mkdir()
+
+    def not_now(*_args, **_kwargs):
+        raise AssertionError("the articles were read before --out was checked")
+
+    monkeypatch.setattr(sim.documents, "read_article", not_now, raising=False)
+    code, _, err = run_here(monkeypatch, capsys, "extract", str(SEED), "--out", str(folder))
+    assert code == 2 and "Traceback" not in err and "is a folder" in err and "field '--out'" in err
+
+
+def test_extract_out_in_a_read_only_place_is_refused_before_the_work(tmp_path, monkeypatch, capsys):
+    import errno
+    import tempfile
+
+    def read_only(*_args, **_kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    code, _, err = run_here(monkeypatch, capsys, "extract", str(SEED), "--out", str(tmp_path / "out.csv"))
+    assert code == 2 and "Traceback" not in err and "Read-only file system" in err and "out.csv" in err
