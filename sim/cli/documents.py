@@ -86,7 +86,7 @@ def review(
     from sim.core.events import load_events
     from sim.documents import accept as accept_candidates
     from sim.documents import review as review_candidates
-    from sim.documents import select
+    from sim.documents import select, write_record
 
     table = load_events(candidates, [*load_catalogue().ids, UNMATCHED])
     record = load_events(curated, load_catalogue().ids)
@@ -110,18 +110,27 @@ def review(
     console.print(view)
     ids = [part.strip() for value in accept or [] for part in value.split(",") if part.strip()]
     chosen, refused = select(verdicts, table, ids, accept_new)
+    if refused and not chosen:  # something was asked for and none of it can be accepted
+        raise InputError(
+            f"nothing was accepted into {curated}: {'; '.join(refused)}; expected candidates that are new or "
+            "in conflict, with catalogue actors",
+            path=candidates,
+            field="--accept" if ids else "--accept-new",
+        )
     for reason in refused:
         console.print(reason, highlight=False)
     if not chosen:
         console.print(f"nothing accepted into {curated} (use --accept ID or --accept-new)")
         return
-    added = accept_candidates(table, chosen, curated)
-    for candidate, row in zip(chosen, added.to_dict(orient="records")):
+    grown = accept_candidates(table, chosen, curated)
+    with writing(curated, "--curated"):
+        write_record(grown)
+    for candidate, row in zip(chosen, grown.added.to_dict(orient="records"), strict=True):
         console.print(
             f"accepted {candidate} as {row['event_id']}: {row['source']} {row['event_type']} {row['target']}",
             highlight=False,
         )
-    console.print(f"{len(added)} events appended to {curated}")
+    console.print(f"{len(grown.added)} events appended to {curated}")
 
 
 def _check_table_path(out: Path) -> None:
