@@ -52,12 +52,13 @@ def read_article(path: Path, published: dt.date | None = None, today: dt.date | 
     if not text.strip():
         raise InputError("is empty; expected the text of a news article", path=path)
     marker = _MARKER.match(text)
-    where = {"field": "--published"}
+    line: int | None = None  # where the publication date was given: --published, or the marker's line
+    field: str | None = "--published"
     if marker is not None:
         published = _marker_date(marker.group(1), path)
         text = " " * marker.end() + text[marker.end() :]
-        where = {"line": 1}
-    _check_not_future(published, path, today or dt.date.today(), where)
+        line, field = 1, None
+    _check_not_future(published, path, today or dt.date.today(), line, field)
     return Article(path, text, published)
 
 
@@ -72,12 +73,16 @@ def _marker_date(value: str, path: Path) -> dt.date:
         ) from None
 
 
-def _check_not_future(published: dt.date | None, path: Path, today: dt.date, where: dict) -> None:
+def _check_not_future(
+    published: dt.date | None, path: Path, today: dt.date, line: int | None, field: str | None
+) -> None:
+    """Refuse a publication date after today, where it was given (the marker's line or --published)."""
     if published is not None and published > today:
         raise InputError(
             f"publication date {published} is in the future (today is {today}); expected a date on or before today",
             path=path,
-            **where,
+            line=line,
+            field=field,
         )
 
 

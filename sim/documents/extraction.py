@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
@@ -35,6 +35,7 @@ from sim.documents.reader import ArticleReader
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.matcher import Matcher
+    from spacy.pipeline import EntityRuler
     from spacy.tokens import Doc
 
 FRENCH_MODEL = "fr_core_news_sm"
@@ -111,12 +112,13 @@ def load_extractor() -> Extractor:
 
 def extract_articles(articles: Sequence[Article], lang: str = "auto") -> Extraction:
     """Candidate events of several articles, with ids C001, C002, ... in the order given."""
-    if lang not in ("auto", *LANGUAGES):
+    chosen: dict[str, Language_ | None] = {"auto": None, **{code: code for code in LANGUAGES}}
+    if lang not in chosen:
         raise InputError(f"unknown language {lang!r}; expected auto, en or fr", field="--lang")
     extractor = load_extractor()
     result = Extraction()
     for article in articles:
-        one = extractor.extract(article, None if lang == "auto" else lang)
+        one = extractor.extract(article, chosen[lang])
         for event in one.events:
             result.events.append(event.model_copy(update={"event_id": f"C{len(result.events) + 1:03d}"}))
         for name, files in one.new_actors.items():
@@ -152,8 +154,13 @@ def _add_actor_ruler(nlp: Language, catalogue: Catalogue, lang: str) -> None:
         names = [*getattr(actor.aliases, lang), *actor.leaders]
         for label, group in (("ACTOR", names), ("DEMONYM", getattr(actor.demonyms, lang)), ("PLACE", actor.places)):
             rules += [{"label": label, "pattern": name, "id": actor.id} for name in group]
-    before = {"before": "ner"} if "ner" in nlp.pipe_names else {}
-    ruler = nlp.add_pipe("entity_ruler", name="actor_ruler", config={"phrase_matcher_attr": "LOWER"}, **before)
+    pipe = nlp.add_pipe(
+        "entity_ruler",
+        name="actor_ruler",
+        config={"phrase_matcher_attr": "LOWER"},
+        before="ner" if "ner" in nlp.pipe_names else None,
+    )
+    ruler = cast("EntityRuler", pipe)  # add_pipe is typed as returning any pipe; this factory makes an EntityRuler
     ruler.add_patterns(rules)
 
 

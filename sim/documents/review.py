@@ -114,7 +114,8 @@ def select(
                 rows.at[candidate, f"{r}_name"] for r in ("source", "target") if rows.at[candidate, r] == UNMATCHED
             ]
             refused.append(
-                f"{candidate}: not accepted, {names} is not in the actor catalogue (add it to sim/data/actors.yaml first)"
+                f"{candidate}: not accepted, {names} is not in the actor catalogue "
+                "(add it to sim/data/actors.yaml first)"
             )
         else:
             accepted.append(candidate)
@@ -202,5 +203,6 @@ def _gap(first: dict, second: dict) -> dt.timedelta:
     return max(b_start - a_end, a_start - b_end, dt.timedelta(0))
 
 
-def _day(value: object) -> dt.date:
+def _day(value: dt.date | str) -> dt.date:
+    """The calendar day of an event's date, whether a table gives it as a timestamp or as text."""
     return pd.Timestamp(value).date()
