@@ -28,6 +28,25 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_here(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run the CLI in this process, as ``sahelsim ARGS``: exit code, stdout, stderr (blanks squeezed).
+
+    Quicker than ``run_cli`` where libraries are already loaded (spaCy's pipelines), and the
+    test's monkeypatches apply.
+    """
+    from sim.cli import main, shared
+
+    monkeypatch.setattr(sys, "argv", ["sahelsim", *args])
+    monkeypatch.setattr(shared.console, "width", 250)  # a wide console, as run_cli's COLUMNS=200
+    try:
+        main()
+        code = 0
+    except SystemExit as exit:
+        code = int(exit.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, " ".join(captured.err.split())
+
+
 @pytest.fixture(scope="session")
 def sahel_2024():
     from sim.model.scenario import load_scenario

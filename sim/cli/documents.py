@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from sim.cli.events import DOCUMENTED_EVENTS
+from sim.cli.outputs import check_out_file, writing
 from sim.cli.shared import choice, console
 from sim.core.errors import InputError
 
@@ -63,7 +64,8 @@ def extract(
         for name, files in sorted(found.new_actors.items()):
             console.print(f"  {name} ({', '.join(sorted(set(files)))})", highlight=False)
     if out is not None:
-        (write_parquet if out.suffix == ".parquet" else write_csv)(frame, out)
+        with writing(out):
+            (write_parquet if out.suffix == ".parquet" else write_csv)(frame, out)
         console.print(f"wrote {len(frame)} candidates to {out}; review them with: sahelsim events review {out}")
 
 
@@ -84,7 +86,7 @@ def review(
     from sim.core.events import load_events
     from sim.documents import accept as accept_candidates
     from sim.documents import review as review_candidates
-    from sim.documents import select
+    from sim.documents import select, write_record
 
     table = load_events(candidates, [*load_catalogue().ids, UNMATCHED])
     record = load_events(curated, load_catalogue().ids)
@@ -108,27 +110,34 @@ def review(
     console.print(view)
     ids = [part.strip() for value in accept or [] for part in value.split(",") if part.strip()]
     chosen, refused = select(verdicts, table, ids, accept_new)
+    if refused and not chosen:  # something was asked for and none of it can be accepted
+        raise InputError(
+            f"nothing was accepted into {curated}: {'; '.join(refused)}; expected candidates that are new or "
+            "in conflict, with catalogue actors",
+            path=candidates,
+            field="--accept" if ids else "--accept-new",
+        )
     for reason in refused:
         console.print(reason, highlight=False)
     if not chosen:
         console.print(f"nothing accepted into {curated} (use --accept ID or --accept-new)")
         return
-    added = accept_candidates(table, chosen, curated)
-    for candidate, row in zip(chosen, added.to_dict(orient="records")):
+    grown = accept_candidates(table, chosen, curated)
+    with writing(curated, "--curated"):
+        write_record(grown)
+    for candidate, row in zip(chosen, grown.added.to_dict(orient="records"), strict=True):
         console.print(
             f"accepted {candidate} as {row['event_id']}: {row['source']} {row['event_type']} {row['target']}",
             highlight=False,
         )
-    console.print(f"{len(added)} events appended to {curated}")
+    console.print(f"{len(grown.added)} events appended to {curated}")
 
 
 def _check_table_path(out: Path) -> None:
-    """Refuse an --out that is neither FILE.csv nor FILE.parquet, or whose folder is missing."""
-    from sim.core.io import require_parent
-
+    """Refuse an --out that is neither FILE.csv nor FILE.parquet, or that could not be written."""
     if out.suffix not in (".csv", ".parquet"):
         raise InputError(f"has suffix {out.suffix!r}; expected FILE.csv or FILE.parquet", path=out, field="--out")
-    require_parent(out)
+    check_out_file(out)
 
 
 def _shown_date(row: dict) -> str:

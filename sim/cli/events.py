@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
+from sim.cli.outputs import check_out_file, writing
 from sim.cli.shared import choice, console, iso3_codes
 from sim.core.errors import InputError
 
@@ -91,18 +92,19 @@ def events_import(
     ] = None,
 ) -> None:
     """Import ACLED / UCDP GED events into the event schema (one Parquet file)."""
-    from sim.core.io import require_parent, write_parquet
+    from sim.core.io import write_parquet
     from sim.records.datasets import Selection, import_events, matched_share
 
-    require_parent(out)
+    check_out_file(out)
     codes = iso3_codes(countries or "")
     started = time.perf_counter()
     table = import_events(files, dataset_format, Selection(codes, since and since.date(), until and until.date()))
-    write_parquet(table, out)
+    with writing(out):
+        write_parquet(table, out)
     record = table.attrs["import"]
     share = matched_share(table)
     matched = (
-        "no events kept, so no actor slot to match"
+        "no events kept, so no actor slots to match"
         if share is None
         else f"{share:.1%} of actor slots matched a catalogue actor"
     )

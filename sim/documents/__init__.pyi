@@ -5,6 +5,8 @@ from .dates import resolve as resolve
 from .extraction import Extraction as Extraction
 from .extraction import extract_articles as extract_articles
 from .extraction import load_extractor as load_extractor
+from .review import GrownRecord as GrownRecord
 from .review import accept as accept
 from .review import review as review
 from .review import select as select
+from .review import write_record as write_record

@@ -41,6 +41,8 @@ class Normalisation(BaseModel):
 
 
 class DateForms(BaseModel):
+    """The date forms file: the Matcher patterns that find date expressions, and their rewrites."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     spans: dict[str, list[list[dict[str, Any]]]] = Field(description="spaCy Matcher patterns per language")
     normalisations: list[Normalisation]
@@ -48,6 +50,7 @@ class DateForms(BaseModel):
 
 @lru_cache(maxsize=1)
 def date_forms() -> DateForms:
+    """The date forms, read and checked once per process."""
     return load_yaml_model(DateForms, DATE_FORMS_PATH)
 
 
@@ -55,6 +58,7 @@ class MissingPublicationDate(Exception):
     """A relative date (e.g. 'on Friday') was met in an article that has no publication date."""
 
     def __init__(self, expression: str) -> None:
+        """Keep the expression, so the article's error can quote it."""
         self.expression = expression
         super().__init__(expression)
 
@@ -98,6 +102,7 @@ def overlap(first: dt.date, first_precision: Precision, second: dt.date, second_
 
 
 def coarsest(first: Precision, second: Precision) -> Precision:
+    """The less precise of two precisions (a date from context is known no better than its source)."""
     return max(first, second, key=PRECISIONS.index)
 
 
@@ -114,16 +119,31 @@ def resolve(expression: str, lang: str, publication: dt.date | None, previous: d
         text = re.sub(rule.match, rule.replace, text, flags=re.IGNORECASE)
     anchor = previous if rule is not None and rule.anchor == "previous" and previous is not None else publication
     if anchor is None:
-        if not explicit:
+        year = _YEAR.search(text)  # the stated year, as the rewrite left it
+        if not explicit or year is None:
             raise MissingPublicationDate(expression)
-        anchor = dt.date(int(_YEAR.search(text).group(0)), 12, 31)
+        anchor = dt.date(int(year.group(0)), 12, 31)
     if rule is not None and rule.shift_years:
         anchor = anchor.replace(year=anchor.year + rule.shift_years, day=min(anchor.day, 28))
+    read = _read(text, lang, anchor)
+    if read is None:
+        return None
+    day, period = read
+    precision = (rule.precision if rule is not None and rule.precision else None) or period
+    return ResolvedDate(period_start(day, precision), precision, not explicit, expression)
+
+
+@lru_cache(maxsize=4096)
+def _read(text: str, lang: str, anchor: dt.date) -> tuple[dt.date, Precision] | None:
+    """Dateparser's reading of an expression against ``anchor``: its day and the period it names.
+
+    Kept for the expressions read again ('on Friday' after the same date), which a long article
+    has by the thousand: dateparser takes milliseconds for each.
+    """
     data = _parser(lang, anchor).get_date_data(text)
     if data.date_obj is None:
         return None
-    precision = (rule.precision if rule is not None and rule.precision else None) or _precision(data.period)
-    return ResolvedDate(period_start(data.date_obj.date(), precision), precision, not explicit, expression)
+    return data.date_obj.date(), _precision(data.period)
 
 
 def _precision(period: str | None) -> Precision:

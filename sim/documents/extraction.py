@@ -20,14 +20,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
 from sim.core.actors import Catalogue, load_catalogue
 from sim.core.errors import InputError
 from sim.core.events import Event, events_to_frame
-from sim.documents.articles import Article
+from sim.documents.articles import Article, pieces
 from sim.documents.dates import date_forms
 from sim.documents.patterns import LANGUAGES, Language_, TokenPatterns, patterns, settings
 from sim.documents.reader import ArticleReader
@@ -35,6 +35,8 @@ from sim.documents.reader import ArticleReader
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.matcher import Matcher
+    from spacy.pipeline import EntityRuler
+    from spacy.tokens import Doc
 
 FRENCH_MODEL = "fr_core_news_sm"
 
@@ -83,9 +85,23 @@ class Extractor:
     def extract(self, article: Article, lang: Language_ | None = None) -> Extraction:
         """The candidate events of one article, in text order, each event once."""
         lang = lang or self.language(article)
-        doc = self.nlp[lang](article.body)
+        doc = self._parse(article, lang)
         events, new_actors = ArticleReader(article, lang, doc, self.matchers[lang], self.catalogue).read()
         return Extraction(events, new_actors)
+
+    def _parse(self, article: Article, lang: Language_) -> Doc:
+        """The article's body as one doc, a long one read in pieces cut at line breaks and joined.
+
+        The joined doc has the body's text, so character offsets, the dates read in order and
+        the actors of the sentence before are as if it had been read whole.
+        """
+        from spacy.tokens import Doc
+
+        nlp = self.nlp[lang]
+        parts = pieces(article, settings().reading["piece_chars"], nlp.max_length)
+        if len(parts) == 1:
+            return nlp(parts[0])
+        return Doc.from_docs(list(nlp.pipe(parts)), ensure_whitespace=False)
 
 
 @lru_cache(maxsize=1)
@@ -96,12 +112,13 @@ def load_extractor() -> Extractor:
 
 def extract_articles(articles: Sequence[Article], lang: str = "auto") -> Extraction:
     """Candidate events of several articles, with ids C001, C002, ... in the order given."""
-    if lang not in ("auto", *LANGUAGES):
+    chosen: dict[str, Language_ | None] = {"auto": None, **{code: code for code in LANGUAGES}}
+    if lang not in chosen:
         raise InputError(f"unknown language {lang!r}; expected auto, en or fr", field="--lang")
     extractor = load_extractor()
     result = Extraction()
     for article in articles:
-        one = extractor.extract(article, None if lang == "auto" else lang)
+        one = extractor.extract(article, chosen[lang])
         for event in one.events:
             result.events.append(event.model_copy(update={"event_id": f"C{len(result.events) + 1:03d}"}))
         for name, files in one.new_actors.items():
@@ -137,8 +154,13 @@ def _add_actor_ruler(nlp: Language, catalogue: Catalogue, lang: str) -> None:
         names = [*getattr(actor.aliases, lang), *actor.leaders]
         for label, group in (("ACTOR", names), ("DEMONYM", getattr(actor.demonyms, lang)), ("PLACE", actor.places)):
             rules += [{"label": label, "pattern": name, "id": actor.id} for name in group]
-    before = {"before": "ner"} if "ner" in nlp.pipe_names else {}
-    ruler = nlp.add_pipe("entity_ruler", name="actor_ruler", config={"phrase_matcher_attr": "LOWER"}, **before)
+    pipe = nlp.add_pipe(
+        "entity_ruler",
+        name="actor_ruler",
+        config={"phrase_matcher_attr": "LOWER"},
+        before="ner" if "ner" in nlp.pipe_names else None,
+    )
+    ruler = cast("EntityRuler", pipe)  # add_pipe is typed as returning any pipe; this factory makes an EntityRuler
     ruler.add_patterns(rules)
 
 

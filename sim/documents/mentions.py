@@ -9,6 +9,7 @@ qualify their client. spaCy is not imported here: the docs come from the pipelin
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -64,6 +65,26 @@ def _matches(matcher: Matcher, doc: Doc) -> list[tuple[str, Span]]:
     return [(span.label_, span) for span in matcher(doc, as_spans=True)]
 
 
+class _Stretches:
+    """Labelled spans of a doc, found by the sentence they lie in without a pass over them all.
+
+    A long article has thousands of sentences and of matches: looking each sentence's up by
+    position (bisection over the starts) keeps reading it in time proportional to its length.
+    """
+
+    def __init__(self, spans: list[tuple[str, Span]]) -> None:
+        """Index ``spans`` (label, span) by where they start, remembering the order they came in."""
+        self.spans = spans
+        self.order = sorted(range(len(spans)), key=lambda i: spans[i][1].start)
+        self.starts = [spans[i][1].start for i in self.order]
+
+    def within(self, sentence: Span) -> list[tuple[str, Span]]:
+        """The spans that start and end within the sentence, in the order they came in."""
+        low, high = bisect_left(self.starts, sentence.start), bisect_left(self.starts, sentence.end)
+        inside = sorted(i for i in self.order[low:high] if self.spans[i][1].end <= sentence.end)
+        return [self.spans[i] for i in inside]
+
+
 class Text:
     """One article's parsed doc, its entities and matches, and its language's grammar cues.
 
@@ -77,18 +98,16 @@ class Text:
         self.lang = lang
         self.cues = settings().cues[lang]
         self.gap = settings().grammar
-        self.ents = list(doc.ents)
-        self.found = {name: _matches(matcher, doc) for name, matcher in matchers.items()}
+        self.ents = _Stretches([(ent.label_, ent) for ent in doc.ents])
+        self.found = {name: _Stretches(_matches(matcher, doc)) for name, matcher in matchers.items()}
 
     def ents_in(self, sentence: Span) -> list[Span]:
         """The doc's entities within the sentence."""
-        return [ent for ent in self.ents if sentence.start <= ent.start and ent.end <= sentence.end]
+        return [ent for _, ent in self.ents.within(sentence)]
 
     def within(self, kind: str, sentence: Span) -> list[tuple[str, Span]]:
         """The matches of one matcher within the sentence, as (key, span)."""
-        return [
-            (key, span) for key, span in self.found[kind] if sentence.start <= span.start and span.end <= sentence.end
-        ]
+        return self.found[kind].within(sentence)
 
     def words(self, start: int, end: int) -> list[str]:
         """The lower-case words between two token positions."""
@@ -111,7 +130,7 @@ class Text:
         cues = set(self.cues.locative) | (set(self.cues.genitive) if mention.place else set())
         return any(word in cues for word in self.words(max(mention.start - 2, 0), mention.start))
 
-    def same_quote(self, mention: Mention, trigger: Span) -> bool:
+    def same_quote(self, mention: Mention | Span, trigger: Span) -> bool:
         """Whether no quotation mark or reporting word ('said', 'according to') stands between mention and trigger."""
         low, high = (mention.end, trigger.start) if mention.end <= trigger.start else (trigger.end, mention.start)
         return not any(token.is_quote or token.lower_ in self.cues.barriers for token in self.doc[low:high])
@@ -123,9 +142,13 @@ class Text:
             word in self.cues.reflexive for word in before
         )
 
-    def agent(self, trigger: Span, after: list[Mention]) -> Mention | None:
-        """The actor after an agent cue ('killed by X', 'commises par X') close after the trigger."""
-        end = min(trigger.end + self.gap["passive_window"], len(self.doc))
+    def agent(self, trigger: Span, after: list[Mention], until: int | None = None) -> Mention | None:
+        """The actor after an agent cue ('killed by X', 'commises par X') close after the trigger.
+
+        The cue is looked for before ``until`` where given: the start of a grievance, whose own
+        agent is not the trigger's ('protested against attacks by the army').
+        """
+        end = min(trigger.end + self.gap["passive_window"], len(self.doc) if until is None else until)
         for token in self.doc[trigger.end : end]:
             if token.lower_ in self.cues.passive_agent:
                 return next((m for m in after if 0 <= m.start - token.i <= 3), None)

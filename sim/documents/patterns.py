@@ -37,6 +37,8 @@ class Pattern(BaseModel):
     when_sentence_has: dict[str, list[str]] = Field(default_factory=dict)
     requires: list[str] = Field(default_factory=list)
     located_target: bool = False
+    never_target: list[ActorKind] = Field(default_factory=list)
+    grievances: list[str] = Field(default_factory=list)
     en: TokenPatterns = Field(default_factory=list)
     fr: TokenPatterns = Field(default_factory=list)
 
@@ -64,6 +66,17 @@ class Patterns(BaseModel):
             raise ValueError(f"pattern ids must be unique, got {ids}")
         return self
 
+    @model_validator(mode="after")
+    def _known_grievances(self) -> Patterns:
+        ids = {pattern.id for pattern in self.patterns}
+        for pattern in self.patterns:
+            unknown = sorted(set(pattern.grievances) - ids)
+            if unknown:
+                raise ValueError(
+                    f"pattern '{pattern.id}' names unknown grievance patterns {unknown}; expected ids of {sorted(ids)}"
+                )
+        return self
+
 
 class Cues(BaseModel):
     """One language's grammar words: those that turn roles round, join, bound or place the actors."""
@@ -86,13 +99,16 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     languages: dict[str, float]
     cues: dict[Language_, Cues]
-    grammar: dict[Literal["role_gap", "passive_window", "merge_gap", "context_lag_days", "recent_days"], int]
+    grammar: dict[
+        Literal["role_gap", "passive_window", "merge_gap", "grievance_gap", "context_lag_days", "recent_days"], int
+    ]
     unmatched: dict[str, Any]
     locations: dict[str, Any]
     numbers: dict[Language_, dict[str, int]]
     people: dict[Language_, list[str]]
     confidence: dict[Literal["date_from_context", "role_from_context", "unmatched_actor"], float]
     review: dict[str, int]
+    reading: dict[Literal["piece_chars", "max_bytes"], int]
 
 
 @lru_cache(maxsize=1)

@@ -75,9 +75,31 @@ class ArticleReader:
             self.recent = mentions
 
     def _found(self, sentence: Span, mentions: list[Mention]) -> Iterator[Found]:
-        """The events of each trigger of the sentence, in text order."""
-        for trigger, pattern in self._triggers(sentence):
-            yield from self.roles.of(pattern, trigger, mentions, self.recent)
+        """The events of each trigger of the sentence, in text order; a protest's grievance is not an event of its own.
+
+        ('Mauritania summoned the ambassador to protest against attacks on civilians': the attacks
+        are what is protested against, told where the article reports them, not a new attack.)
+        """
+        triggers = self._triggers(sentence)
+        grievances = {trigger.start: self._grievance(trigger, pattern, triggers) for trigger, pattern in triggers}
+        protested = {grievance.start for grievance in grievances.values() if grievance is not None}
+        for trigger, pattern in triggers:
+            if trigger.start not in protested:
+                yield from self.roles.of(pattern, trigger, mentions, self.recent, grievances[trigger.start])
+
+    def _grievance(self, trigger: Span, pattern: Pattern, triggers: list[tuple[Span, Pattern]]) -> Span | None:
+        """The first trigger of one of the pattern's grievances close after ``trigger`` in its clause, if any."""
+        gap = settings().grammar["grievance_gap"]
+        return next(
+            (
+                other
+                for other, kind in triggers
+                if kind.id in pattern.grievances
+                and 0 <= other.start - trigger.end <= gap
+                and self.text.same_quote(other, trigger)
+            ),
+            None,
+        )
 
     def _triggers(self, sentence: Span) -> list[tuple[Span, Pattern]]:
         """The sentence's event words whose pattern's required words it has; the longest where they overlap."""

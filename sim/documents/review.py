@@ -4,18 +4,19 @@ A candidate is compared with every curated event: a *duplicate* has the same uno
 pair, the same event family and a date that can be the same day given both precisions; a
 *conflict* has the same pair and event type at a different date no more than
 ``review.conflict_window_days`` away (another account of the same event, or a second event: a
-person decides); anything else is *new*. Accepting
-appends rows to the curated file through a temporary file and an atomic rename, after checking
-that the grown file loads, so the file is never half-written; accepting an event twice adds it
-once. Accepted rows keep their provenance (source file, span, rule, confidence, names as
-written) but not the article's sentence (``evidence``), which stays out of the committed record.
+person decides); anything else is *new*. Accepting returns the grown record, checked to load as
+the curated file will be loaded; :func:`write_record` writes it over the file through a
+temporary file and an atomic rename (:mod:`sim.core.io`), so the file is never half-written. A
+duplicate is refused, so accepting an event twice adds it once. Accepted rows keep their
+provenance (source file, span, rule, confidence, names as written) but not the article's
+sentence (``evidence``), which stays out of the committed record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,11 +24,11 @@ from typing import Literal
 import pandas as pd
 
 from sim.core.actors import UNMATCHED, load_catalogue
-from sim.documents.dates import PRECISIONS, overlap, period_end, period_start
 from sim.core.errors import InputError
 from sim.core.events import COLUMNS, event_families, load_events
-from sim.documents.patterns import settings
 from sim.core.io import write_parquet, write_text
+from sim.documents.dates import PRECISIONS, overlap, period_end, period_start
+from sim.documents.patterns import settings
 
 Status = Literal["new", "duplicate", "conflict"]
 
@@ -113,37 +114,57 @@ def select(
                 rows.at[candidate, f"{r}_name"] for r in ("source", "target") if rows.at[candidate, r] == UNMATCHED
             ]
             refused.append(
-                f"{candidate}: not accepted, {names} is not in the actor catalogue (add it to sim/data/actors.yaml first)"
+                f"{candidate}: not accepted, {names} is not in the actor catalogue "
+                "(add it to sim/data/actors.yaml first)"
             )
         else:
             accepted.append(candidate)
     return accepted, refused
 
 
-def accept(candidates: pd.DataFrame, ids: list[str], curated_path: Path) -> pd.DataFrame:
-    """Append the candidates ``ids`` to the curated file with fresh ids; return the rows added."""
-    if not ids:
-        return candidates.iloc[0:0]
+@dataclass(frozen=True)
+class GrownRecord:
+    """The curated record with accepted candidates appended: what to write over it, and the rows added.
+
+    ``content`` is a CSV record's text, its existing lines kept byte for byte, or a Parquet
+    record's table; :func:`write_record` writes it.
+    """
+
+    path: Path
+    content: str | pd.DataFrame
+    added: pd.DataFrame
+
+
+def accept(candidates: pd.DataFrame, ids: list[str], curated_path: Path) -> GrownRecord:
+    """The curated file with the candidates ``ids`` appended under fresh ids, checked to load as it will be read."""
     curated = load_events(curated_path, load_catalogue().ids)
     rows = candidates.set_index("event_id").loc[ids].reset_index()
     rows["event_id"] = _fresh_ids(curated["event_id"], len(rows))
     rows["evidence"] = pd.NA
     rows["duplicate_of"] = pd.NA
+    content: str | pd.DataFrame
     if curated_path.suffix == ".parquet":
-        grown = pd.concat([curated, rows[list(COLUMNS)]], ignore_index=True)
-        _check_as_written(lambda trial: grown.to_parquet(trial, index=False), curated_path)
-        write_parquet(grown, curated_path)
+        content = pd.concat([curated, rows[list(COLUMNS)]], ignore_index=True)
     else:
         text = curated_path.read_text(encoding="utf-8")
         header = text.splitlines()[0].split(",")
         added = rows.reindex(columns=header)
         added["date"] = pd.to_datetime(added["date"]).dt.strftime("%Y-%m-%d")
         added["date_inferred"] = added["date_inferred"].map({True: "true", False: "false"})
-        grown = text if text.endswith("\n") else text + "\n"
-        grown += added.to_csv(index=False, header=False, lineterminator="\n")
-        _check_as_written(lambda trial: trial.write_text(grown, encoding="utf-8"), curated_path)
-        write_text(grown, curated_path)
-    return rows
+        content = (text if text.endswith("\n") else text + "\n") + added.to_csv(
+            index=False, header=False, lineterminator="\n"
+        )
+    grown = GrownRecord(curated_path, content, rows)
+    _check_as_written(grown)
+    return grown
+
+
+def write_record(grown: GrownRecord) -> None:
+    """Write the grown record over the curated file, through a temporary file and an atomic rename."""
+    if isinstance(grown.content, str):
+        write_text(grown.content, grown.path)
+    else:
+        write_parquet(grown.content, grown.path)
 
 
 def _fresh_ids(existing: pd.Series, count: int) -> list[str]:
@@ -153,17 +174,22 @@ def _fresh_ids(existing: pd.Series, count: int) -> list[str]:
     return [f"D{n:03d}" for n in range(start, start + count)]
 
 
-def _check_as_written(write: Callable[[Path], None], path: Path) -> None:
-    """Write the grown record to a scratch copy and load it as the curated file will be loaded,
-    so an accept that would leave the file invalid is refused before the file is touched."""
+def _check_as_written(grown: GrownRecord) -> None:
+    """Load a scratch copy of the grown record as the curated file will be loaded.
+
+    An accept that would leave the file invalid is refused before the file is touched.
+    """
     with tempfile.TemporaryDirectory() as folder:
-        trial = Path(folder) / path.name
-        write(trial)
+        trial = Path(folder) / grown.path.name
+        if isinstance(grown.content, str):
+            trial.write_text(grown.content, encoding="utf-8")
+        else:
+            grown.content.to_parquet(trial, index=False)
         try:
             load_events(trial, load_catalogue().ids)
         except InputError as error:
             raise InputError(
-                f"accepting would leave it invalid, so nothing was written ({error.problem})", path=path
+                f"accepting would leave it invalid, so nothing was written ({error.problem})", path=grown.path
             ) from None
 
 
@@ -177,5 +203,6 @@ def _gap(first: dict, second: dict) -> dt.timedelta:
     return max(b_start - a_end, a_start - b_end, dt.timedelta(0))
 
 
-def _day(value: object) -> dt.date:
+def _day(value: dt.date | str) -> dt.date:
+    """The calendar day of an event's date, whether a table gives it as a timestamp or as text."""
     return pd.Timestamp(value).date()

@@ -4,7 +4,9 @@ Word order gives the roles of most patterns (the actor before the trigger acts o
 it; an agent cue such as "by", or the passive, turns it round); other patterns code partners
 acting together, a state acting on itself, or states joining a group or meeting in a host
 (``roles`` in ``sim/data/extraction_patterns.yaml``). A role the clause leaves out is filled from
-the rest of the sentence, else from the actors of the sentence before.
+the rest of the sentence, else from the actors of the sentence before. A protest's grievance
+("summoned the ambassador to protest against attacks on civilians") names victims, who are not
+the protest's target, and perhaps an agent ("attacks by the army"), who is.
 """
 
 from __future__ import annotations
@@ -40,8 +42,19 @@ class Roles:
         self.text = text
         self.kinds = kinds
 
-    def of(self, pattern: Pattern, trigger: Span, mentions: list[Mention], recent: list[Mention]) -> list[Found]:
-        """The events the trigger codes, by its pattern's roles; ``recent`` are the last sentence's mentions."""
+    def of(
+        self,
+        pattern: Pattern,
+        trigger: Span,
+        mentions: list[Mention],
+        recent: list[Mention],
+        grievance: Span | None = None,
+    ) -> list[Found]:
+        """The events the trigger codes, by its pattern's roles; ``recent`` are the last sentence's mentions.
+
+        ``grievance`` is the trigger of what the event protests against, if the sentence says
+        (see ``grievances`` in ``sim/data/extraction_patterns.yaml``).
+        """
         if pattern.roles == "same":
             return self._same(pattern, trigger, mentions)
         if pattern.roles == "joint":
@@ -50,7 +63,7 @@ class Roles:
             grouped = self._group(pattern, trigger, mentions)
             if grouped is not None:
                 return grouped
-        return self._directed(pattern, trigger, mentions, recent)
+        return self._directed(pattern, trigger, mentions, recent, grievance)
 
     def _states(self, mentions: list[Mention]) -> list[Mention]:
         return distinct([m for m in mentions if self.kinds.get(m.actor) == "state"])
@@ -83,41 +96,83 @@ class Roles:
         located = [m for m in mentions if m.actor != UNMATCHED and self.text.after_locative(m)]
         return located[0] if located else None
 
-    def _directed(self, pattern: Pattern, trigger: Span, mentions: list[Mention], recent: list[Mention]) -> list[Found]:
+    def _directed(
+        self, pattern: Pattern, trigger: Span, mentions: list[Mention], recent: list[Mention], grievance: Span | None
+    ) -> list[Found]:
         """Sources and targets from the trigger's clause; a missing one taken from the context."""
         roles = [
             m
             for m in mentions
             if (pattern.located_target or not self.text.after_locative(m)) and self.text.same_quote(m, trigger)
         ]
-        sources, targets = self._by_word_order(pattern, trigger, roles, mentions)
+        victims = self._victims(grievance, mentions)
+        sources, targets = self._by_word_order(pattern, trigger, roles, mentions, grievance, victims)
         if not sources and not targets:
             return []  # no actor in the trigger's clause: nothing to code
         from_context = not sources or not targets
         used = {m.actor for m in [*sources, *targets]}
         sources = sources or self._context(trigger, roles, used, recent, source=True)
-        targets = targets or self._context(trigger, mentions, used | {m.actor for m in sources}, recent, source=False)
+        candidates = [m for m in mentions if self._may_be_target(pattern, m, victims)]
+        targets = targets or self._context(trigger, candidates, used | {m.actor for m in sources}, recent, source=False)
         return [Found(pattern, trigger, s, t, from_context) for s in sources for t in targets if s.actor != t.actor]
 
     def _by_word_order(
-        self, pattern: Pattern, trigger: Span, roles: list[Mention], mentions: list[Mention]
+        self,
+        pattern: Pattern,
+        trigger: Span,
+        roles: list[Mention],
+        mentions: list[Mention],
+        grievance: Span | None,
+        victims: list[Mention],
     ) -> tuple[list[Mention], list[Mention]]:
-        """Who acts and who is acted on among the clause's mentions ``roles``, by their side of the trigger."""
+        """Who acts and who is acted on among the clause's mentions ``roles``, by their side of the trigger.
+
+        The target is the nearest mention on its side that may be one (not a victim of the
+        grievance, not of a kind the pattern never targets).
+        """
         before = [m for m in roles if m.end <= trigger.start]
         after = [m for m in roles if m.start >= trigger.end]
-        agent = self.text.agent(trigger, after)
+        agent = self.text.agent(trigger, after, grievance.start if grievance is not None else None)
         if agent is not None:
-            sources, targets = self._chain(after[after.index(agent) :]), self._chain(before[::-1])
+            sides = after[after.index(agent) :], before[::-1]
         elif self.text.passive(trigger):  # "soldiers were killed": those before are the target, the actor is unsaid
-            sources, targets = [], self._chain(before[::-1])
+            sides = [], before[::-1]
         else:
-            sources, targets = self._chain(before[::-1]), self._chain(after)
-        if pattern.roles == "swapped":
-            sources, targets = targets, sources
+            sides = before[::-1], after
+        acting, acted_on = sides[::-1] if pattern.roles == "swapped" else sides
+        sources = self._chain(acting)
+        targets = self._chain([m for m in acted_on if self._may_be_target(pattern, m, victims)])
         if pattern.target_kind is not None:
-            preferred = [m for m in mentions if self.kinds.get(m.actor) == pattern.target_kind and m not in sources]
+            preferred = [
+                m
+                for m in mentions
+                if self.kinds.get(m.actor) == pattern.target_kind
+                and m not in sources
+                and self._may_be_target(pattern, m, victims)
+            ]
             targets = preferred[:1] or targets
         return sources, targets
+
+    def _victims(self, grievance: Span | None, mentions: list[Mention]) -> list[Mention]:
+        """Who a grievance names as harmed: the mentions after its trigger in its clause, but for its agents.
+
+        ('to protest against attacks on civilians by the Malian army and Wagner': the civilians,
+        not the army nor Wagner.)
+        """
+        if grievance is None:
+            return []
+        after = [m for m in mentions if m.start >= grievance.end and self.text.same_quote(m, grievance)]
+        agent = self.text.agent(grievance, after)
+        blamed = self._chain(after[after.index(agent) :]) if agent is not None else []
+        return [m for m in after if m not in blamed]
+
+    def _may_be_target(self, pattern: Pattern, mention: Mention, victims: list[Mention]) -> bool:
+        """Whether the mention can be the pattern's target: not a victim it protests about, nor a kind it never targets.
+
+        The civilians of a state ('Mauritanian civilians') count as civilians, as in ``by_target``.
+        """
+        kind = "civilians" if mention.civilian else self.kinds.get(mention.actor)
+        return mention not in victims and kind not in pattern.never_target
 
     def _chain(self, ordered: list[Mention]) -> list[Mention]:
         """The nearest mention and those joined to it by conjunctions, in the given direction."""

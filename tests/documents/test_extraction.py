@@ -308,3 +308,158 @@ def test_each_trigger_and_each_target_takes_its_own_date(extractor, tmp_path):
         ("expulsion", "france", dt.date(2023, 1, 1)),
         ("expulsion", "minusma", dt.date(2024, 1, 1)),
     } <= dates
+
+
+# --- protests: what is protested against is neither the target nor a new event ------------------
+
+ARTICLES = ROOT / "tests" / "articles"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mauritania summoned the ambassador to protest against attacks on civilians.", set()),
+        (
+            "Mauritania summoned the Malian ambassador to protest against attacks on civilians.",
+            {("mauritania", "mali", "summon_ambassador")},
+        ),
+        (
+            "Algeria protested against attacks on civilians by the Malian army.",
+            {("algeria", "mali", "accusation")},
+        ),
+        (
+            "Mauritania protested against the killing of its nationals by the Malian army and Wagner.",
+            {("mauritania", "mali", "accusation"), ("mauritania", "wagner", "accusation")},
+        ),
+        (
+            "Mali recalled its ambassador from Algiers over the kidnapping of Malian civilians.",
+            {("mali", "algeria", "recall_ambassador")},
+        ),
+        (
+            "Malian officials accused Tuareg rebels and al-Qaeda fighters of executing captured soldiers.",
+            {("mali", "tuareg_separatists", "accusation"), ("mali", "jnim_aqim", "accusation")},
+        ),
+        ("La Mauritanie a convoqué l'ambassadeur pour protester contre les attaques contre des civils.", set()),
+        (
+            "La Mauritanie a convoqué l'ambassadeur du Mali pour protester contre les attaques contre des civils.",
+            {("mauritania", "mali", "summon_ambassador")},
+        ),
+        (
+            "Nouakchott a dénoncé les violences commises par l'armée malienne contre ses ressortissants.",
+            {("mauritania", "mali", "accusation")},
+        ),
+    ],
+    ids=[
+        "no-state",
+        "summon",
+        "agent-blamed",
+        "agents-blamed",
+        "recall",
+        "accused-of",
+        "fr-no-state",
+        "fr-summon",
+        "fr-agent",
+    ],
+)
+def test_a_protest_codes_who_protests_against_whom_and_no_attack(extractor, tmp_path, text, expected):
+    assert coded(extract(tmp_path, text)) == expected
+
+
+@pytest.mark.parametrize("name", ["en_mauritania_protest_2024.txt", "fr_mauritanie_protestation_2024.txt"])
+def test_protest_articles_yield_their_expected_events_and_nothing_else(extractor, name):
+    """The test articles of protests: every candidate is an expected event, every expected event is found."""
+    from sim.documents.review import same_event
+
+    found = extract_articles([read_article(ARTICLES / name)]).frame().to_dict(orient="records")
+    expected = load_events(ARTICLES / "expected.csv")
+    expected = expected[expected["source_file"] == name].to_dict(orient="records")
+    assert expected
+    assert [c["event_type"] for c in found if not any(same_event(c, e) for e in expected)] == []
+    assert [e["event_id"] for e in expected if not any(same_event(c, e) for c in found)] == []
+    assert {(c["source"], c["target"]) for c in found} <= {(e["source"], e["target"]) for e in expected}
+
+
+def test_a_pattern_naming_an_unknown_grievance_is_refused():
+    from pydantic import ValidationError
+
+    from sim.documents.patterns import Patterns
+
+    accuse = next(pattern for pattern in patterns() if pattern.id == "accuse")
+    with pytest.raises(ValidationError, match=r"pattern 'accuse' names unknown grievance patterns \['shooting'\]"):
+        Patterns.model_validate({"patterns": [accuse.model_dump() | {"grievances": ["shooting"]}]})
+
+
+# --- long articles: read in pieces cut at line breaks, as if read whole --------------------------
+
+
+def _reading(monkeypatch, module: str, **values: int) -> None:
+    """Replace reading settings (piece size, size limit) for the module that reads them."""
+    from sim.documents.patterns import settings
+
+    changed = settings().model_copy(update={"reading": settings().reading | values})
+    monkeypatch.setattr(f"sim.documents.{module}.settings", lambda: changed)
+
+
+def test_pieces_are_cut_at_line_breaks_and_join_to_the_body(tmp_path):
+    from sim.documents.articles import Article, pieces
+
+    body = "First paragraph, short.\n\nA second paragraph that is a little longer.\nA third line.\n\n\nLast one."
+    parts = pieces(Article(tmp_path / "a.txt", body, None), size=30, most=60)
+    assert "".join(parts) == body and len(parts) > 2
+    assert all(part.endswith("\n") for part in parts[:-1])  # every cut at a line break
+    assert all(len(part) <= 30 or "\n" not in part.rstrip("\n") for part in parts)  # short, or a line of its own
+    assert pieces(Article(tmp_path / "a.txt", body, None), size=1000, most=1000) == [body]
+    with pytest.raises(InputError, match=r"a\.txt.*a line of 44 characters \(from character 25\), longer than the 40"):
+        pieces(Article(tmp_path / "a.txt", body, None), size=30, most=40)
+
+
+def test_an_article_read_in_pieces_gives_the_events_read_whole(extractor, monkeypatch):
+    articles = [
+        read_article(SEEDS / "000_61a0112944c6305f.txt"),
+        read_article(ROOT / "tests" / "articles" / "fr_serval_2013.txt"),
+    ]
+    whole = extract_articles(articles).frame()
+    _reading(monkeypatch, "extraction", piece_chars=300)
+    pd.testing.assert_frame_equal(extract_articles(articles).frame(), whole)
+
+
+def test_an_article_longer_than_spacy_reads_at_once_is_read_in_pieces(extractor, tmp_path):
+    """1.3 MB: a test article's paragraphs repeated, then a paragraph of its own dated against the publication."""
+    original = ROOT / "tests" / "articles" / "en_niger_coup_2023.txt"
+    marker, body = original.read_text(encoding="utf-8").split(" ", 2)[:2], original.read_text(encoding="utf-8")[16:]
+    assert " ".join(marker) == "date 2023-08-01"  # published on a Tuesday
+    copies = 1_300_000 // len(body) + 1
+    text = (
+        "date 2023-08-01 "
+        + "\n\n".join([body.strip()] * copies)
+        + "\n\nOn Thursday, Niger summoned the French ambassador.\n"
+    )
+    path = tmp_path / "long.txt"
+    path.write_text(text, encoding="utf-8")
+    assert len(text) > extractor.nlp["en"].max_length
+
+    found = extract_articles([read_article(path)]).events
+    once = extract_articles([read_article(original)]).events
+    key = lambda e: (e.source, e.target, e.event_type, e.date, e.date_precision)  # noqa: E731
+    assert {key(e) for e in found} == {key(e) for e in once} | {
+        ("niger", "france", "summon_ambassador", dt.date(2023, 7, 27), "day")
+    }
+    for event in found:
+        start, end = map(int, event.span.split("-"))
+        assert text[start:end] == event.evidence
+    assert max(int(e.span.split("-")[0]) for e in found) > 1_300_000  # the last paragraph, in the last piece
+
+
+def test_a_line_longer_than_spacy_reads_at_once_is_refused_with_the_limit(extractor, tmp_path):
+    path = tmp_path / "one_line.txt"
+    path.write_text("date 2023-08-01 " + "Niger summoned the French ambassador. " * 35_000, encoding="utf-8")
+    with pytest.raises(InputError, match=r"one_line\.txt.*longer than the 1,000,000 that the language pipeline reads"):
+        extract_articles([read_article(path)])
+
+
+def test_an_article_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "big.txt"
+    path.write_text("Niger summoned the French ambassador.\n" * 100, encoding="utf-8")
+    _reading(monkeypatch, "articles", max_bytes=1000)
+    with pytest.raises(InputError, match=r"big\.txt: is 3,800 bytes; expected a news article of at most 1,000 bytes"):
+        read_article(path)

@@ -12,27 +12,13 @@ import pandas as pd
 import pytest
 
 from sim.calibration.fitting import load_config, observed_statistics
-from sim.cli import main, shared
 from sim.core.actors import UNMATCHED, load_catalogue
 from sim.core.errors import InputError
 from sim.core.events import Event, events_to_frame, load_events
-from sim.documents.review import accept, review, select
-from tests.conftest import DOCUMENTED, ROOT, SEEDS, run_cli
+from sim.documents.review import accept, review, select, write_record
+from tests.conftest import DOCUMENTED, ROOT, SEEDS, run_cli, run_here
 
 SEED = SEEDS / "000_61a0112944c6305f.txt"
-
-
-def run_here(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    """Run the CLI in this process (pipelines already loaded), as ``sahelsim ARGS``: exit code, stdout, stderr."""
-    monkeypatch.setattr(sys, "argv", ["sahelsim", *args])
-    monkeypatch.setattr(shared.console, "width", 250)  # a wide console, as run_cli's COLUMNS=200
-    try:
-        main()
-        code = 0
-    except SystemExit as exit:
-        code = exit.code or 0
-    captured = capsys.readouterr()
-    return code, captured.out, " ".join(captured.err.split())
 
 
 def candidate(event_id: str, **fields) -> Event:
@@ -90,7 +76,7 @@ def test_accept_appends_with_fresh_ids_keeps_provenance_and_never_duplicates(cur
     fresh = f"D{load_events(curated)['event_id'].str[1:].astype(int).max() + 1:03d}"  # after the last id
     chosen, refused = select(review(table, load_events(curated)), table, ["C001"], accept_new=False)
     assert (chosen, refused) == (["C001"], [])
-    accept(table, chosen, curated)
+    write_record(accept(table, chosen, curated))
     grown = load_events(curated, load_catalogue().ids)
     added = grown.iloc[-1]
     assert curated.read_text(encoding="utf-8").startswith(before)  # existing lines untouched
@@ -119,7 +105,7 @@ def test_interrupted_accept_leaves_the_curated_file_as_it_was(curated, monkeypat
 
     monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        accept(table, ["C001"], curated)
+        write_record(accept(table, ["C001"], curated))
     assert curated.read_bytes() == before
     assert sorted(p.name for p in curated.parent.iterdir()) == ["events.csv"]
 
@@ -127,7 +113,7 @@ def test_interrupted_accept_leaves_the_curated_file_as_it_was(curated, monkeypat
 def test_grown_record_loads_into_the_calibration_config(curated, tmp_path):
     """The config reads the grown file as its documented events and measures its targets on it."""
     table = events_to_frame([candidate("C001", source="niger", target="algeria", event_type="visit")])
-    accept(table, ["C001"], curated)
+    write_record(accept(table, ["C001"], curated))
     added = load_events(curated)["event_id"].iloc[-1]
     folder = tmp_path / "calibration"
     folder.mkdir()
@@ -230,3 +216,118 @@ def test_review_needs_neither_spacy_nor_dateparser(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["duplicate"]
+
+
+# --- accepting is data; the command writes it, and says when nothing asked for was accepted -------
+
+
+def test_accept_returns_the_grown_record_and_touches_nothing(curated):
+    table = events_to_frame([candidate("C001", source="niger", target="algeria", event_type="visit")])
+    before = curated.read_bytes()
+    grown = accept(table, ["C001"], curated)
+    assert curated.read_bytes() == before  # nothing written until write_record
+    assert isinstance(grown.content, str) and grown.content.startswith(before.decode("utf-8"))
+    assert list(grown.added["event_id"]) == [grown.content.splitlines()[-1].split(",")[0]]
+    write_record(grown)
+    assert curated.read_text(encoding="utf-8") == grown.content
+
+
+def test_accept_into_a_parquet_record_returns_its_table(curated, tmp_path):
+    record = tmp_path / "events.parquet"
+    load_events(curated).to_parquet(record, index=False)
+    table = events_to_frame([candidate("C001", source="niger", target="algeria", event_type="visit")])
+    grown = accept(table, ["C001"], record)
+    assert isinstance(grown.content, pd.DataFrame) and len(grown.content) == len(load_events(curated)) + 1
+    write_record(grown)
+    assert list(load_events(record)["event_id"])[-1] == grown.added["event_id"].iloc[0]
+
+
+def _candidates_file(tmp_path: Path, *events: Event) -> Path:
+    path = tmp_path / "candidates.csv"
+    events_to_frame(list(events)).to_csv(path, index=False)
+    return path
+
+
+def test_review_exits_2_when_nothing_asked_for_is_accepted(curated, tmp_path, monkeypatch, capsys):
+    candidates = _candidates_file(tmp_path, candidate("C001"))  # D038: same pair, type and day
+    before = curated.read_bytes()
+    code, _, err = run_here(
+        monkeypatch, capsys, "events", "review", str(candidates), "--curated", str(curated), "--accept", "C001"
+    )
+    assert code == 2 and "Traceback" not in err
+    assert (
+        "field '--accept'" in err and "nothing was accepted" in err and "C001: not accepted, duplicate of D038" in err
+    )
+    assert curated.read_bytes() == before
+
+
+def test_review_exits_2_when_every_new_candidate_is_refused(curated, tmp_path, monkeypatch, capsys):
+    candidates = _candidates_file(
+        tmp_path, candidate("C001", source=UNMATCHED, source_name="ECOWAS", date="2023-07-30")
+    )
+    code, _, err = run_here(
+        monkeypatch, capsys, "events", "review", str(candidates), "--curated", str(curated), "--accept-new"
+    )
+    assert code == 2 and "field '--accept-new'" in err and "ECOWAS" in err
+
+
+def test_review_accepts_what_it_can_and_says_why_not_the_rest(curated, tmp_path, monkeypatch, capsys):
+    candidates = _candidates_file(
+        tmp_path, candidate("C001"), candidate("C002", source="niger", target="algeria", event_type="visit")
+    )
+    code, printed, _ = run_here(
+        monkeypatch, capsys, "events", "review", str(candidates), "--curated", str(curated), "--accept", "C001,C002"
+    )
+    assert code == 0 and "C001: not accepted, duplicate of D038" in printed and "1 events appended" in printed
+    assert load_events(curated)["target"].iloc[-1] == "algeria"
+
+
+def test_review_that_cannot_write_the_record_exits_2_and_leaves_it(curated, tmp_path, monkeypatch, capsys):
+    import errno
+
+    from sim.core import io
+
+    candidates = _candidates_file(tmp_path, candidate("C001", source="niger", target="algeria", event_type="visit"))
+    before = curated.read_bytes()
+
+    def full(*_args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(io.os, "replace", full)
+    code, _, err = run_here(
+        monkeypatch, capsys, "events", "review", str(candidates), "--curated", str(curated), "--accept", "C001"
+    )
+    assert code == 2 and "Traceback" not in err and "field '--curated'" in err and "No space left on device" in err
+    assert curated.read_bytes() == before and sorted(p.name for p in curated.parent.iterdir()) == [
+        "candidates.csv",
+        "events.csv",
+    ]
+
+
+# --- extract --out: checked before the articles are read ------------------------------------------
+
+
+def test_extract_out_a_folder_is_refused_before_the_work(tmp_path, monkeypatch, capsys):
+    import sim.documents
+
+    folder = tmp_path / "candidates.csv"
+    folder.mkdir()
+
+    def not_now(*_args, **_kwargs):
+        raise AssertionError("the articles were read before --out was checked")
+
+    monkeypatch.setattr(sim.documents, "read_article", not_now, raising=False)
+    code, _, err = run_here(monkeypatch, capsys, "extract", str(SEED), "--out", str(folder))
+    assert code == 2 and "Traceback" not in err and "is a folder" in err and "field '--out'" in err
+
+
+def test_extract_out_in_a_read_only_place_is_refused_before_the_work(tmp_path, monkeypatch, capsys):
+    import errno
+    import tempfile
+
+    def read_only(*_args, **_kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    code, _, err = run_here(monkeypatch, capsys, "extract", str(SEED), "--out", str(tmp_path / "out.csv"))
+    assert code == 2 and "Traceback" not in err and "Read-only file system" in err and "out.csv" in err

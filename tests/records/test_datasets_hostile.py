@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from sim.core.errors import InputError
 from sim.core.events import validate_frame
 from sim.records.datasets import Selection, coding, import_events, matched_share
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, run_here
 
 UCDP = ROOT.parent / "shared" / "data" / "ucdp_ged231_sample_sahel.csv"
 ARMY, JNIM, CIVILIANS = (
@@ -345,6 +345,74 @@ def test_the_cli_refuses_since_after_until(tmp_path):
     )
     assert done.returncode == 2 and "--since" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_the_cli_says_which_rows_it_left_out_and_why(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out.parquet"
+    code, printed, _ = run_here(
+        monkeypatch, capsys, "events", "import", str(acled(tmp_path)), "--out", str(out), "--countries", "MLI,NER"
+    )
+    assert code == 0 and "imported 3 of 4 rows" in printed and "(left out: 1 outside the selected countries)" in printed
+
+
+def test_the_cli_imports_an_empty_selection_without_a_share_of_nothing(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out.parquet"
+    code, printed, _ = run_here(
+        monkeypatch, capsys, "events", "import", str(acled(tmp_path)), "--out", str(out), "--countries", "SEN"
+    )
+    assert code == 0 and "imported 0 of 4 rows" in printed and "no events kept, so no actor slots to match" in printed
+    assert "nan" not in printed and out.exists()
+
+
+def _not_imported(monkeypatch) -> None:
+    """Make the import itself fail the test: --out must be refused before it."""
+    import sim.records.datasets
+
+    def not_now(*_args, **_kwargs):
+        raise AssertionError("the files were imported before --out was checked")
+
+    monkeypatch.setattr(sim.records.datasets, "import_events", not_now)
+
+
+def test_the_cli_refuses_an_out_that_is_a_folder_before_the_import(tmp_path, monkeypatch, capsys):
+    _not_imported(monkeypatch)
+    folder = tmp_path / "out.parquet"
+    folder.mkdir()
+    code, _, err = run_here(monkeypatch, capsys, "events", "import", str(acled(tmp_path)), "--out", str(folder))
+    assert code == 2 and "Traceback" not in err and "field '--out': is a folder" in err
+
+
+def test_the_cli_refuses_an_out_in_a_read_only_place_before_the_import(tmp_path, monkeypatch, capsys):
+    import errno
+    import tempfile
+
+    def read_only(*_args, **_kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    _not_imported(monkeypatch)
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    code, _, err = run_here(
+        monkeypatch, capsys, "events", "import", str(acled(tmp_path)), "--out", str(tmp_path / "o.parquet")
+    )
+    assert code == 2 and "Traceback" not in err and "o.parquet, field '--out': cannot be written there" in err
+    assert "Read-only file system" in err
+
+
+def test_the_cli_reports_a_failed_write_and_leaves_nothing(tmp_path, monkeypatch, capsys):
+    import errno
+
+    import pyarrow.parquet
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pyarrow.parquet, "write_table", full)
+    source = acled(tmp_path)
+    out = tmp_path / "out.parquet"
+    code, _, err = run_here(monkeypatch, capsys, "events", "import", str(source), "--out", str(out))
+    assert code == 2 and "Traceback" not in err and "out.parquet, field '--out': could not be written" in err
+    assert "No space left on device" in err and "nothing was written" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [source.name]
 
 
 # --- any mutation of a valid file: a valid table or one InputError -------------------------------
