@@ -1,7 +1,21 @@
-from .targets import Target as Target, statistics as statistics
-from .fitting import LoadedConfig as LoadedConfig, load_config as load_config, calibrate as calibrate, fitted_set as fitted_set
-from .checks import Checks as Checks, posterior_draws as posterior_draws, predictive_runs as predictive_runs, run_checks as run_checks
+from .checks import Checks as Checks
+from .checks import posterior_draws as posterior_draws
+from .checks import predictive_runs as predictive_runs
+from .checks import run_checks as run_checks
+from .fitting import LoadedConfig as LoadedConfig
+from .fitting import calibrate as calibrate
+from .fitting import fitted_set as fitted_set
+from .fitting import load_config as load_config
+from .forecast import forecast as forecast
+from .forecast import forecast_config as forecast_config
+from .forecast import pre_cutoff as pre_cutoff
+from .forecast import score as score
+from .report import assets as assets
+from .report import report_markdown as report_markdown
+from .scoring import Design as Design
+from .scoring import Skill as Skill
+from .scoring import evaluate as evaluate
+from .scoring import skill as skill
 from .sensitivity import analyse as analyse
-from .forecast import score as score, pre_cutoff as pre_cutoff, forecast_config as forecast_config, forecast as forecast
-from .scoring import Design as Design, evaluate as evaluate, Skill as Skill, skill as skill
-from .report import assets as assets, report_markdown as report_markdown
+from .targets import Target as Target
+from .targets import statistics as statistics

@@ -28,8 +28,10 @@ def assets(loaded: LoadedConfig) -> Path:
 
 
 def target_evidence(loaded: LoadedConfig) -> dict[str, list[str]]:
-    """Per target, the documented events it is measured on, as 'ID (source file)'; for a target
-    observed in an imported dataset, how many of its events and which dataset."""
+    """Per target, the documented events it is measured on, as 'ID (source file)'.
+
+    For a target observed in an imported dataset: how many of its events, and which dataset.
+    """
     evidence = {}
     for target in loaded.config.targets:
         rows = target.evidence(loaded.observed_events(target))
@@ -115,7 +117,8 @@ def _parameters(fitted: FittedSet, evidence: dict[str, list[str]], sobol: pd.Dat
         f"the lower end of the 95 % confidence interval of its Sobol total index (ST) is at least {SENSITIVE}; "
         "the documented events listed are those the targets it moves are measured on, by source file.",
         "",
-        "| parameter | meaning | prior | posterior median [5 %, 95 %] | constrained? | targets it moves (Sobol ST ± 95 % CI) | documented events |",
+        "| parameter | meaning | prior | posterior median [5 %, 95 %] | constrained? "
+        "| targets it moves (Sobol ST ± 95 % CI) | documented events |",
         "|---|---|---|---|---|---|---|",
     ]
     moves = _moved_targets(sobol)
@@ -214,9 +217,11 @@ def _out_of_sample(forecast: pd.DataFrame | None) -> list[str]:
 
 
 def _confident(sobol: pd.DataFrame) -> pd.DataFrame:
-    """The Sobol rows of a parameter that moves a target: the ST's 95 % CI lies above SENSITIVE,
-    largest first. A bare ST above the threshold is not enough: with a few hundred runs its
-    confidence interval is wide, and noise would tie every parameter to every target."""
+    """The Sobol rows of a parameter that moves a target: the ST's 95 % CI lies above SENSITIVE, largest first.
+
+    A bare ST above the threshold is not enough: with a few hundred runs its
+    confidence interval is wide, and noise would tie every parameter to every target.
+    """
     return sobol[sobol["index"] - sobol["conf"] >= SENSITIVE].sort_values("index", ascending=False)
 
 
@@ -225,13 +230,17 @@ def _moved_targets(sobol: pd.DataFrame | None) -> dict[str, list]:
     if sobol is None:
         return {}
     return {
-        parameter: list(rows.itertuples()) for parameter, rows in _confident(sobol).groupby("parameter", sort=False)
+        str(parameter): list(rows.itertuples())
+        for parameter, rows in _confident(sobol).groupby("parameter", sort=False)
     }
 
 
 def _by_source(events: list[str]) -> str:
-    """'D032 (000_x.txt)', 'D038 (000_x.txt)', 'D041 (001_y.txt)' -> '000_x.txt: D032, D038; 001_y.txt: D041'
-    (a dataset's entry, 'N events of acled (file)', is kept as it is)."""
+    """The documented events grouped by source file, for one table cell.
+
+    'D032 (000_x.txt)', 'D038 (000_x.txt)', 'D041 (001_y.txt)' -> '000_x.txt: D032, D038; 001_y.txt: D041'
+    (a dataset's entry, 'N events of acled (file)', is kept as it is).
+    """
     grouped: dict[str, list[str]] = {}
     for entry in dict.fromkeys(events):
         event_id, _, source = entry.removesuffix(")").partition(" (")
@@ -252,7 +261,8 @@ def _dataset_targets(loaded: LoadedConfig, sobol: pd.DataFrame | None) -> list[s
             continue
         moved = "not known yet (run 'sahelsim sensitivity')"
         if sobol is not None:
-            rows = _confident(sobol).loc[lambda table: table["statistic"] == target.name]
+            confident = _confident(sobol)
+            rows = confident[confident["statistic"] == target.name]
             moved = ", ".join(f"`{r.parameter}` (ST {r.index:.2f})" for r in rows.itertuples()) or (
                 f"no parameter (no ST confidently >= {SENSITIVE})"
             )
@@ -295,9 +305,9 @@ def _generations(table: pd.DataFrame | None, budget: Budget) -> list[str]:
     if table is None:
         return []
     lines = ["| generation | epsilon | simulations | acceptance rate |", "|---|---|---|---|"]
+    counts = table.astype({"generation": int, "simulations": int})
     lines += [
-        f"| {int(r.generation)} | {r.epsilon:.4g} | {int(r.simulations)} | {r.acceptance_rate:.3f} |"
-        for r in table.itertuples()
+        f"| {r.generation} | {r.epsilon:.4g} | {r.simulations} | {r.acceptance_rate:.3f} |" for r in counts.itertuples()
     ]
     drops = -table["epsilon"].pct_change().iloc[1:]
     last = drops.iloc[-1] if len(drops) else float("nan")
@@ -317,7 +327,8 @@ def _generations(table: pd.DataFrame | None, budget: Budget) -> list[str]:
     total = int(table["simulations"].sum())
     return [
         "",
-        f"{len(table)} generations, {total} simulations in {seconds:.0f} s ({total / seconds:.1f} per second); {verdict}",
+        f"{len(table)} generations, {total} simulations in {seconds:.0f} s ({total / seconds:.1f} per second); "
+        f"{verdict}",
         "",
         *lines,
         "",

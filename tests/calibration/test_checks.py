@@ -87,9 +87,11 @@ def test_morris_indices_cover_every_parameter_and_statistic(small_config):
 
 
 def test_a_parameter_the_scenario_never_uses_has_no_effect_with_common_random_numbers(small_config):
-    """The 2010 scenario has no alliance to join: with each trajectory's runs sharing their
-    seeds, moving the alliance parameters changes nothing, so their index is exactly 0 (with a
-    seed per run, the run-to-run noise would show up as an effect of every parameter)."""
+    """The 2010 scenario has no alliance to join: the alliance parameters' index is exactly 0.
+
+    With each trajectory's runs sharing their seeds, moving the alliance parameters changes nothing (with a
+    seed per run, the run-to-run noise would show up as an effect of every parameter).
+    """
     from sim.calibration.fitting import load_config
 
     indices = analyse(load_config(small_config), "morris", 3, seed=5, replicates=1, workers=1).set_index("parameter")[

@@ -126,8 +126,7 @@ def test_the_quick_commands_start_without_the_heavy_libraries(args):
 
 
 def test_the_cli_choices_are_those_of_the_layers():
-    """The CLI types its choices with Literals of its own, as the layers' live in modules too slow to
-    import at start-up: they must agree."""
+    """The CLI's Literals (the layers' live in modules too slow to import at start-up) agree with the layers'."""
     from sim.calibration.sensitivity import Method
     from sim.cli import calibration as calibration_cli
     from sim.cli import events, runs, shared
