@@ -296,7 +296,8 @@ def _children(pid: int) -> list[int]:
     for stat in os.listdir("/proc"):
         if stat.isdigit():
             try:
-                fields = open(f"/proc/{stat}/stat").read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{stat}/stat") as file:
+                    fields = file.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
             if int(fields[1]) == pid:
@@ -360,7 +361,8 @@ def test_a_failed_plot_write_leaves_the_previous_file_whole(tmp_path):
     (tmp_path / "fig.png").write_bytes(b"previous")
 
     def broken(path, **kwargs):
-        open(path, "wb").write(b"half a PNG")
+        with open(path, "wb") as file:
+            file.write(b"half a PNG")
         raise OSError("disk full")
 
     figure.savefig = broken
@@ -377,7 +379,7 @@ def test_a_failed_plot_write_leaves_the_previous_file_whole(tmp_path):
         ("batch", "[default: results/<scenario name>-batch]"),
         ("plot", "[default: all runs, pooled]"),
         ("compare", "[default: results/compare_A_vs_B]"),
-        ("calibrate", "[default: fitted/ beside the config]"),
+        ("calibrate", "[default: results/calibration_<config name>]"),
     ],
 )
 def test_help_keeps_the_described_defaults(command, described):
