@@ -1,6 +1,14 @@
-from .runner import RunResult as RunResult, run_replicate as run_replicate, run_scenario as run_scenario
-from .batch import run_batch as run_batch, BatchOutcome as BatchOutcome
-from .store import BatchStore as BatchStore, scenario_record as scenario_record, provenance as provenance
-from .metrics import run_metrics as run_metrics, event_counts as event_counts
-from .summary import summarise as summarise
+from .batch import BatchOutcome as BatchOutcome
+from .batch import run_batch as run_batch
+from .compare import compare_values as compare_values
 from .compare import paired_difference as paired_difference
+from .metrics import event_counts as event_counts
+from .metrics import run_metrics as run_metrics
+from .runner import RunResult as RunResult
+from .runner import run_replicate as run_replicate
+from .runner import run_scenario as run_scenario
+from .store import BatchStore as BatchStore
+from .store import provenance as provenance
+from .store import scenario_record as scenario_record
+from .summary import run_values as run_values
+from .summary import summarise as summarise
