@@ -10,7 +10,7 @@ from .forecast import forecast as forecast
 from .forecast import forecast_config as forecast_config
 from .forecast import pre_cutoff as pre_cutoff
 from .forecast import score as score
-from .report import assets as assets
+from .report import Layout as Layout
 from .report import report_markdown as report_markdown
 from .scoring import Design as Design
 from .scoring import Skill as Skill

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.fitting import LoadedConfig
+from sim.calibration.targets import statistics
 from sim.model.model import SahelModel
 from sim.model.scenario import LoadedScenario
-from sim.calibration.targets import statistics
 
 SLACK = pd.Timedelta(weeks=3)  # how far outside its documented period a simulated event may fall (weekly steps)
 PERIOD = {
@@ -40,11 +40,14 @@ def posterior_draws(posterior: pd.DataFrame, n: int, seed: int) -> list[dict[str
 
 @dataclass(frozen=True)
 class PredictiveRuns:
+    """The runs of one scenario drawn from the posterior: their events (to score) and tension (to draw)."""
+
     events: list[pd.DataFrame]  # one fast event table per run (date, source, target, event_type)
     tension: pd.DataFrame  # weekly tension of all pairs, with a ``run`` column
 
 
 def predictive_runs(scenario: LoadedScenario, draws: list[dict[str, float]]) -> PredictiveRuns:
+    """One run of the scenario per parameter draw, run ``i`` seeded by its index as in a batch."""
     events, tension = [], []
     for run, parameters in enumerate(draws):
         model = SahelModel(scenario.scenario, run, parameters).run()

@@ -23,17 +23,17 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sim.calibration.targets import Target, statistics
 from sim.core.actors import load_catalogue
 from sim.core.datafiles import load_yaml_model
-from sim.records.datasets import load_imported
 from sim.core.errors import InputError
 from sim.core.events import load_events
-from sim.model.model import SahelModel
-from sim.records.observed import primary
 from sim.core.parameters import parameter_specs
+from sim.model.model import SahelModel
 from sim.model.scenario import FittedParameter, FittedSet, LoadedScenario, Scenario, load_scenario
 from sim.model.sweep import Range
-from sim.calibration.targets import Target, statistics
+from sim.records.datasets import load_imported
+from sim.records.observed import primary
 
 
 class Budget(BaseModel):
@@ -103,36 +103,46 @@ class CalibrationConfig(BaseModel):
         return self
 
     def priors(self) -> dict[str, tuple[float, float]]:
+        """The uniform prior of each fitted parameter, (low, high): its own range, or the parameter file's."""
         specs = parameter_specs()
         return {name: (prior.low, prior.high) if prior else specs[name].range for name, prior in self.fit.items()}
 
 
 @dataclass(frozen=True)
 class LoadedConfig:
+    """A validated config with its file (relative paths and the hash start there) and its scenarios."""
+
     config: CalibrationConfig
     path: Path
     scenarios: dict[str, LoadedScenario]
 
     @property
     def sha256(self) -> str:
+        """The config file's hash, recorded in the fitted set to tell which config produced it."""
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
     def documented_events(self) -> pd.DataFrame:
-        """The documented events the config names, validated against the actor catalogue, each event
-        counted once and placeable in a month (:func:`sim.records.observed.primary`)."""
+        """The documented events the config names, validated against the actor catalogue.
+
+        Each event is counted once and placeable in a month (:func:`sim.records.observed.primary`).
+        """
         return primary(load_events(self.path.parent / self.config.events, load_catalogue().ids))
 
     def observed_events(self, target: Target) -> pd.DataFrame:
-        """The table a target's observed value is measured on: the documented events, or the imported
-        dataset it names (each event counted once: cross-dataset duplicates left out)."""
+        """The table a target's observed value is measured on: the documented events, or the imported dataset it names.
+
+        Each event is counted once: cross-dataset duplicates are left out.
+        """
         if target.observed_in is None:
             return self.documented_events()
         return primary(load_imported(self.path.parent / self.config.datasets[target.observed_in]))
 
     @functools.cached_property
     def simulated(self) -> dict[str, Scenario]:
-        """Each scenario cut at the last date its targets can depend on (:meth:`Target.horizon`):
-        the weeks after it cannot change a statistic, so calibration does not simulate them."""
+        """Each scenario cut at the last date its targets can depend on (:meth:`Target.horizon`).
+
+        The weeks after it cannot change a statistic, so calibration does not simulate them.
+        """
         return {
             name: loaded.scenario.model_copy(
                 update={"end": max(t.horizon(loaded.scenario) for t in self.config.targets if t.scenario == name)}
@@ -148,6 +158,7 @@ class LoadedConfig:
 
 
 def load_config(path: str | Path) -> LoadedConfig:
+    """Read and validate a calibration config and the scenarios it names (bad input: one InputError)."""
     path = Path(path)
     config = load_yaml_model(CalibrationConfig, path)
     scenarios = {Path(s).stem: load_scenario(path.parent / s) for s in config.scenarios}
@@ -155,8 +166,11 @@ def load_config(path: str | Path) -> LoadedConfig:
 
 
 def observed_statistics(loaded: LoadedConfig) -> dict[str, float]:
-    """The targets measured on the documented events, or on the imported dataset a target names,
-    up to the config's cut-off date, with the same statistic code as on simulated runs."""
+    """The targets measured on the documented events, or on the imported dataset a target names.
+
+    Only the events up to the config's cut-off date count; the statistic code is the one simulated runs are
+    measured with.
+    """
     values: dict[str, float] = {}
     for target in loaded.config.targets:
         events = loaded.observed_events(target)
@@ -176,6 +190,8 @@ def simulated_statistics(loaded: LoadedConfig, parameters: dict[str, float], run
 
 @dataclass(frozen=True)
 class CalibrationResult:
+    """What an ABC-SMC run found: the last generation's particles, how each generation went, and its cost."""
+
     posterior: pd.DataFrame  # one row per particle of the last generation: parameters and weight
     generations: pd.DataFrame  # t, epsilon, samples, acceptance rate
     observed: dict[str, float]
@@ -238,17 +254,19 @@ def calibrate(loaded: LoadedConfig, report: Callable[[str], None] = print) -> Ca
 
 
 def twice_the_covariance(effective_sample_size: float, dimension: int) -> float:
-    """The perturbation kernel's bandwidth: its covariance is twice the weighted covariance of the
-    last population (Beaumont et al. 2009; Filippi et al. 2013), not pyabc's default Silverman
+    """The perturbation kernel's bandwidth: twice the weighted covariance of the last population.
+
+    This is the kernel of Beaumont et al. 2009 and Filippi et al. 2013, not pyabc's default Silverman
     rule. Silverman's narrower kernel, shrinking further with the effective sample size, let the
     weights collapse on a handful of particles here (an effective sample size of 4 of 150 in the
-    last generation); the wider kernel keeps the proposal covering the posterior."""
+    last generation); the wider kernel keeps the proposal covering the posterior.
+    """
     return 2**0.5
 
 
 @contextlib.contextmanager
 def _sampler(pyabc, budget: Budget, where: Path) -> Iterator[object]:
-    """pyabc's sampler for the budget: one core, all local cores, or a Dask cluster."""
+    """The pyabc sampler for the budget: one core, all local cores, or a Dask cluster."""
     if budget.dask_address is None:
         if budget.workers == 1:
             yield pyabc.sampler.SingleCoreSampler()
@@ -296,7 +314,8 @@ class _ProgressHandler(logging.Handler):
             self.report(message)
 
 
-def weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: list[float]) -> list[float]:
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: list[float]) -> list[float]:
+    """Quantiles of weighted particles, each weight's mass centred on its value (the fitted set's interval)."""
     order = np.argsort(values)
     cumulative = np.cumsum(weights[order]) / weights.sum()
     return [float(np.interp(q, cumulative - weights[order] / weights.sum() / 2, values[order])) for q in quantiles]
@@ -310,7 +329,7 @@ def fitted_set(loaded: LoadedConfig, result: CalibrationResult) -> FittedSet:
     weights = result.posterior["weight"].to_numpy()
     parameters = {}
     for name, prior in loaded.config.priors().items():
-        low, median, high = weighted_quantiles(result.posterior[name].to_numpy(), weights, [0.05, 0.5, 0.95])
+        low, median, high = _weighted_quantiles(result.posterior[name].to_numpy(), weights, [0.05, 0.5, 0.95])
         parameters[name] = FittedParameter(
             median=round(median, 6), low_5=round(low, 6), high_95=round(high, 6), prior=prior
         )

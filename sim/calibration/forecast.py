@@ -96,6 +96,7 @@ def occurrence(events: pd.DataFrame, pairs: list[tuple[str, str]], months: pd.Pe
 
 
 def brier(probability: np.ndarray, outcome: np.ndarray) -> float:
+    """The Brier score: the mean squared gap between forecast probabilities and what happened (0 or 1)."""
     return float(np.mean((probability - outcome) ** 2))
 
 

@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 import scoringrules
 
-from sim.core.actors import load_catalogue
 from sim.calibration.checks import posterior_draws
+from sim.core.actors import load_catalogue
 from sim.core.errors import InputError
 from sim.model.model import SahelModel
-from sim.records.observed import MEASURES, country_monthly, months
 from sim.model.scenario import LoadedScenario
+from sim.records.observed import MEASURES, country_monthly, months
 
 MODEL = "sahelsim"
 BENCHMARKS = ("zeros", "last month", "bootstrap")
@@ -107,7 +107,8 @@ def evaluate(
             past = truth.loc[:origin].tail(design.history).to_numpy()
             for step in range(1, design.horizon + 1):
                 month = origin + step
-                observed_value = truth.loc[month].to_numpy().astype(float)
+                row = truth.loc[month]  # type: ignore[call-overload]  # pandas-stubs omit Period labels
+                observed_value = row.to_numpy().astype(float)
                 forecasts = {
                     MODEL: ensemble[span.get_loc(month)].astype(float),
                     "zeros": np.zeros((len(design.countries), 1)),

@@ -43,7 +43,8 @@ def _evaluate(loaded: LoadedConfig, names: list[str], rows: list[tuple[range, np
     results = []
     for runs, values in rows:
         parameters = dict(zip(names, map(float, values), strict=True))
-        results.append(pd.DataFrame([simulated_statistics(loaded, parameters, run) for run in runs]).mean().to_dict())
+        means = pd.DataFrame([simulated_statistics(loaded, parameters, run) for run in runs]).mean()
+        results.append({str(statistic): float(mean) for statistic, mean in means.items()})
     return results
 
 
@@ -55,8 +56,11 @@ def evaluate(
     workers: int,
     progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
-    """The mean statistics of ``replicates`` runs per sample row; the rows of one block of
-    ``block`` rows share their runs (block b runs ``b * replicates`` to ``(b + 1) * replicates - 1``)."""
+    """The mean statistics of ``replicates`` runs per sample row.
+
+    The rows of one block of ``block`` rows share their runs (block b runs ``b * replicates`` to
+    ``(b + 1) * replicates - 1``).
+    """
     names = problem()["names"]
     rows = [(range(i // block * replicates, (i // block + 1) * replicates), values) for i, values in enumerate(samples)]
     size = max(1, len(rows) // (8 * workers))

@@ -33,8 +33,11 @@ def columns(events: pd.DataFrame) -> Columns:
 
 
 class Selector(BaseModel):
-    """Which events count: any of ``types``, between ``pair`` (either direction) or from
-    ``source`` to ``target``, dated on or after ``since`` and on or before ``until``."""
+    """Which events count: any of ``types``, between two actors, between two dates.
+
+    Between ``pair`` (either direction) or from ``source`` to ``target``, dated on or after ``since`` and on
+    or before ``until``.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     types: list[str] = Field(min_length=1)
@@ -86,7 +89,8 @@ class Target(BaseModel):
     window_weeks: float = Field(gt=0, description="how long after the first event to look (the lag's censoring value)")
     observed_in: str | None = Field(
         default=None,
-        description="a dataset of the config (imported events) the observed value is measured on [default: the documented events]",
+        description="a dataset of the config (imported events) the observed value is measured on "
+        "[default: the documented events]",
     )
     weight: float = Field(default=1.0, ge=0)
     scale: float | None = Field(
@@ -103,9 +107,11 @@ class Target(BaseModel):
         return self
 
     def _window(self, columns: Columns, selector: Selector | None = None) -> tuple[np.ndarray | None, np.ndarray]:
-        """The dates of the anchoring events (None without ``after``) and the row mask of the
-        measured events (or those of ``selector``) in the window that opens at the first anchor
-        (none when no anchor happened)."""
+        """The dates of the anchoring events (None without ``after``) and the row mask of the measured events.
+
+        The mask is that of the measured events (or those of ``selector``) in the window that opens at the
+        first anchor (none when no anchor happened).
+        """
         measured = (selector or self.then).mask(columns)
         if self.after is None:
             return None, measured
@@ -130,6 +136,7 @@ class Target(BaseModel):
             return measured.sum() / whole if whole else 0.0
         if not measured.any():
             return self.window_weeks
+        assert anchors is not None  # a lag has an 'after' (validated), so its window has anchors
         return (table["date"][measured].min() - anchors.min()) / np.timedelta64(7, "D")
 
     def evidence(self, events: pd.DataFrame) -> pd.DataFrame:
@@ -137,15 +144,18 @@ class Target(BaseModel):
         table = columns(events)
         anchors, measured = self._window(table)
         rows = events[measured]
-        if anchors is not None and anchors.size:
-            rows = pd.concat([self.after.select(events).loc[lambda e: e["date"] == anchors.min()], rows])
+        if self.after is not None and anchors is not None and anchors.size:
+            first = self.after.select(events)
+            rows = pd.concat([first[first["date"] == anchors.min()], rows])
         return rows.drop_duplicates("event_id") if "event_id" in rows.columns else rows
 
     def horizon(self, scenario: Scenario) -> dt.date:
-        """The last date of ``scenario`` this statistic can depend on, so that calibration runs need
-        not simulate past it. A window opens at the first anchoring event, and a scheduled shock
-        that matches ``after`` always happens: the window opens on the first such shock's date at
-        the latest (or at the end of the anchors' period when no shock matches)."""
+        """The last date of ``scenario`` this statistic can depend on: calibration runs need not simulate past it.
+
+        A window opens at the first anchoring event, and a scheduled shock that matches ``after`` always
+        happens: the window opens on the first such shock's date at the latest (or at the end of the anchors'
+        period when no shock matches).
+        """
         if self.after is None:
             last = self.then.until or scenario.end
         else:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Hashable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from sim.cli.shared import MeasureOption, ObservedOption, console, default_out, errors, load_observed
+from sim.cli.shared import MeasureOption, ObservedOption, console, default_out, errors, load_observed, show_table
 from sim.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -18,30 +19,43 @@ if TYPE_CHECKING:
 
 
 def summary(folder: Annotated[Path, typer.Argument(help="batch folder")]) -> None:
-    """Summary metrics of a batch (median and 5-95 % interval by sweep point); also written as CSV."""
-    import pandas as pd
-
+    """Summary metrics and event counts of a batch (5-95 % interval by sweep point); also written as CSV."""
     from sim.core.io import write_csv
     from sim.experiments.store import BatchStore
-    from sim.experiments.summary import MAX_POINTS_SHOWN, summarise
+    from sim.experiments.summary import KINDS, MAX_POINTS_SHOWN, summarise
 
     store = BatchStore.existing(folder)
     table = summarise(store)
     write_csv(table, folder / "summary.csv")
     points = table["point"].unique()
+    swept = store.points().columns
     for point in points[:MAX_POINTS_SHOWN]:
         rows = table[table["point"] == point]
-        settings = ", ".join(f"{k}={v:g}" for k, v in rows.iloc[0].items() if k in store.points().columns)
-        view = Table(
-            title=f"sweep point {point}" + (f": {settings}" if settings else "") + f" ({rows['runs'].iloc[0]} runs)"
+        settings = ", ".join(f"{k}={v:g}" for k, v in rows.iloc[0].items() if k in swept)
+        runs = rows["runs"].iloc[0]
+        metrics, counts = rows[rows["kind"] == KINDS[0]], rows[rows["kind"] == KINDS[1]]
+        show_table(
+            f"sweep point {point}" + (f": {settings}" if settings else "") + f" ({runs} runs)",
+            ("metric", "pair", "median", "5 %", "95 %", "runs without it"),
+            (
+                (
+                    str(row["metric"]),
+                    str(row["pair"]),
+                    *(_number(row[figure]) for figure in ("median", "q05", "q95")),
+                    f"{row['missing']} ({row['missing'] / row['runs']:.0%})" if row["missing"] else "",
+                )
+                for row in metrics.to_dict(orient="records")
+            ),
+            names=2,
         )
-        for column in ("metric", "pair", "median", "5 %", "95 %", "runs without it"):
-            view.add_column(column, justify="left" if column in ("metric", "pair") else "right")
-        for row in rows.itertuples():
-            missing = f"{row.missing} ({row.missing / row.runs:.0%})" if row.missing else ""
-            shown = ["–" if pd.isna(value) else f"{value:.3g}" for value in (row.median, row.q05, row.q95)]
-            view.add_row(row.metric, row.pair, *shown, missing)
-        console.print(view)
+        show_table(
+            f"sweep point {point}: events per run by type ({runs} runs)",
+            ("event type", "mean", "5 %", "95 %"),
+            (
+                (str(row["metric"]), *(_number(row[figure]) for figure in ("mean", "q05", "q95")))
+                for row in counts.to_dict(orient="records")
+            ),
+        )
     if len(points) > MAX_POINTS_SHOWN:
         console.print(f"{len(points) - MAX_POINTS_SHOWN} more sweep points in the CSV.")
     if table["missing"].any():
@@ -50,6 +64,17 @@ def summary(folder: Annotated[Path, typer.Argument(help="batch folder")]) -> Non
             "median and interval are over the others"
         )
     console.print(f"written: {folder / 'summary.csv'}")
+
+
+def _interval(row: dict[Hashable, Any], side: str, centre: str = "median") -> str:
+    """'median [5 %, 95 %]' of one side of a comparison (a, b or diff), or the mean with ``centre``."""
+    middle, low, high = (_number(row[f"{side}_{name}"]) for name in (centre, "q05", "q95"))
+    return middle if middle == "–" else f"{middle} [{low}, {high}]"
+
+
+def _number(value: float) -> str:
+    """A figure of a table, to three significant digits ('–' for none)."""
+    return "–" if math.isnan(value) else f"{value:.3g}"
 
 
 def plot(
@@ -100,7 +125,10 @@ def plot(
 def compare(
     folder_a: Annotated[Path, typer.Argument(help="batch folder of scenario A (e.g. the factual one)")],
     folder_b: Annotated[Path, typer.Argument(help="batch folder of scenario B (e.g. a counterfactual)")],
-    out: Annotated[Path | None, typer.Option(help="file name without suffix [default: results/compare_A_vs_B]")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="file name without suffix, for the figure and the table [default: results/compare_A_vs_B]"),
+    ] = None,
     point: Annotated[
         int | None,
         typer.Option(help="compare only this sweep point's runs of each batch [default: all runs, pooled]", min=0),
@@ -108,11 +136,12 @@ def compare(
     observed: ObservedOption = None,
     observed_measure: MeasureOption = "events",
 ) -> None:
-    """Two batches side by side on the same axes, and their run-by-run difference."""
-    from sim.core.io import require_parent
+    """Two batches side by side on the same axes, and their run-by-run difference, in a figure and a table."""
+    from sim.core.io import require_parent, write_csv
     from sim.core.relations import pair_key
-    from sim.experiments.compare import paired_difference
+    from sim.experiments.compare import compare_values, paired_difference
     from sim.experiments.store import BatchStore
+    from sim.experiments.summary import run_values
     from sim.plots import compare_figure, save_figure
 
     a, b = BatchStore.existing(folder_a), BatchStore.existing(folder_b)
@@ -129,9 +158,51 @@ def compare(
         require_parent(out)
     tension_a, tension_b = a.tension(point), b.tension(point)
     difference = paired_difference(tension_a, tension_b)
+    values = compare_values(run_values(a, point), run_values(b, point))
     figure = compare_figure(tension_a, tension_b, difference, key_pairs, (spec_a.name, spec_b.name), imported)
     out = out or default_out(f"compare_{spec_a.name}_vs_{spec_b.name}")
-    console.print("written: " + ", ".join(str(path) for path in save_figure(figure, out)))
+    _show_comparison(values, spec_a.name, spec_b.name)
+    write_csv(values, out.with_suffix(".csv"))
+    written = [*save_figure(figure, out), out.with_suffix(".csv")]
+    console.print("written: " + ", ".join(str(path) for path in written))
+
+
+def _show_comparison(values: pd.DataFrame, name_a: str, name_b: str) -> None:
+    """The key metrics of A, B and B - A with their 90 % intervals, and the events per run of each type."""
+    from sim.experiments.summary import KINDS
+
+    metrics, counts = values[values["kind"] == KINDS[0]], values[values["kind"] == KINDS[1]]
+    show_table(
+        f"A: {name_a}, B: {name_b}: median [5 %, 95 %] over runs; B − A run by run, paired by run index (same seed)",
+        ("metric", "pair", "A", "B", "B − A", "P(B > A)", "paired runs"),
+        (
+            (
+                str(row["metric"]),
+                str(row["pair"]),
+                _interval(row, "a"),
+                _interval(row, "b"),
+                _interval(row, "diff"),
+                _number(row["p_b_greater"]),
+                str(row["paired_runs"]),
+            )
+            for row in metrics.to_dict(orient="records")
+        ),
+        names=2,
+    )
+    show_table(
+        "events per run by type: mean of A and of B; B − A run by run, mean [5 %, 95 %]",
+        ("event type", "A", "B", "B − A", "P(B > A)"),
+        (
+            (
+                str(row["metric"]),
+                _number(row["a_mean"]),
+                _number(row["b_mean"]),
+                _interval(row, "diff", centre="mean"),
+                _number(row["p_b_greater"]),
+            )
+            for row in counts.to_dict(orient="records")
+        ),
+    )
 
 
 def _documented_available(loaded: LoadedScenario) -> bool:

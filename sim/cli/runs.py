@@ -81,7 +81,9 @@ def batch(
     replicates: Annotated[
         int | None, typer.Option(help="replicates per sweep point [default: the scenario's]", min=1)
     ] = None,
-    workers: Annotated[int, typer.Option(help="worker processes [default: number of cores]", min=1)] = CORES,
+    workers: Annotated[
+        int, typer.Option(help="worker processes [default: number of cores]", show_default=False, min=1)
+    ] = CORES,
     executor: Annotated[
         Executor, typer.Option(help="local (process pool) or dask", parser=choice(Executor, "executor", "--executor"))
     ] = "local",

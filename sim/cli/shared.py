@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
@@ -24,6 +24,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 from rich.text import Text
 
 from sim.core.errors import InputError
@@ -119,3 +120,30 @@ def load_observed(path: Path | None, measure: Measure) -> Observed | None:
     from sim.records.observed import Observed
 
     return None if path is None else Observed(load_imported(path), measure)
+
+
+def show_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]], names: int = 1) -> None:
+    """A table on stdout: a Rich table on a terminal, plain aligned columns otherwise (a file, a pipe).
+
+    Rich fits a table to the console's width, 80 columns when the output is not a terminal, and cuts
+    the cells that do not fit ('first_joint_…'); plain columns keep every character, for a reader or
+    a script. The first ``names`` columns are left-aligned, the numbers after them right-aligned.
+    """
+    cells = [list(row) for row in rows]
+    if console.is_terminal:
+        view = Table(title=title)
+        for i, column in enumerate(columns):
+            view.add_column(column, justify="left" if i < names else "right")
+        for row in cells:
+            view.add_row(*row)
+        console.print(view)
+        return
+    widths = [max(map(len, column)) for column in zip(columns, *cells, strict=True)]
+    lines = [title] + [
+        "  ".join(
+            cell.ljust(width) if i < names else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in (list(columns), *cells)
+    ]
+    console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)

@@ -1,8 +1,9 @@
 """Forecast skill: ``sahelsim forecast`` and ``sahelsim score``.
 
 ``forecast`` scores out-of-sample forecasts of the documented record (Brier); ``score`` scores the
-model against an imported dataset and the VIEWS benchmarks (CRPS). Both write their tables into the report's folder and regenerate the calibration report
-(:func:`sim.cli.calibration.refresh_report`).
+model against an imported dataset and the VIEWS benchmarks (CRPS). Both write their tables into a
+calibration folder, as calibrate and sensitivity do (:func:`sim.cli.calibration.chosen_layout`), and
+regenerate its report when it holds a fitted set (:func:`sim.cli.calibration.refresh_report`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from sim.cli.calibration import print_indented, refresh_report
-from sim.cli.shared import console, default_out, iso3_codes, progress
+from sim.cli.calibration import OutOption, UpdateShippedOption, chosen_layout, print_indented, refresh_report
+from sim.cli.shared import console, default_out, iso3_codes, progress, show_table
 from sim.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -23,16 +23,33 @@ if TYPE_CHECKING:
 
     from sim.calibration.scoring import Skill
 
+CUTOFF = dt.datetime(2024, 6, 30)  # the cut-off of the shipped config's forecast: the last pre-Tinzaouaten month
+UNTIL = dt.datetime(2024, 12, 31)
+
 
 def forecast(
     config: Annotated[Path, typer.Argument(help="calibration config (YAML)")],
+    out: OutOption = None,
+    update_shipped: UpdateShippedOption = False,
     cutoff: Annotated[
-        dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="calibrate on documented events up to this date")
-    ] = dt.datetime(2024, 6, 30),
+        dt.datetime,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            show_default=False,
+            help=f"calibrate on documented events up to this date [default: {CUTOFF:%Y-%m-%d}]",
+        ),
+    ] = CUTOFF,
     scenario: Annotated[str, typer.Option(help="calibration scenario to forecast with")] = "sahel_2024",
     until: Annotated[
-        dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="score the months up to this date")
-    ] = dt.datetime(2024, 12, 31),
+        dt.datetime,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            show_default=False,
+            help=f"score the months up to this date [default: {UNTIL:%Y-%m-%d}]",
+        ),
+    ] = UNTIL,
     population: Annotated[int, typer.Option(help="particles per generation of the cut-off calibration", min=10)] = 100,
     generations: Annotated[int, typer.Option(help="generations of the cut-off calibration", min=1)] = 6,
     runs: Annotated[int, typer.Option(help="posterior-predictive runs", min=1)] = 40,
@@ -41,27 +58,24 @@ def forecast(
     from sim.calibration.fitting import load_config
     from sim.calibration.forecast import forecast as run_forecast
     from sim.calibration.forecast import forecast_config
-    from sim.calibration.report import assets
     from sim.core.io import write_csv
 
     loaded = load_config(config)
+    layout = chosen_layout(loaded, out, update_shipped)
     oos = forecast_config(loaded, scenario, cutoff.date(), population, generations)
     console.print(f"calibrating on events up to {cutoff.date()}: targets {[t.name for t in oos.config.targets]}")
     scores = run_forecast(oos, scenario, until.date(), runs, report=print_indented)
-    folder = assets(loaded)
-    folder.mkdir(exist_ok=True)
-    write_csv(scores, folder / "forecast_scores.csv")
-    view = Table(
-        title=f"Brier score, {scenario}: key pairs x event families x months after {cutoff.date()} (lower is better)"
+    layout.create()
+    write_csv(scores, layout.assets / "forecast_scores.csv")
+    show_table(
+        f"Brier score, {scenario}: key pairs x event families x months after {cutoff.date()} (lower is better)",
+        ("forecast", "brier", "cells", "events observed"),
+        ((str(r.forecast), f"{r.brier:.4f}", str(r.cells), str(r.events_observed)) for r in scores.itertuples()),
     )
-    for column in ("forecast", "brier", "cells", "events observed"):
-        view.add_column(column)
-    for row in scores.itertuples():
-        view.add_row(row.forecast, f"{row.brier:.4f}", str(row.cells), str(row.events_observed))
-    console.print(view)
-    best = scores.sort_values("brier").iloc[0]["forecast"]
+    best = str(scores.sort_values("brier").iloc[0]["forecast"])
     console.print(f"best: {best}" + ("" if best.startswith("sahelsim") else " (the model does not beat this baseline)"))
-    refresh_report(loaded, config.parent / "fitted")
+    console.print(f"written: {layout.assets / 'forecast_scores.csv'}")
+    refresh_report(loaded, layout)
 
 
 def score(
@@ -81,17 +95,29 @@ def score(
     history: Annotated[int, typer.Option(help="months the bootstrap benchmark draws from", min=1)] = 12,
     out: Annotated[Path | None, typer.Option(help="folder for the scores and plot [default: results/score]")] = None,
     report: Annotated[
-        Path | None, typer.Option(help="calibration config whose report should include the table")
+        Path | None,
+        typer.Option(
+            help="calibration config whose report should include the table: the report in --out (a folder "
+            "'calibrate --out' wrote), or with --update-shipped the committed one"
+        ),
     ] = None,
+    update_shipped: Annotated[
+        bool,
+        typer.Option(
+            "--update-shipped", help="with --report: also write the table into the committed report beside the config"
+        ),
+    ] = False,
 ) -> None:
     """Rolling-origin CRPS of country-month fatalities and event counts: the model against the VIEWS benchmarks."""
     from sim.calibration.fitting import load_config
-    from sim.calibration.report import assets
+    from sim.calibration.report import Layout
     from sim.calibration.scoring import Design, covered, skill
     from sim.core.io import require_parent, write_csv
     from sim.model.scenario import load_scenario
     from sim.records.datasets import load_imported
 
+    if update_shipped and report is None:
+        raise InputError("needs --report CONFIG, the config whose committed report to update", field="--update-shipped")
     imported = load_imported(observed)
     loaded = load_scenario(scenario)
     particles = None if posterior is None else _posterior(posterior)
@@ -101,31 +127,35 @@ def score(
     spec = loaded.scenario
     out = out or default_out("score")
     require_parent(out)
-    out.mkdir(exist_ok=True)
+    config = None if report is None else load_config(report)
+    layout = None if config is None else Layout.shipped(config) if update_shipped else Layout.trial(config, out)
     with progress() as bar:
         bar.add_task(f"{spec.name}: {runs} runs", total=None)
         found = skill(imported, loaded, runs, particles, Design(scored, horizon, history))
-    view = Table(title=f"mean CRPS vs VIEWS benchmarks ({found.period}; lower is better)")
-    for column in ("measure", "forecaster", "mean CRPS", "model / this", "country-months"):
-        view.add_column(column, justify="left" if column in ("measure", "forecaster") else "right")
-    for row in found.summary.itertuples():
-        view.add_row(row.measure, row.forecaster, f"{row.mean_crps:.2f}", f"{row.model_over_this:.2f}", str(row.cells))
-    console.print(view)
+    show_table(
+        f"mean CRPS vs VIEWS benchmarks ({found.period}; lower is better)",
+        ("measure", "forecaster", "mean CRPS", "model / this", "country-months"),
+        (
+            (str(r.measure), str(r.forecaster), f"{r.mean_crps:.2f}", f"{r.model_over_this:.2f}", str(r.cells))
+            for r in found.summary.itertuples()
+        ),
+        names=2,
+    )
     for measure, rows in found.summary.groupby("measure", sort=False):
         beaten = rows[(rows["forecaster"] != "sahelsim") & (rows["model_over_this"] > 1)]["forecaster"].tolist()
         console.print(
             f"{measure}: "
             + (f"the model loses to {', '.join(beaten)}" if beaten else "the model beats every benchmark")
         )
+    out.mkdir(exist_ok=True)
     write_csv(found.scores, out / "crps_scores.csv")
     written = _write_skill(found, spec.name, out)
     console.print(f"written: {out / 'crps_scores.csv'}, " + ", ".join(map(str, written)))
-    if report is not None:
-        config = load_config(report)
-        folder = assets(config)
-        folder.mkdir(exist_ok=True)
-        _write_skill(found, spec.name, folder)
-        refresh_report(config, report.parent / "fitted")
+    if config is not None and layout is not None:
+        if layout.assets != out:
+            layout.create()
+            _write_skill(found, spec.name, layout.assets)
+        refresh_report(config, layout)
 
 
 def _posterior(path: Path) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 from .batch import BatchOutcome as BatchOutcome
 from .batch import run_batch as run_batch
+from .compare import compare_values as compare_values
 from .compare import paired_difference as paired_difference
 from .metrics import event_counts as event_counts
 from .metrics import run_metrics as run_metrics
@@ -9,4 +10,5 @@ from .runner import run_scenario as run_scenario
 from .store import BatchStore as BatchStore
 from .store import provenance as provenance
 from .store import scenario_record as scenario_record
+from .summary import run_values as run_values
 from .summary import summarise as summarise

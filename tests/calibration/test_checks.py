@@ -110,13 +110,13 @@ def test_calibrate_sensitivity_and_report_from_the_command_line(small_config, tm
     )
     result = run_cli("calibrate", str(small_config), "--out", str(fitted), "--checks", "4")
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "report" / "reproduction.csv").is_file() and (
-        tmp_path / "report" / "ppc_joint_patrols_2010.png"
-    ).is_file()
-    result = run_cli("sensitivity", str(small_config), "--method", "sobol", "--samples", "4", "--workers", "1")
+    assert (fitted / "reproduction.csv").is_file() and (fitted / "ppc_joint_patrols_2010.png").is_file()
+    result = run_cli(
+        "sensitivity", str(small_config), "--out", str(fitted), "--method", "sobol", "--samples", "4", "--workers", "1"
+    )
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "report" / "sensitivity_sobol.png").stat().st_size > 10_000
-    report = (tmp_path / "report.md").read_text()
+    assert (fitted / "sensitivity_sobol.png").stat().st_size > 10_000
+    report = (fitted / "report.md").read_text()
     assert "## Parameters" in report and "`restore_base`" in report and "Sobol" in report
     assert "simulations in" in report and "| generation | epsilon |" in report
     assert "D002 (002_d605a979a074433c.txt)" in report  # the documented events behind the target

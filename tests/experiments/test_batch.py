@@ -379,7 +379,7 @@ def test_a_failed_plot_write_leaves_the_previous_file_whole(tmp_path):
         ("batch", "[default: results/<scenario name>-batch]"),
         ("plot", "[default: all runs, pooled]"),
         ("compare", "[default: results/compare_A_vs_B]"),
-        ("calibrate", "[default: fitted/ beside the config]"),
+        ("calibrate", "[default: results/calibration_<config name>]"),
     ],
 )
 def test_help_keeps_the_described_defaults(command, described):
