@@ -1,7 +1,7 @@
 """sahelsim: an agent-based simulation of Sahel geopolitics.
 
 The package is laid out by layer, each importing only those below it (checked in CI by
-import-linter, see ``pyproject.toml``); data flows one way, scenario -> model -> event log ->
+import-linter, see ``.importlinter``); data flows one way, scenario -> model -> event log ->
 results -> plots:
 
 - :mod:`sim.core`: errors, YAML data files, atomic writes, actors, the one event schema,

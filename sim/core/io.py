@@ -32,21 +32,25 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table to CSV (no index) atomically."""
     with atomic_path(path) as temporary:
         frame.to_csv(temporary, index=False)
 
 
 def write_text(text: str, path: Path) -> None:
+    """Write UTF-8 text atomically."""
     with atomic_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
 
 
 def write_yaml(data: dict[str, Any], path: Path) -> None:
+    """Write a mapping as YAML (keys in their order, Unicode kept) atomically."""
     with atomic_path(path) as temporary:
         temporary.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 def write_json(data: dict[str, Any], path: Path) -> None:
+    """Write a mapping as indented JSON (dates and paths as text) atomically."""
     with atomic_path(path) as temporary:
         temporary.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
 

@@ -28,15 +28,15 @@ import numpy as np
 import pandas as pd
 
 from sim.core.errors import InputError
-from sim.experiments.metrics import event_counts, run_metrics
-from sim.model.model import SahelModel
 from sim.core.relations import pair_key, pair_label
-from sim.model.scenario import LoadedScenario, Scenario
+from sim.experiments.metrics import event_counts, run_metrics
 from sim.experiments.store import BatchStore, scenario_record
+from sim.model.model import SahelModel
+from sim.model.scenario import LoadedScenario, Scenario
 from sim.model.sweep import sweep_points
 
 if TYPE_CHECKING:  # for type hints only: dask is optional
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import LocalCluster
 
 Executor = Literal["local", "dask"]
 Tables = dict[str, pd.DataFrame]
@@ -124,12 +124,15 @@ class SerialPool:
     size = 1
 
     def __enter__(self) -> SerialPool:
+        """Nothing to start: chunks run in this process."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Nothing to stop."""
         return None
 
     def run(self, scenario: Scenario, chunks: list[list[RunSpec]]) -> Iterator[Tables]:
+        """Each chunk's tables, in order."""
         for chunk in chunks:
             yield simulate_chunk(scenario, chunk)
 
@@ -138,8 +141,10 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def die_with_parent(parent: int) -> None:
-    """Worker initializer: end the worker when the batch's process dies, even by a SIGKILL that
-    gives it no chance to stop its pool, instead of leaving it computing as an orphan.
+    """Worker initializer: end the worker when the batch's process dies.
+
+    Even a SIGKILL, which gives the batch no chance to stop its pool, must not leave the workers
+    computing as orphans.
 
     On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``; the
     pool's workers are started by the parent's main thread); elsewhere a thread checks the parent.
@@ -162,13 +167,16 @@ class ProcessPool:
     """Runs chunks on local worker processes, yielding each chunk's tables as it finishes."""
 
     def __init__(self, workers: int) -> None:
+        """A pool of ``workers`` processes, started on entry."""
         self.workers = workers
 
     @property
     def size(self) -> int:
+        """How many chunks run at once."""
         return self.workers
 
     def __enter__(self) -> ProcessPool:
+        """Start the worker processes."""
         # Spawned workers start clean (no inherited state or threads) on every platform.
         self.pool = ProcessPoolExecutor(
             max_workers=self.workers,
@@ -179,11 +187,13 @@ class ProcessPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Stop the workers at once, cancelling chunks not started and ending those in flight."""
         self.pool.shutdown(wait=False, cancel_futures=True)
         for process in list((self.pool._processes or {}).values()):  # stop work in flight at once
             process.terminate()
 
     def run(self, scenario: Scenario, chunks: list[list[RunSpec]]) -> Iterator[Tables]:
+        """Each chunk's tables as it finishes (in completion order: the store sorts runs)."""
         pending = {self.pool.submit(simulate_chunk, scenario, chunk) for chunk in chunks}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -195,11 +205,13 @@ class DaskPool:
     """Runs chunks on a Dask cluster: the scheduler at ``address``, or a new LocalCluster."""
 
     def __init__(self, workers: int, address: str | None) -> None:
+        """A client of the scheduler at ``address``, or of a new cluster of ``workers`` processes."""
         self.workers = workers
         self.address = address
         self.cluster: LocalCluster | None = None
 
     def __enter__(self) -> DaskPool:
+        """Connect to the scheduler, or start a LocalCluster."""
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:
@@ -217,7 +229,8 @@ class DaskPool:
                 self.client = Client(self.address, timeout="5s")
         except (OSError, TimeoutError, ValueError) as error:
             raise InputError(
-                f"cannot reach the Dask scheduler at {self.address} ({error}); expected tcp://HOST:PORT of a running scheduler",
+                f"cannot reach the Dask scheduler at {self.address} ({error}); "
+                "expected tcp://HOST:PORT of a running scheduler",
                 field="--address",
             ) from None
         return self
@@ -228,11 +241,13 @@ class DaskPool:
         return len(self.client.scheduler_info()["workers"])
 
     def __exit__(self, *exc: object) -> None:
+        """Close the client, and the cluster if this pool started it."""
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
 
     def run(self, scenario: Scenario, chunks: list[list[RunSpec]]) -> Iterator[Tables]:
+        """Each chunk's tables as it finishes on the cluster."""
         from dask.distributed import as_completed
 
         shared = self.client.scatter(scenario, broadcast=True)

@@ -49,7 +49,7 @@ def scenario_record(loaded: LoadedScenario) -> dict[str, Any]:
         "run_seeds": "numpy.random.SeedSequence(seed, spawn_key=(run,)); run = point * replicates + replicate",
         "parameters": dataclasses.asdict(resolve_parameters(spec.parameters)),
         "versions": provenance(),
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
 
@@ -71,10 +71,12 @@ class BatchStore:
     KIND = "sahelsim batch"  # the manifest's ``kind``
 
     def __init__(self, folder: Path) -> None:
+        """The store in ``folder`` (see :meth:`create`, :meth:`existing` and :meth:`open`)."""
         self.folder = Path(folder)
 
     @property
     def manifest_path(self) -> Path:
+        """Where the manifest is."""
         return self.folder / "manifest.json"
 
     @classmethod
@@ -83,7 +85,8 @@ class BatchStore:
     ) -> BatchStore:
         """Start a new batch folder; refuse to write into a folder that already holds anything.
 
-        ``make_parent`` creates the parent folder first (the CLI's default ``results/``)."""
+        ``make_parent`` creates the parent folder first (the CLI's default ``results/``).
+        """
         folder = Path(folder)
         if make_parent:
             folder.parent.mkdir(exist_ok=True)
@@ -142,6 +145,7 @@ class BatchStore:
         return store
 
     def manifest(self) -> dict[str, Any]:
+        """The manifest as it is on disk."""
         return json.loads(self.manifest_path.read_text(encoding="utf-8"))
 
     def done_runs(self) -> set[int]:
@@ -153,8 +157,11 @@ class BatchStore:
         return set(runs["run"].tolist())
 
     def write_chunk(self, tables: dict[str, pd.DataFrame]) -> None:
-        """Write one finished chunk: the parts hidden, then the ``runs`` part (the commit), then the
-        parts renamed into view, so that no reader ever sees a part of an uncommitted chunk."""
+        """Write one finished chunk so that no reader ever sees a part of an uncommitted chunk.
+
+        The parts are written hidden, then the ``runs`` part (the commit), then the parts are
+        renamed into view.
+        """
         runs = tables["runs"]["run"]
         name = f"part-{runs.min():07d}-{runs.max():07d}.parquet"
         data = [table for table in self.TABLES if table != "runs"]
@@ -165,6 +172,7 @@ class BatchStore:
             os.replace(self.folder / table / f"{PENDING}{name}", self.folder / table / name)
 
     def update_status(self, state: str, done: set[int], total: int, **extra: Any) -> None:
+        """Record in the manifest how far the batch is (``state``, the runs done, anything ``extra``)."""
         manifest = self.manifest()
         manifest["status"] = {
             "state": state,
@@ -190,6 +198,7 @@ class BatchStore:
         return frame.sort_values("run", kind="stable").reset_index(drop=True)
 
     def points(self) -> pd.DataFrame:
+        """The sweep points, indexed by point."""
         return pd.read_parquet(self.folder / "points.parquet").set_index("point")
 
     def scenario(self) -> LoadedScenario:
@@ -215,8 +224,11 @@ class BatchStore:
         return sorted(part.name for part in (self.folder / "runs").glob("part-*.parquet"))
 
     def _settle_pending_parts(self) -> None:
-        """After a kill: rename the hidden parts of committed chunks into view; remove every other
-        hidden file (pending parts of uncommitted chunks, temporary files of a killed write)."""
+        """After a kill: rename the hidden parts of committed chunks into view, remove the rest.
+
+        The rest is every other hidden file: pending parts of uncommitted chunks and temporary
+        files of a killed write.
+        """
         committed = set(self._committed())
         for table in self.TABLES:
             for part in (self.folder / table).glob(f"{PENDING}part-*.parquet"):
