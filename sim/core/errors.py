@@ -30,7 +30,11 @@ class InputError(Exception):
     @property
     def message(self) -> str:
         """The paragraph the user sees: where (file, line, field), then what is wrong and what was expected."""
-        where = self.path or "input"
+        if self.path is None:  # a command-line option, or input with no file behind it
+            kind = "option" if (self.field or "").startswith("-") else "field"
+            where = f"{kind} '{self.field}'" if self.field else "input"
+            return f"{where}: {self.problem}"
+        where = self.path
         if self.line is not None:
             where += f", line {self.line}"
         if self.field:

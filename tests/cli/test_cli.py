@@ -174,7 +174,7 @@ def test_plot_refuses_an_unknown_metric_even_without_a_sweep(batch_folder, metri
     """Once, a misspelt --metric on a batch without a sweep wrote the plot and exited 0."""
     result = run_cli("plot", str(batch_folder), "--metric", metric)
     message = " ".join(result.stderr.split())
-    assert result.returncode == 2 and expected in message and "field '--metric'" in message, result.stderr
+    assert result.returncode == 2 and expected in message and "option '--metric'" in message, result.stderr
     assert "mali–mauritania" in message or "metric" in expected  # the batch's pairs are offered
     assert "Traceback" not in result.stderr and not (batch_folder / "tension.png").exists()
 
