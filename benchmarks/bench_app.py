@@ -80,7 +80,7 @@ def in_process(scenario: str) -> None:
         clock.append(time.perf_counter())
         tension_view.update(*model.key_pairs_so_far())
         clock.append(time.perf_counter())
-        network_view.update(*model.ledger.snapshot(), f"week {model.steps}")
+        network_view.update(*model.relations_now(), f"week {model.steps}")
         clock.append(time.perf_counter())
         feed(model)
         clock.append(time.perf_counter())

@@ -48,12 +48,11 @@ class PredictiveRuns:
 
 def predictive_runs(scenario: LoadedScenario, draws: list[dict[str, float]]) -> PredictiveRuns:
     """One run of the scenario per parameter draw, run ``i`` seeded by its index as in a batch."""
-    events, tension = [], []
-    for run, parameters in enumerate(draws):
-        model = SahelModel(scenario.scenario, run, parameters).run()
-        events.append(model.log_frame())
-        tension.append(model.tension_frame().assign(run=run))
-    return PredictiveRuns(events, pd.concat(tension, ignore_index=True))
+    model = SahelModel(scenario.scenario, len(draws), draws).run()  # one ensemble, a draw per replicate
+    log = model.log_frame()
+    events = [log[log["run"] == run].drop(columns="run").reset_index(drop=True) for run in range(len(draws))]
+    tension = model.tension_frame().rename(columns={"replicate": "run"})
+    return PredictiveRuns(events, tension)
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,8 @@ def observed_statistics(loaded: LoadedConfig) -> dict[str, float]:
 def simulated_statistics(loaded: LoadedConfig, parameters: dict[str, float], run: int) -> dict[str, float]:
     """The targets measured on one run of each scenario with these parameters."""
     events = {
-        name: SahelModel(scenario, run, parameters).run().log_frame() for name, scenario in loaded.simulated.items()
+        name: SahelModel(scenario, 1, parameters, first=run).run().log_frame().drop(columns="run")
+        for name, scenario in loaded.simulated.items()
     }
     return statistics(loaded.config.targets, events)
 

@@ -70,8 +70,9 @@ def simulated_runs(
 ) -> list[pd.DataFrame]:
     """The model's ensemble: one event table per run, parameters drawn from the posterior when given."""
     spec = scenario.scenario
-    draws = posterior_draws(posterior, runs, seed) if posterior is not None else [None] * runs
-    return [SahelModel(spec, run, parameters).run().events_frame() for run, parameters in enumerate(draws)]
+    draws = posterior_draws(posterior, runs, seed) if posterior is not None else [{}] * runs
+    events = SahelModel(spec, runs, draws).run().events_frame()  # one ensemble, a draw per replicate
+    return [events[events["replicate"] == run].reset_index(drop=True) for run in range(runs)]
 
 
 def with_state_countries(events: pd.DataFrame) -> pd.DataFrame:

@@ -5,284 +5,293 @@ edit it by hand. tests/core/test_parameters.py fails when it is out of date with
 """
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+Value = TypeVar("Value", float, NDArray[np.float64])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Parameters:
+class Parameters(Generic[Value]):
     """One value for every parameter of ``sim/data/parameters.yaml``, in file order.
 
-    Built by :func:`sim.core.parameters.resolve_parameters` (the file's defaults with a scenario's
-    overrides). Frozen, so no rule changes a parameter during a run; typed, so a misspelt name is
-    a type error; with slots, so the rules read it as fast as a plain namespace.
+    ``Parameters[float]`` is one set, built by :func:`sim.core.parameters.resolve_parameters` (the
+    file's defaults with a scenario's overrides); ``Parameters[NDArray]`` holds a column of values,
+    one row per replicate of an ensemble (:func:`sim.core.parameters.parameter_columns`), so a sweep
+    point or a posterior draw per replicate is just another row. Frozen, so no rule changes a
+    parameter during a run; typed, so a misspelt name is a type error; with slots, so the rules
+    read it as fast as a plain namespace.
     """
 
-    tension_half_life_weeks: float
+    tension_half_life_weeks: Value
     """Half-life of an event's effect on a pair's tension and cooperation.
 
     Unit: weeks.
     """
 
-    tension_scale: float
+    tension_scale: Value
     """Accumulated Goldstein weight at which tension (or cooperation) reaches 1 - 1/e, about 0.63.
 
     Unit: Goldstein units.
     """
 
-    attack_base: float
+    attack_base: Value
     """Baseline weekly log-odds that an armed group attacks the forces in one state where it operates.
 
     Unit: log-odds per week.
     """
 
-    attack_capability: float
+    attack_capability: Value
     """How much a group's capability raises its attack rate.
 
     Unit: log-odds per unit capability.
     """
 
-    attack_deterrence: float
+    attack_deterrence: Value
     """How much the defending state's strength (its capability plus partner forces present) lowers the attack rate.
 
     Unit: log-odds per unit strength.
     """
 
-    attack_lethality: float
+    attack_lethality: Value
     """Typical deaths of an attack by a group of full capability; draws are log-normal around it.
 
     Unit: deaths per attack at capability 1 (median).
     """
 
-    civilian_attack_base: float
+    civilian_attack_base: Value
     """Baseline weekly log-odds that an armed group attacks civilians in one state where it operates (plus the
     capability term).
 
     Unit: log-odds per week.
     """
 
-    kidnap_base: float
+    kidnap_base: Value
     """Baseline weekly log-odds that an armed group kidnaps people in one state where it operates.
 
     Unit: log-odds per week.
     """
 
-    kidnap_capability: float
+    kidnap_capability: Value
     """How much a group's capability raises its kidnapping rate.
 
     Unit: log-odds per unit capability.
     """
 
-    coin_base: float
+    coin_base: Value
     """Baseline weekly log-odds that a state (or deployed force) operates against one armed group on its territory.
 
     Unit: log-odds per week.
     """
 
-    coin_threat: float
+    coin_threat: Value
     """How much the group's hostility towards the operator (its recent attacks) raises the operation rate.
 
     Unit: log-odds per unit tension.
     """
 
-    coin_capability: float
+    coin_capability: Value
     """How much the operator's capability raises the operation rate.
 
     Unit: log-odds per unit capability.
     """
 
-    coin_attrition: float
+    coin_attrition: Value
     """Capability an armed group loses to one operation against it.
 
     Unit: capability per operation per unit operator capability.
     """
 
-    harm_base: float
+    harm_base: Value
     """Log-odds that an operation harms civilians, without contractors.
 
     Unit: log-odds per operation.
     """
 
-    harm_wagner: float
+    harm_wagner: Value
     """Added log-odds of civilian harm when Wagner takes part in the operation.
 
     Unit: log-odds.
     """
 
-    pursuit_base: float
+    pursuit_base: Value
     """Log-odds that an operation against a group active across a border pursues it into the neighbour, harming its
     nationals.
 
     Unit: log-odds per operation.
     """
 
-    pursuit_wagner: float
+    pursuit_wagner: Value
     """Added log-odds of cross-border pursuit when Wagner takes part.
 
     Unit: log-odds.
     """
 
-    pursuit_lethality: float
+    pursuit_lethality: Value
     """Typical deaths among the neighbour's nationals in one cross-border incident.
 
     Unit: deaths per incident (median).
     """
 
-    protest_base: float
+    protest_base: Value
     """Baseline weekly log-odds that a state summons another state's ambassador.
 
     Unit: log-odds per week.
     """
 
-    protest_tension: float
+    protest_tension: Value
     """How much tension, weighted by the protester's resolve, raises the summons rate.
 
     Unit: log-odds per unit of resolve times tension.
     """
 
-    recall_base: float
+    recall_base: Value
     """Baseline weekly log-odds that a state recalls its ambassador from another state.
 
     Unit: log-odds per week.
     """
 
-    recall_tension: float
+    recall_tension: Value
     """How much tension, weighted by resolve, raises the recall rate.
 
     Unit: log-odds per unit of resolve times tension.
     """
 
-    restore_base: float
+    restore_base: Value
     """Weekly log-odds that a recalled ambassador returns when tension is nil.
 
     Unit: log-odds per week.
     """
 
-    restore_tension: float
+    restore_tension: Value
     """How much tension delays the return of a recalled ambassador.
 
     Unit: log-odds per unit tension.
     """
 
-    deescalation_base: float
+    deescalation_base: Value
     """Baseline weekly log-odds that a state sends a visit or delegation to another state.
 
     Unit: log-odds per week.
     """
 
-    deescalation_tension: float
+    deescalation_tension: Value
     """How much tension raises the chance of a de-escalating visit or delegation.
 
     Unit: log-odds per unit tension.
     """
 
-    deescalation_stakes: float
+    deescalation_stakes: Value
     """How much what the pair stands to lose (shared border, trade, common enemy) raises that chance.
 
     Unit: log-odds per unit stakes.
     """
 
-    delegation_share: float
+    delegation_share: Value
     """Share of de-escalating moves that are delegations rather than ministerial visits.
 
     Unit: probability.
     """
 
-    joint_base: float
+    joint_base: Value
     """Baseline weekly log-odds that two neighbouring states patrol or operate jointly.
 
     Unit: log-odds per week.
     """
 
-    joint_threat: float
+    joint_threat: Value
     """How much the shared threat of a common enemy, minus the pair's own tension, raises joint action.
 
     Unit: log-odds per unit of net threat.
     """
 
-    joint_operation_threshold: float
+    joint_operation_threshold: Value
     """Shared threat above which joint action is a combat operation rather than a patrol.
 
     Unit: tension.
     """
 
-    pledge_base: float
+    pledge_base: Value
     """Baseline weekly log-odds that a patron pledges support to one client.
 
     Unit: log-odds per week.
     """
 
-    pledge_losses: float
+    pledge_losses: Value
     """How much a client's recent heavy losses raise the patron's pledge rate.
 
     Unit: log-odds per log(1 + losses / losses_scale).
     """
 
-    losses_scale: float
+    losses_scale: Value
     """Recent heavy losses at which the pledge term reaches log(2) times pledge_losses.
 
     Unit: deaths.
     """
 
-    heavy_loss_threshold: float
+    heavy_loss_threshold: Value
     """Deaths in one attack from which a client's losses count as heavy and enter the patron's reckoning.
 
     Unit: deaths.
     """
 
-    losses_half_life_weeks: float
+    losses_half_life_weeks: Value
     """Half-life of a client's memory of its losses.
 
     Unit: weeks.
     """
 
-    pledge_boost: float
+    pledge_boost: Value
     """Capability a client gains from one pledge of support (training, equipment).
 
     Unit: capability.
     """
 
-    loss_capability: float
+    loss_capability: Value
     """Capability a force loses per death among its ranks.
 
     Unit: capability per death.
     """
 
-    capability_recovery: float
+    capability_recovery: Value
     """Share of the gap to its catalogue capability that an actor recovers each week.
 
     Unit: share of the gap per week.
     """
 
-    expel_base: float
+    expel_base: Value
     """Baseline weekly log-odds that a host state expels a foreign force present on its territory.
 
     Unit: log-odds per week.
     """
 
-    expel_alignment: float
+    expel_alignment: Value
     """How much the gap between host and force alignment (half its absolute difference) raises expulsion.
 
     Unit: log-odds per unit of alignment gap.
     """
 
-    expel_tension: float
+    expel_tension: Value
     """How much the host's tension with the force raises expulsion.
 
     Unit: log-odds per unit tension.
     """
 
-    alliance_base: float
+    alliance_base: Value
     """Baseline weekly log-odds that a candidate state joins an alliance.
 
     Unit: log-odds per week.
     """
 
-    alliance_threat: float
+    alliance_threat: Value
     """How much the state's highest tension with an armed group raises joining.
 
     Unit: log-odds per unit threat.
     """
 
-    alliance_alignment: float
+    alliance_alignment: Value
     """How much a state's alignment with the alliance raises joining.
 
     Unit: log-odds per unit alignment.

@@ -10,11 +10,14 @@ when the two disagree.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import textwrap
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from sim.core.datafiles import PACKAGE_DATA, load_yaml_model
@@ -63,7 +66,7 @@ def parameter_specs(path: Path = PARAMETERS_PATH) -> dict[str, ParameterSpec]:
     return load_yaml_model(ParameterFile, path).parameters
 
 
-def resolve_parameters(overrides: Mapping[str, float] | None = None) -> Parameters:
+def resolve_parameters(overrides: Mapping[str, float] | None = None) -> Parameters[float]:
     """The defaults with ``overrides`` applied, as a frozen record (``params.attack_base``).
 
     Overrides are assumed validated (scenario loading checks names and ranges); a name that
@@ -78,6 +81,16 @@ def resolve_parameters(overrides: Mapping[str, float] | None = None) -> Paramete
     return Parameters(**values)
 
 
+def parameter_columns(sets: Sequence[Parameters[float]]) -> Parameters[NDArray[np.float64]]:
+    """Parameter sets stacked into columns of shape (replicates, 1), one row per set.
+
+    The column shape broadcasts against the ensemble's (replicates, decisions) arrays, so a rule
+    reads ``p.attack_base`` the same way whether every replicate shares one set or each has its own.
+    """
+    names = [field.name for field in dataclasses.fields(Parameters)]
+    return Parameters(**{name: np.array([[getattr(one, name)] for one in sets], dtype=np.float64) for name in names})
+
+
 _MODEL_HEADER = f'''"""The model's parameters as one typed, frozen record, a field per entry of the parameter file.
 
 Generated from ``sim/data/parameters.yaml`` by ``{WRITE_MODEL_COMMAND}``; do not
@@ -85,15 +98,24 @@ edit it by hand. tests/core/test_parameters.py fails when it is out of date with
 """
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+Value = TypeVar("Value", float, NDArray[np.float64])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Parameters:
+class Parameters(Generic[Value]):
     """One value for every parameter of ``sim/data/parameters.yaml``, in file order.
 
-    Built by :func:`sim.core.parameters.resolve_parameters` (the file's defaults with a scenario's
-    overrides). Frozen, so no rule changes a parameter during a run; typed, so a misspelt name is
-    a type error; with slots, so the rules read it as fast as a plain namespace.
+    ``Parameters[float]`` is one set, built by :func:`sim.core.parameters.resolve_parameters` (the
+    file's defaults with a scenario's overrides); ``Parameters[NDArray]`` holds a column of values,
+    one row per replicate of an ensemble (:func:`sim.core.parameters.parameter_columns`), so a sweep
+    point or a posterior draw per replicate is just another row. Frozen, so no rule changes a
+    parameter during a run; typed, so a misspelt name is a type error; with slots, so the rules
+    read it as fast as a plain namespace.
     """
 '''
 
@@ -101,7 +123,7 @@ class Parameters:
 def _field_source(name: str, spec: ParameterSpec) -> str:
     """One field of :class:`Parameters`: its name, and a docstring with the parameter's meaning and unit."""
     meaning = textwrap.wrap(spec.meaning, width=112)
-    lines = [f"    {name}: float", f'    """{meaning[0]}', *(f"    {line}" for line in meaning[1:])]
+    lines = [f"    {name}: Value", f'    """{meaning[0]}', *(f"    {line}" for line in meaning[1:])]
     lines += ["", f"    Unit: {spec.unit}.", '    """']
     return "\n".join(lines) + "\n"
 

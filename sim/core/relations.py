@@ -39,9 +39,9 @@ def pair_label(a: str, b: str) -> str:
     return PAIR_SEPARATOR.join(pair_key(a, b))
 
 
-def to_raw(level: float, scale: float) -> float:
-    """The raw accumulated weight that shows as ``level`` in [0, 1)."""
-    return -scale * math.log1p(-level)
+def to_raw(level: float, scale: float | np.ndarray) -> np.ndarray:
+    """The raw accumulated weight that shows as ``level`` in [0, 1) (per replicate when ``scale`` is an array)."""
+    return -np.asarray(scale) * np.log1p(-level)
 
 
 def week_dates(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -51,29 +51,37 @@ def week_dates(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 class RelationLedger:
-    """Raw tension and cooperation per pair of actors, in symmetric numpy arrays."""
+    """Raw tension, cooperation and hostility per pair of actors, for every replicate of an ensemble.
+
+    Each raw sum is a (replicates, actors, actors) array: the first axis is the replicate, so one
+    ledger serves a single run (one row) and thousands of runs stepped together. Decay factors and
+    scales may differ by replicate (a parameter draw per replicate): they are (replicates, 1, 1)
+    columns that broadcast over the pairs.
+    """
 
     def __init__(
         self,
         actors: Sequence[str],
-        half_life_weeks: float,
-        scale: float,
+        half_life_weeks: float | np.ndarray,
+        scale: float | np.ndarray,
         initial: Mapping[Pair, tuple[float, float]] | None = None,
+        replicates: int = 1,
     ) -> None:
-        """Start from ``initial`` (tension, cooperation) levels per pair, stored raw on the ``scale``."""
+        """Start from ``initial`` (tension, cooperation) levels per pair, stored raw on each replicate's scale."""
         self.actors = list(actors)
         self.index = {actor: i for i, actor in enumerate(self.actors)}
-        self.scale = scale
-        self.decay_factor = 0.5 ** (1.0 / half_life_weeks)
+        self.replicates = replicates
+        self.scale = np.broadcast_to(np.asarray(scale, dtype=np.float64).reshape(-1, 1, 1), (replicates, 1, 1))
+        half_life = np.broadcast_to(np.asarray(half_life_weeks, dtype=np.float64).reshape(-1, 1, 1), (replicates, 1, 1))
+        self.decay_factor = 0.5 ** (1.0 / half_life)
         n = len(self.actors)
-        self.raw_tension = np.zeros((n, n))
-        self.raw_cooperation = np.zeros((n, n))
-        self.raw_hostility = np.zeros((n, n))  # [i, j]: conflictual weight i has directed at j
+        self.raw_tension = np.zeros((replicates, n, n))
+        self.raw_cooperation = np.zeros((replicates, n, n))
+        self.raw_hostility = np.zeros((replicates, n, n))  # [r, i, j]: conflictual weight i has directed at j
         for (a, b), (tension, cooperation) in (initial or {}).items():
             i, j = self.index[a], self.index[b]
-            self.raw_tension[i, j] = self.raw_tension[j, i] = to_raw(tension, scale)
-            self.raw_hostility[i, j] = self.raw_hostility[j, i] = to_raw(tension, scale)
-            self.raw_cooperation[i, j] = self.raw_cooperation[j, i] = to_raw(cooperation, scale)
+            for raw, level in ((self.raw_tension, tension), (self.raw_hostility, tension), (self.raw_cooperation, cooperation)):
+                raw[:, i, j] = raw[:, j, i] = to_raw(level, self.scale[:, 0, 0])
         self._upper = np.triu_indices(n, k=1)
         self._columns = {pair_key(*pair): k for k, pair in enumerate(self.pairs)}
 
@@ -87,41 +95,56 @@ class RelationLedger:
         return self._columns[pair_key(a, b)]
 
     def decay(self) -> None:
-        """One week passes: every raw sum shrinks by the weekly decay factor."""
+        """One week passes: every raw sum shrinks by its replicate's weekly decay factor."""
         self.raw_tension *= self.decay_factor
         self.raw_cooperation *= self.decay_factor
         self.raw_hostility *= self.decay_factor
 
-    def record(self, source: str, target: str, goldstein: float) -> None:
-        """Add one event's weight to its pair (events of an actor with itself do not count)."""
-        i, j = self.index[source], self.index[target]
-        if i == j:
-            return
-        tension = max(0.0, self.raw_tension.item(i, j) - goldstein)
-        cooperation = max(0.0, self.raw_cooperation.item(i, j) + goldstein)
-        self.raw_tension[i, j] = self.raw_tension[j, i] = tension
-        self.raw_cooperation[i, j] = self.raw_cooperation[j, i] = cooperation
-        if goldstein < 0:
-            self.raw_hostility[i, j] -= goldstein
+    def record(
+        self, replicate: np.ndarray, source: np.ndarray, target: np.ndarray, goldstein: float | np.ndarray
+    ) -> None:
+        """Add the weights of a batch of events, one event per (replicate, source, target) row.
 
-    def tension(self, a: str, b: str) -> float:
-        """The pair's tension now, in [0, 1): the raw conflictual weight, saturated by the scale."""
-        return 1.0 - math.exp(-self.raw_tension.item(self.index[a], self.index[b]) / self.scale)
+        The weights must share a sign (all conflictual, or none): the model records one event type
+        at a time. Events of an actor with itself do not count. Rows may repeat a pair: their
+        weights add up, and since they share a sign, clipping the sums at zero once gives what
+        recording the rows one by one would.
+        """
+        keep = source != target
+        weight = np.broadcast_to(np.asarray(goldstein, dtype=np.float64), keep.shape)[keep]
+        r, i, j = replicate[keep], source[keep], target[keep]
+        low, high = np.minimum(i, j), np.maximum(i, j)
+        np.add.at(self.raw_tension, (r, low, high), -weight)
+        np.add.at(self.raw_cooperation, (r, low, high), weight)
+        for raw in (self.raw_tension, self.raw_cooperation):
+            raw[r, low, high] = np.maximum(raw[r, low, high], 0.0)
+            raw[r, high, low] = raw[r, low, high]
+        np.add.at(self.raw_hostility, (r, i, j), np.maximum(-weight, 0.0))
 
-    def cooperation(self, a: str, b: str) -> float:
-        """The pair's cooperation now, in [0, 1), measured as tension is."""
-        return 1.0 - math.exp(-self.raw_cooperation.item(self.index[a], self.index[b]) / self.scale)
+    def tension(self, a: str, b: str) -> np.ndarray:
+        """The pair's tension now, in [0, 1), one value per replicate."""
+        return self._one(self.raw_tension, a, b)
 
-    def hostility(self, source: str, target: str) -> float:
-        """How much conflict ``source`` has recently directed at ``target``, in [0, 1)."""
-        return 1.0 - math.exp(-self.raw_hostility.item(self.index[source], self.index[target]) / self.scale)
+    def cooperation(self, a: str, b: str) -> np.ndarray:
+        """The pair's cooperation now, in [0, 1), measured as tension is, one value per replicate."""
+        return self._one(self.raw_cooperation, a, b)
+
+    def hostility(self, source: str, target: str) -> np.ndarray:
+        """How much conflict ``source`` has recently directed at ``target``, in [0, 1), per replicate."""
+        return self._one(self.raw_hostility, source, target)
+
+    def _one(self, raw: np.ndarray, a: str, b: str) -> np.ndarray:
+        """The level at (a, b) of one raw sum, per replicate."""
+        return self.levels(raw, np.array([self.index[a]]), np.array([self.index[b]]))[:, 0]
+
+    def levels(self, raw: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Levels of the raw sums at (i[k], j[k]) for every replicate: a (replicates, len(i)) array."""
+        return -np.expm1(-raw[:, i, j] / self.scale[:, :, 0])
 
     def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
-        """Tension and cooperation of every pair (see :attr:`pairs`), as [0, 1) levels."""
-        return (
-            -np.expm1(-self.raw_tension[self._upper] / self.scale),
-            -np.expm1(-self.raw_cooperation[self._upper] / self.scale),
-        )
+        """Tension and cooperation of every pair (see :attr:`pairs`), (replicates, pairs) arrays of [0, 1) levels."""
+        i, j = self._upper
+        return self.levels(self.raw_tension, i, j), self.levels(self.raw_cooperation, i, j)
 
 
 def history_frame(
@@ -163,17 +186,30 @@ def tension_series(
     in_scope = events[events["source"].isin(known) & events["target"].isin(known)]
     day = (pd.to_datetime(in_scope["date"]) - pd.Timestamp(start)).dt.days.to_numpy()
     week = np.floor_divide(day, 7)
-    rows = list(zip(week, in_scope["source"], in_scope["target"], in_scope["goldstein"], strict=True))
+    order = np.argsort(week, kind="stable")  # stable: keeps table order within a week
+    week = week[order]
+    source = np.array([ledger.index[a] for a in in_scope["source"]], dtype=np.intp)[order]
+    target = np.array([ledger.index[a] for a in in_scope["target"]], dtype=np.intp)[order]
+    goldstein = in_scope["goldstein"].to_numpy(dtype=np.float64)[order]
     tension = np.empty((len(dates), len(ledger.pairs)))
     cooperation = np.empty_like(tension)
-    cursor = 0
-    order = sorted(range(len(rows)), key=lambda r: rows[r][0])  # stable: keeps table order within a week
+    bounds = np.searchsorted(week, np.arange(len(dates) + 1))
     for k in range(len(dates)):
         ledger.decay()
-        while cursor < len(order) and rows[order[cursor]][0] <= k:
-            w, source, target, goldstein = rows[order[cursor]]
-            if w == k:
-                ledger.record(source, target, float(goldstein))
-            cursor += 1
-        tension[k], cooperation[k] = ledger.snapshot()
+        for rows in _same_sign_runs(goldstein, bounds[k], bounds[k + 1]):
+            ledger.record(np.zeros(len(rows), dtype=np.intp), source[rows], target[rows], goldstein[rows])
+        tension[k], cooperation[k] = (level[0] for level in ledger.snapshot())
     return history_frame(dates, ledger.pairs, tension, cooperation)
+
+
+def _same_sign_runs(goldstein: np.ndarray, first: int, stop: int) -> list[np.ndarray]:
+    """Rows first..stop-1 cut into maximal runs of conflictual (< 0) or other weights, in order.
+
+    Within a run the order of the rows does not change the sums (see :meth:`RelationLedger.record`),
+    so each run is recorded in one call and the series is still that of the table's order.
+    """
+    if stop <= first:
+        return []
+    conflict = goldstein[first:stop] < 0
+    cuts = np.flatnonzero(conflict[1:] != conflict[:-1]) + 1
+    return np.split(np.arange(first, stop), cuts)

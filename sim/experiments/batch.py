@@ -1,9 +1,11 @@
 """Scenario batches: replicates times sweep points, run in parallel, stored as they finish.
 
-Run ``i`` of a batch is replicate ``i % replicates`` of sweep point ``i // replicates`` and
-draws its randomness from ``SeedSequence(seed, spawn_key=(i,))``, so a run's results depend
-only on the scenario and its index: not on the number of workers, the executor, the chunking
-or the order in which runs finish. Runs are grouped into chunks; each finished chunk is
+Run ``i`` of a batch is replicate ``i % replicates`` of sweep point ``i // replicates``; its
+random numbers are those of run ``i`` of the scenario's decision streams (see
+:mod:`sim.model.draws`), so a run's results depend only on the scenario and its index: not on
+the number of workers, the executor, the chunking or the order in which runs finish. Runs are
+grouped into chunks, each stepped as one ensemble (one model, a replicate axis, the sweep
+point's parameters per replicate); each finished chunk is
 written at once (see :class:`sim.experiments.store.BatchStore`), so an interrupted batch keeps every
 finished chunk and ``--resume`` runs only what is missing.
 """
@@ -30,6 +32,7 @@ import pandas as pd
 from sim.core.errors import InputError
 from sim.core.relations import pair_key, pair_label
 from sim.experiments.metrics import event_counts, run_metrics
+from sim.experiments.runner import ENSEMBLE_SIZE
 from sim.experiments.store import BatchStore, scenario_record
 from sim.model.model import SahelModel
 from sim.model.scenario import LoadedScenario, Scenario
@@ -52,9 +55,6 @@ class RunSpec:
     parameters: dict[str, float]
 
 
-TensionRow = tuple[RunSpec, np.ndarray, np.ndarray]  # a run, and its [week, key pair] tension and cooperation
-
-
 def plan_runs(scenario: Scenario, points: pd.DataFrame) -> list[RunSpec]:
     """Every run of the scenario's batch over its sweep ``points``, in run-index order."""
     runs = []
@@ -66,55 +66,69 @@ def plan_runs(scenario: Scenario, points: pd.DataFrame) -> list[RunSpec]:
 
 
 def simulate_chunk(scenario: Scenario, runs: Sequence[RunSpec]) -> Tables:
-    """Run a chunk of runs and gather their tables (this is what a worker executes)."""
-    key_pairs = [pair_key(*pair) for pair in scenario.key_pairs]
-    tension_rows: list[TensionRow] = []
-    metric_rows: list[tuple[int, int, int, str, str, float]] = []
-    count_rows: list[tuple[int, int, str, int]] = []
-    run_rows: list[tuple[int, int, int, int]] = []
+    """Step a chunk of runs as ensembles of consecutive runs and gather their tables (what a worker executes)."""
+    parts = [_simulate_ensemble(scenario, list(group)) for group in consecutive(runs)]
+    return {table: pd.concat([part[table] for part in parts], ignore_index=True) for table in parts[0]}
+
+
+def consecutive(runs: Sequence[RunSpec]) -> list[list[RunSpec]]:
+    """The runs cut where their indices jump (a resumed batch may have gaps): each part is one ensemble."""
+    groups: list[list[RunSpec]] = []
     for spec in runs:
-        model = SahelModel(scenario, spec.run, spec.parameters).run()
-        columns = [model.ledger.column(*pair) for pair in key_pairs]
-        tension, cooperation = model.tension_history[:, columns], model.cooperation_history[:, columns]
-        tension_rows.append((spec, tension, cooperation))
-        start = scenario.start
-        records = [
-            ((date - start).days // 7, source, target, kind) for date, _, source, target, kind, _, _ in model.log
-        ]
-        metrics = run_metrics(tension, cooperation, records, key_pairs, scenario.tension_threshold)
-        metric_rows.extend((spec.run, spec.point, spec.replicate, name, pair, value) for name, pair, value in metrics)
-        count_rows.extend(
-            (spec.run, spec.point, kind, count) for kind, count in event_counts(r[3] for r in records).items()
-        )
-        run_rows.append((spec.run, spec.point, spec.replicate, len(model.log)))
-    dates = pd.to_datetime(np.array(model.dates, dtype="datetime64[D]")) if runs else pd.DatetimeIndex([])
+        if groups and spec.run == groups[-1][-1].run + 1:
+            groups[-1].append(spec)
+        else:
+            groups.append([spec])
+    return groups
+
+
+def _simulate_ensemble(scenario: Scenario, runs: list[RunSpec]) -> Tables:
+    """Consecutive runs stepped together in one model, and their tension, metrics, counts and runs tables."""
+    ids = np.array([spec.run for spec in runs])
+    model = SahelModel(scenario, len(runs), [spec.parameters for spec in runs], first=int(ids[0])).run()
+    key_pairs = [pair_key(*pair) for pair in scenario.key_pairs]
+    columns = [model.ledger.column(*pair) for pair in key_pairs]
+    tension, cooperation = model.tension_history[:, :, columns], model.cooperation_history[:, :, columns]
+    records = model.log.records()
+    point = {spec.run: spec.point for spec in runs}
+    metrics = run_metrics(tension, cooperation, records, ids, key_pairs, scenario.tension_threshold)
+    metrics.insert(1, "point", metrics["run"].map(point))
+    metrics.insert(2, "replicate", metrics["run"].map({spec.run: spec.replicate for spec in runs}))
+    counts = event_counts(records, ids)
+    counts.insert(1, "point", counts["run"].map(point))
+    events = records.groupby("run").size().reindex(ids, fill_value=0).to_numpy()
+    dates = pd.to_datetime(np.array(model.dates, dtype="datetime64[D]"))
     return {
-        "tension": _tension_table(tension_rows, dates, [pair_label(*pair) for pair in key_pairs]),
-        "metrics": pd.DataFrame(metric_rows, columns=["run", "point", "replicate", "metric", "pair", "value"]),
-        "counts": pd.DataFrame(count_rows, columns=["run", "point", "event_type", "count"]),
-        "runs": pd.DataFrame(run_rows, columns=["run", "point", "replicate", "events"]),
+        "tension": _tension_table(runs, tension, cooperation, dates, [pair_label(*pair) for pair in key_pairs]),
+        "metrics": metrics,
+        "counts": counts,
+        "runs": pd.DataFrame(
+            {"run": ids, "point": [s.point for s in runs], "replicate": [s.replicate for s in runs], "events": events}
+        ),
     }
 
 
-def _tension_table(rows: list[TensionRow], dates: pd.DatetimeIndex, labels: list[str]) -> pd.DataFrame:
-    """Stack per-run [week, pair] arrays into one long table with compact column types."""
-    n_weeks, n_pairs = len(dates), len(labels)
+def _tension_table(
+    runs: Sequence[RunSpec], tension: np.ndarray, cooperation: np.ndarray, dates: pd.DatetimeIndex, labels: list[str]
+) -> pd.DataFrame:
+    """[week, run, pair] arrays as one long table (by run, week, pair) with compact column types."""
+    n_weeks, n_runs, n_pairs = tension.shape
     per_run = n_weeks * n_pairs
     return pd.DataFrame(
         {
-            "run": np.repeat([spec.run for spec, _, _ in rows], per_run).astype(np.int32),
-            "point": np.repeat([spec.point for spec, _, _ in rows], per_run).astype(np.int32),
-            "date": np.tile(np.repeat(dates.to_numpy(), n_pairs), len(rows)),
-            "pair": pd.Categorical(np.tile(labels, n_weeks * len(rows)), categories=labels),
-            "tension": np.concatenate([t.reshape(-1) for _, t, _ in rows]).astype(np.float32) if rows else [],
-            "cooperation": np.concatenate([c.reshape(-1) for _, _, c in rows]).astype(np.float32) if rows else [],
+            "run": np.repeat([spec.run for spec in runs], per_run).astype(np.int32),
+            "point": np.repeat([spec.point for spec in runs], per_run).astype(np.int32),
+            "date": np.tile(np.repeat(dates.to_numpy(), n_pairs), n_runs),
+            "pair": pd.Categorical(np.tile(labels, n_weeks * n_runs), categories=labels),
+            "tension": tension.transpose(1, 0, 2).reshape(-1).astype(np.float32),
+            "cooperation": cooperation.transpose(1, 0, 2).reshape(-1).astype(np.float32),
         }
     )
 
 
 def chunked(runs: Sequence[RunSpec], workers: int) -> list[list[RunSpec]]:
-    """Chunks small enough to balance the workers and show progress, large enough to amortise overhead."""
-    size = max(1, min(50, math.ceil(len(runs) / (8 * max(workers, 1)))))
+    """Chunks small enough to balance the workers and show progress, large enough to fill an ensemble."""
+    size = max(1, min(ENSEMBLE_SIZE, math.ceil(len(runs) / (4 * max(workers, 1)))))
     return [list(runs[i : i + size]) for i in range(0, len(runs), size)]
 
 

@@ -1,18 +1,19 @@
-"""Summary metrics of one run: what a batch keeps per run to compare runs and sweep points.
+"""Summary metrics of runs: what a batch keeps per run to compare runs and sweep points.
 
 Per key pair: the peak, mean and final tension, the weeks at or above the scenario's
 tension threshold, the mean cooperation, the week of the first joint patrol or operation,
 and the counts of cross-border incidents, protests (summons, recalls) and de-escalating
 contacts (visits, delegations). Event counts by type are kept apart (see :func:`event_counts`).
+Every function takes a whole ensemble at once: arrays with a replicate axis, and the ensemble's
+event records as one table.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from sim.core.relations import Pair, pair_key, pair_label
 
@@ -22,60 +23,77 @@ FAMILIES_COUNTED = {
     "contacts": ("visit", "delegation"),
 }
 JOINT_ACTION = ("joint_patrol", "joint_operation")
-
-Record = tuple[int, str, str, str]  # week, source, target, event_type
-Metric = tuple[str, str, float]  # metric, pair label ('' for the whole run), value
+METRIC_COLUMNS = ["run", "metric", "pair", "value"]
 
 
-def pair_metrics(tension: np.ndarray, cooperation: np.ndarray, threshold: float) -> dict[str, float]:
-    """Metrics of one pair's weekly tension and cooperation series."""
+def pair_metrics(tension: np.ndarray, cooperation: np.ndarray, threshold: float) -> dict[str, np.ndarray]:
+    """Metrics of weekly tension and cooperation series: [week, ...] arrays, one value per series."""
     return {
-        "peak_tension": float(tension.max()),
-        "mean_tension": float(tension.mean()),
-        "final_tension": float(tension[-1]),
-        "weeks_above_threshold": float((tension >= threshold).sum()),
-        "mean_cooperation": float(cooperation.mean()),
+        "peak_tension": tension.max(axis=0),
+        "mean_tension": tension.mean(axis=0),
+        "final_tension": tension[-1],
+        "weeks_above_threshold": (tension >= threshold).sum(axis=0).astype(float),
+        "mean_cooperation": cooperation.mean(axis=0),
     }
 
 
-def event_metrics(records: Iterable[Record], key_pairs: Sequence[Pair]) -> dict[tuple[str, str], float]:
-    """Counts of event families and the first week of joint action, per key pair."""
-    wanted = {pair_key(*pair) for pair in key_pairs}
-    result: dict[tuple[str, str], float] = {}
-    for pair in wanted:
-        label = pair_label(*pair)
-        for name in FAMILIES_COUNTED:
-            result[name, label] = 0.0
-        result["first_joint_action_week", label] = float("nan")
-    for week, source, target, event_type in records:
-        pair = pair_key(source, target)
-        if pair not in wanted:
-            continue
-        label = pair_label(*pair)
-        for name, types in FAMILIES_COUNTED.items():
-            if event_type in types:
-                result[name, label] += 1
-        if event_type in JOINT_ACTION and math.isnan(result["first_joint_action_week", label]):
-            result["first_joint_action_week", label] = float(week)  # records come in time order
+def event_metrics(records: pd.DataFrame, runs: np.ndarray, key_pairs: Sequence[Pair]) -> dict[str, np.ndarray]:
+    """Counts of event families and the first week of joint action: (runs, key pairs) arrays per metric.
+
+    ``records`` holds the run, week, source, target and event_type of every event, in time order
+    within each run; a pair with no joint action has NaN as its first week.
+    """
+    column = {pair_key(*pair): k for k, pair in enumerate(key_pairs)}
+    row = {run: r for r, run in enumerate(runs)}
+    shape = (len(runs), len(key_pairs))
+    pair = [pair_key(s, t) for s, t in zip(records["source"], records["target"], strict=True)]
+    k = np.array([column.get(p, -1) for p in pair], dtype=np.intp)
+    r = np.array([row[run] for run in records["run"]], dtype=np.intp)
+    kind = records["event_type"].to_numpy()
+    keep = k >= 0
+    result = {}
+    for name, types in FAMILIES_COUNTED.items():
+        counted = np.zeros(shape)
+        hit = keep & np.isin(kind, types)
+        np.add.at(counted, (r[hit], k[hit]), 1.0)
+        result[name] = counted
+    first = np.full(shape, np.inf)
+    joint = keep & np.isin(kind, JOINT_ACTION)
+    np.minimum.at(first, (r[joint], k[joint]), records["week"].to_numpy()[joint].astype(float))
+    result["first_joint_action_week"] = np.where(np.isinf(first), np.nan, first)
     return result
 
 
 def run_metrics(
     tension: np.ndarray,
     cooperation: np.ndarray,
-    records: Iterable[Record],
+    records: pd.DataFrame,
+    runs: np.ndarray,
     key_pairs: Sequence[Pair],
     threshold: float,
-) -> list[Metric]:
-    """All summary metrics of a run: ``tension`` and ``cooperation`` are [week, key pair] arrays."""
-    metrics: list[Metric] = []
-    for column, pair in enumerate(key_pairs):
-        for name, value in pair_metrics(tension[:, column], cooperation[:, column], threshold).items():
-            metrics.append((name, pair_label(*pair), value))
-    metrics.extend((name, label, value) for (name, label), value in sorted(event_metrics(records, key_pairs).items()))
-    return metrics
+) -> pd.DataFrame:
+    """All summary metrics of an ensemble's runs, a row per (run, metric, pair).
+
+    ``tension`` and ``cooperation`` are [week, run, key pair] arrays. Rows come by run, then
+    metric by metric (the series metrics, then the event metrics by name), then pair by pair.
+    """
+    labels = [pair_label(*pair) for pair in key_pairs]
+    metrics = pair_metrics(tension, cooperation, threshold) | dict(sorted(event_metrics(records, runs, key_pairs).items()))
+    n_runs, n_pairs, names = len(runs), len(key_pairs), list(metrics)
+    values = np.stack([metrics[name] for name in names], axis=1) if names else np.empty((n_runs, 0, n_pairs))
+    return pd.DataFrame(
+        {
+            "run": np.repeat(runs, len(names) * n_pairs),
+            "metric": np.tile(np.repeat(names, n_pairs), n_runs),
+            "pair": np.tile(labels, n_runs * len(names)),
+            "value": values.reshape(-1).astype(float),
+        },
+        columns=METRIC_COLUMNS,
+    )
 
 
-def event_counts(event_types: Iterable[str]) -> dict[str, int]:
-    """How many events of each type, sorted by type."""
-    return dict(sorted(Counter(event_types).items()))
+def event_counts(records: pd.DataFrame, runs: np.ndarray) -> pd.DataFrame:
+    """How many events of each type each run had: (run, event_type, count) rows, types sorted within a run."""
+    counts = records.groupby(["run", "event_type"], sort=True).size().rename("count").reset_index()
+    counts = counts[counts["run"].isin(runs)]
+    return counts.astype({"count": "int64"}).reset_index(drop=True)

@@ -1,19 +1,25 @@
-"""The agents: one per actor taking part, with the rules its kind follows.
+"""The agents: one per actor taking part, its state an array over the ensemble's replicates.
 
-Attributes start from the actor catalogue (with the scenario's overrides) and change as
-events happen (see :data:`sim.model.rules.EFFECTS`); relations between actors live in the model's
-:class:`~sim.core.relations.RelationLedger`, not in the agents.
+An agent's fixed attributes (kind, country, links to other actors) come from the actor catalogue
+with the scenario's overrides. What changes during a run (capability, recent losses, presence)
+lives in the model's (replicates, actors) arrays, so the rules update every agent of every
+replicate with one array operation; an agent's attributes are views of its column. Relations
+between actors live in the model's :class:`~sim.core.relations.RelationLedger`, not in the agents.
+
+Which phase of the week each kind acts in is set out in :mod:`sim.model.rules`: armed groups
+attack, states and international forces operate, states deal with each other, patrons back
+their clients and candidates join alliances; private military companies act through their
+host's operations, and alliances and civilians take no actions of their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from sim.core.actors import Actor
-from sim.model import rules
 from sim.model.scenario import ActorOverride
 
 if TYPE_CHECKING:
@@ -25,95 +31,53 @@ class SahelAgent(mesa.Agent):
 
     Attributes:
         actor_id: the catalogue id, used in every event the agent takes part in.
-        capability: force it can bring to bear now; recovers towards ``base_capability``.
+        index: the agent's column in the model's state arrays and row in the relation ledger.
+        base_capability: the capability it recovers towards.
         resolve: readiness to protest harm diplomatically.
         alignment: -1 western-aligned to +1 Russia-aligned.
-        present: for deployed forces, whether they are in their host.
-        losses: deaths suffered recently in heavy attacks, decaying; a patron reacts to them.
     """
 
-    rules: ClassVar[tuple[Callable[[SahelAgent], None], ...]] = ()
     model: SahelModel
 
-    def __init__(self, model: SahelModel, actor: Actor, override: ActorOverride | None = None) -> None:
+    def __init__(self, model: SahelModel, actor: Actor, index: int, override: ActorOverride | None = None) -> None:
         """Start from the catalogue's actor with the scenario's changes, keeping links to actors taking part."""
         super().__init__(model)
         given = actor if override is None else override.applied_to(actor)
         taking_part = model.taking_part
         self.actor_id = actor.id
+        self.index = index
         self.name = actor.name
         self.kind = actor.kind
         self.iso3 = actor.iso3
         self.base_capability = given.capability
-        self.capability = self.base_capability
         self.resolve = given.resolve
         self.alignment = given.alignment
-        self.present = given.present
+        self.starts_present = given.present
         self.neighbours = [n for n in given.neighbours if n in taking_part]
         self.operates_in = [s for s in given.operates_in if s in taking_part]
         self.rear_bases = [s for s in given.rear_bases if s in taking_part]
         self.patron = given.patron if given.patron in taking_part else None
         self.host = given.host if given.host in taking_part else None
         self.candidates = [m for m in actor.members if m in taking_part]  # the catalogue's: who may join
-        self.members = {m for m in given.members if m in taking_part}
-        self.losses = 0.0
+        self.starting_members = [m for m in given.members if m in taking_part]
 
-    def recover(self) -> None:
-        """A week passes: capability recovers part of its gap, losses fade from memory."""
-        p = self.model.params
-        self.capability += p.capability_recovery * (self.base_capability - self.capability)
-        self.losses *= self.model.losses_decay
+    @property
+    def capability(self) -> np.ndarray:
+        """Force it can bring to bear now, per replicate; recovers towards ``base_capability``."""
+        return self.model.capability[:, self.index]
 
-    def step(self) -> None:
-        """Act for the week: each rule of the agent's kind in turn, each recorded as the events' rule."""
-        for rule in self.rules:
-            self.model.current_rule = rule.__name__
-            rule(self)
+    @property
+    def losses(self) -> np.ndarray:
+        """Deaths suffered recently in heavy attacks, decaying, per replicate; a patron reacts to them."""
+        return self.model.losses[:, self.index]
 
+    @property
+    def present(self) -> np.ndarray:
+        """For deployed forces, whether they are in their host, per replicate."""
+        return self.model.present[:, self.index]
 
-class State(SahelAgent):
-    """Fights armed groups on its soil, protests harm, de-escalates, acts jointly, backs clients, expels, allies."""
-
-    rules = (
-        rules.counter_insurgency,
-        rules.protest,
-        rules.de_escalation,
-        rules.common_threat,
-        rules.patronage,
-        rules.expulsion,
-        rules.alliance_formation,
-    )
-
-
-class ArmedGroup(SahelAgent):
-    """Attacks forces and civilians and kidnaps in the states it operates in."""
-
-    rules = (rules.insurgency,)
-
-
-class InternationalForce(SahelAgent):
-    """Runs counter-insurgency operations in its host while present."""
-
-    rules = (rules.counter_insurgency,)
-
-
-class PrivateMilitaryCompany(SahelAgent):
-    """Acts through its host's operations (see :func:`sim.model.rules.counter_insurgency`)."""
-
-
-class Alliance(SahelAgent):
-    """Holds its members; states join it through :func:`sim.model.rules.alliance_formation`."""
-
-
-class Civilians(SahelAgent):
-    """A target of violence; takes no actions."""
-
-
-AGENT_CLASSES: dict[str, type[SahelAgent]] = {
-    "state": State,
-    "armed_group": ArmedGroup,
-    "international_force": InternationalForce,
-    "pmc": PrivateMilitaryCompany,
-    "alliance": Alliance,
-    "civilians": Civilians,
-}
+    @property
+    def members(self) -> list[set[str]]:
+        """For an alliance, its members in each replicate."""
+        ids = self.model.taking_part
+        return [{ids[j] for j in np.flatnonzero(row)} for row in self.model.members[:, self.index]]

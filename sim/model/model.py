@@ -1,17 +1,35 @@
-"""The mesa model: actors as agents, one step per calendar week, events as output.
+"""The mesa model: actors as agents, one step per calendar week, an ensemble of replicates at once.
 
-Each step the relations decay a week, capabilities recover, the week's scheduled shocks are
-replayed, and the agents act in random order (from the model's seeded generator). Every
-action is logged (read back as :class:`~sim.core.events.Event` objects, the schema of the
-documented events) and recorded in the relation ledger at once, so later rules in the same
-week see it. The tension history is the ledger read at
-the end of each week.
+``SahelModel(scenario, replicates=R)`` steps R replicates together: every agent's changing state
+(capability, losses, presence) and the relation ledger are arrays with the replicate as their first
+axis, and each rule decides for all replicates with array operations. R=1 is the same code, the
+one the teaching page steps. Each replicate may have its own parameters (a sweep point or a
+posterior draw per replicate is just another row of the parameter columns).
+
+A week runs in fixed phases, each seeing what the earlier ones did this week:
+
+1. the week starts: relations decay, capabilities recover and losses fade, the week's scheduled
+   shocks are replayed in date order, and each pair of states assesses its common enemy;
+2. armed groups act (attacks on forces and civilians, kidnappings): violence is what the rest
+   of the week responds to, as in the reporting, where operations and protests follow attacks;
+3. states and deployed forces operate against the groups on their territory, with the
+   contractors who join them (and the civilian harm and pursuits across borders that follow);
+4. diplomacy: protests (summons, recalls and returns of ambassadors), then delegations and
+   visits, then joint action between neighbours, then expulsions of foreign forces: each reads
+   the tension the week's violence has left;
+5. patrons pledge support to clients, reacting to the losses of this and recent weeks;
+6. candidate states join alliances.
+
+Every random number is the fixed uniform of one decision (see :mod:`sim.model.draws`), so a
+replicate's run is the same whether it is stepped alone or among thousands. Events are logged as
+columns (:mod:`sim.model.log`) and recorded in the ledger as they are emitted; the tension
+history is the ledger read at the end of each week.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import mesa
 import numpy as np
@@ -20,151 +38,137 @@ import pandas as pd
 from sim.core.actors import load_catalogue
 from sim.core.datafiles import validate
 from sim.core.errors import InputError
-from sim.core.events import Event, event_types, events_to_frame
-from sim.core.parameters import resolve_parameters
+from sim.core.events import Event, event_types
+from sim.core.parameters import parameter_columns, resolve_parameters
 from sim.core.relations import Pair, RelationLedger, history_frame, pair_key, week_dates
-from sim.model.agents import AGENT_CLASSES, SahelAgent
-from sim.model.rules import EFFECTS
+from sim.model.agents import SahelAgent
+from sim.model.draws import Decisions
+from sim.model.log import NONE, Batch, EventLog
+from sim.model.rules import EFFECTS, PHASES, Rule
 from sim.model.scenario import Block, Scenario, Shock
 
-# one logged event: date, date precision, source, target, event type, rule, and the other Event fields it sets
-LogRecord = tuple[dt.date, str, str, str, str, str, dict[str, object]]
-
-
-def replicate_seed(seed: int, replicate: int) -> np.random.SeedSequence:
-    """The seed of one replicate: spawned from the scenario seed by index, independent of how many run."""
-    return np.random.SeedSequence(seed, spawn_key=(replicate,))
+ParameterChoice = Mapping[str, float] | Sequence[Mapping[str, float]] | None
 
 
 class SahelModel(mesa.Model):
-    """Sahel geopolitics as an agent-based model.
+    """Sahel geopolitics as an agent-based model, an ensemble of replicates stepped together.
 
     Args:
         scenario: the validated scenario (actors, relations, parameters, shocks, period).
-        replicate: index of this run; its randomness comes from ``replicate_seed``.
-        parameters: overrides applied on top of the scenario's (e.g. by a sweep).
+        replicates: how many replicates to step together; they are runs ``first`` to
+            ``first + replicates - 1`` of the scenario, and a run's random numbers depend only on
+            its index (and the scenario's seed).
+        parameters: overrides applied on top of the scenario's: one mapping for every replicate,
+            or a sequence with one mapping per replicate (e.g. sweep points or posterior draws).
+        first: the index of the first run.
     """
 
-    def __init__(self, scenario: Scenario, replicate: int = 0, parameters: dict[str, float] | None = None) -> None:
-        """Build the agents, the relation ledger and the schedule of shocks; nothing is simulated yet."""
-        super().__init__(rng=replicate_seed(scenario.seed, replicate))
+    def __init__(
+        self, scenario: Scenario, replicates: int = 1, parameters: ParameterChoice = None, *, first: int = 0
+    ) -> None:
+        """Build the agents, the state arrays, the ledger, the rules' decision slots and the schedule of shocks."""
+        super().__init__(rng=np.random.SeedSequence(scenario.seed, spawn_key=(first,)))
         self.scenario = scenario
-        self.replicate = replicate
-        self.params = resolve_parameters({**scenario.parameters, **(parameters or {})})
+        self.replicates = replicates
+        self.first = first
+        given = [parameters or {}] * replicates if parameters is None or isinstance(parameters, Mapping) else parameters
+        if len(given) != replicates:
+            raise ValueError(f"{len(given)} parameter sets for {replicates} replicates")
+        self.params = parameter_columns([resolve_parameters({**scenario.parameters, **one}) for one in given])
         self.losses_decay = 0.5 ** (1.0 / self.params.losses_half_life_weeks)
         self.dates = week_dates(scenario.start, scenario.end)
-        self.date = self.dates[0]
+        self.week, self.date = 0, self.dates[0]
 
         catalogue = load_catalogue()
         self.taking_part = [actor for actor in catalogue.ids if actor in scenario.actors]  # catalogue order
-        self._agents_by_id: dict[str, SahelAgent] = {
-            actor_id: AGENT_CLASSES[catalogue[actor_id].kind](
-                self, catalogue[actor_id], scenario.actor_attributes.get(actor_id)
-            )
-            for actor_id in self.taking_part
-        }
-        self.states = [a for a in self._agents_by_id.values() if a.kind == "state"]
+        self._index = {actor_id: i for i, actor_id in enumerate(self.taking_part)}
+        self.agents_in_order = [
+            SahelAgent(self, catalogue[actor_id], i, scenario.actor_attributes.get(actor_id))
+            for i, actor_id in enumerate(self.taking_part)
+        ]
+        self._build_state()
+        self._build_relations()
 
-        initial: dict[Pair, tuple[float, float]] = {}
-        self.trade: dict[Pair, float] = {}
-        for relation in scenario.relations:
-            if all(actor in self._agents_by_id for actor in relation.pair):
-                key = pair_key(*relation.pair)
-                initial[key] = (relation.tension, relation.cooperation)
-                self.trade[key] = relation.trade
-        self.ledger = RelationLedger(
-            self.taking_part, self.params.tension_half_life_weeks, self.params.tension_scale, initial
-        )
-        self._index_who_is_where()
-
-        self.recalled: set[Pair] = set()  # (recalling state, state it recalled its ambassador from)
         self.shocks = sorted(
-            (s for s in scenario.shocks if s.source in self._agents_by_id and s.target in self._agents_by_id),
-            key=lambda s: s.date,
+            (s for s in scenario.shocks if s.source in self._index and s.target in self._index), key=lambda s: s.date
         )
         self._event_types = event_types()
         self._blocked: dict[str, list[Block]] = {}  # the scenario's blocked windows by event type
         for window in scenario.blocked:
             self._blocked.setdefault(window.kind, []).append(window)
-        self.draw = self.random.random  # a uniform draw in [0, 1) from the model's seeded generator
-        # one seed per week (see _reseed), from a sequence of its own: spawn key (replicate, 0)
-        self._week_seeds = np.random.SeedSequence(scenario.seed, spawn_key=(replicate, 0)).generate_state(
-            len(self.dates), np.uint64
-        )
-        self._counts_rng: np.random.Generator | None = None
-        self.current_rule = "setup"  # the rule now acting, recorded in each event's provenance
-        self.log: list[LogRecord] = []
+        self.log = EventLog(self.taking_part, first, replicates)
+        self.decisions = Decisions(scenario.seed, first, replicates, len(self.dates))
+        self.phases: list[tuple[str, list[Rule]]] = [(name, [rule(self) for rule in rules]) for name, rules in PHASES]
         n_pairs = len(self.ledger.pairs)
-        self.tension_history = np.zeros((len(self.dates), n_pairs))
-        self.cooperation_history = np.zeros((len(self.dates), n_pairs))
+        self.tension_history = np.zeros((len(self.dates), replicates, n_pairs))
+        self.cooperation_history = np.zeros_like(self.tension_history)
         self.running = True
 
-    def _index_who_is_where(self) -> None:
-        """Index what does not change during a run (who is hosted where, who deals with whom)."""
-        agents = list(self._agents_by_id.values())
-        ids = self.taking_part
-        self._order = {actor_id: i for i, actor_id in enumerate(ids)}
-        self._hosted = {s: [a for a in agents if a.host == s] for s in ids}
-        self._groups_in = {s: [a for a in agents if a.kind == "armed_group" and s in a.operates_in] for s in ids}
-        self._clients = {s: [a for a in agents if a.patron == s] for s in ids}
-        self._alliances = [a for a in agents if a.kind == "alliance"]
-        self._fixed_stakes = {  # a shared border and trade; the common enemy is added as it changes
-            (a.actor_id, b.actor_id): (b.actor_id in a.neighbours)
-            + self.trade.get(pair_key(a.actor_id, b.actor_id), 0.0)
-            for a in self.states
-            for b in self.states
-        }
-        self._shared_groups = {  # pairs of states (first in catalogue order first) and the groups active in both
-            (a.actor_id, b.actor_id): [g.actor_id for g in self._groups_in[a.actor_id] if b.actor_id in g.operates_in]
-            for a in self.states
-            for b in self.states
-            if self._order[a.actor_id] < self._order[b.actor_id]
-        }
-        self._shared_groups = {pair: groups for pair, groups in self._shared_groups.items() if groups}
-        self._common_threats: dict[Pair, tuple[str, float]] = {}
-        self._counterparts = {
-            a.actor_id: [b for b in self.states if b is not a and self._deal_with_each_other(a, b)] for a in self.states
-        }
+    def _build_state(self) -> None:
+        """The (replicates, actors) arrays of what changes during a run, and the fixed masks the rules use."""
+        agents, shape = self.agents_in_order, (self.replicates, len(self.agents_in_order))
+        self.base_capability = np.array([a.base_capability for a in agents])
+        self.capability = np.tile(self.base_capability, (self.replicates, 1))
+        self.losses = np.zeros(shape)
+        self.present = np.tile(np.array([a.starts_present for a in agents], dtype=bool), (self.replicates, 1))
+        self.is_state = np.array([a.kind == "state" for a in agents])
+        self.is_alliance = np.array([a.kind == "alliance" for a in agents])
+        self.members = np.zeros((*shape, shape[1]), dtype=bool)  # [r, alliance, member]
+        for alliance in agents:
+            self.members[:, alliance.index, [self._index[m] for m in alliance.starting_members]] = True
+        self.recalled = np.zeros((*shape, shape[1]), dtype=bool)  # [r, recalling state, state recalled from]
+        self.shared_threat = np.zeros((*shape, shape[1]))  # [r, a, b]: the common enemy's threat to both
+        self.common_enemy = np.zeros((*shape, shape[1]), dtype=np.intp)  # [r, a, b]: that enemy's index
 
-    def _deal_with_each_other(self, a: SahelAgent, b: SahelAgent) -> bool:
-        """Neighbours, patron and client, or a pair the scenario gives a starting relation."""
-        return (
-            b.actor_id in a.neighbours
-            or pair_key(a.actor_id, b.actor_id) in self.trade
-            or a.actor_id == b.patron
-            or b.actor_id == a.patron
+    def _build_relations(self) -> None:
+        """The ledger from the scenario's starting relations, and the trade the stakes count."""
+        initial: dict[Pair, tuple[float, float]] = {}
+        self.trade: dict[Pair, float] = {}
+        for relation in self.scenario.relations:
+            if all(actor in self._index for actor in relation.pair):
+                key = pair_key(*relation.pair)
+                initial[key] = (relation.tension, relation.cooperation)
+                self.trade[key] = relation.trade
+        self.ledger = RelationLedger(
+            self.taking_part,
+            self.params.tension_half_life_weeks,
+            self.params.tension_scale,
+            initial,
+            self.replicates,
         )
+        states = self.of_kind("state")
+        self._shared = {  # pairs of states (first in catalogue order first) and the groups active in both
+            (a.index, b.index): self._ids(g for g in self.groups_in(a.actor_id) if b.actor_id in g.operates_in)
+            for a in states
+            for b in states
+            if a.index < b.index
+        }
+        self._shared = {pair: groups for pair, groups in self._shared.items() if len(groups)}
+        self._threats = [  # (state, groups active on its soil)
+            (s.index, self._ids(self.groups_in(s.actor_id))) for s in states if self.groups_in(s.actor_id)
+        ]
 
     # --- the weekly step ------------------------------------------------------------------------
 
     def step(self) -> None:
-        """Simulate one week: decay, recovery, the week's shocks, then every agent in random order."""
+        """Simulate one week of every replicate: its start, then the phases of the rules in order."""
         week = self.steps - 1  # mesa counts steps from 1
-        self._reseed(week)
-        self.date = self.dates[week]
+        self.week, self.date = week, self.dates[week]
         self.ledger.decay()
-        self.agents.do("recover")
+        p = self.params
+        self.capability += p.capability_recovery * (self.base_capability - self.capability)
+        self.losses *= self.losses_decay
         week_end = self.date + dt.timedelta(days=7)
         for shock in self.shocks:
             if self.date <= shock.date < week_end:
                 self.replay(shock)
         self._assess_common_threats()
-        self.agents.shuffle_do("step")
+        for _, rules in self.phases:
+            for rule in rules:
+                rule.step(week)
         self.tension_history[week], self.cooperation_history[week] = self.ledger.snapshot()
         if week + 1 == len(self.dates):
             self.running = False
-
-    def _reseed(self, week: int) -> None:
-        """Draw this week's randomness from its own stream, seeded by week from the run's seed.
-
-        A change that alters one week's decisions (a parameter, a counterfactual shock) then
-        leaves the random numbers of every later week as they were, so two runs with the same
-        seed differ by what the change does rather than by reshuffled luck: the common random
-        numbers that ``compare`` and the sensitivity analysis rely on.
-        """
-        self._week_seed = int(self._week_seeds[week])
-        self.random.seed(self._week_seed)
-        self._counts_rng = None  # numpy's generator for counts, built only in a week that needs one
 
     def run(self) -> SahelModel:
         """Run every week of the scenario's period."""
@@ -176,60 +180,93 @@ class SahelModel(mesa.Model):
 
     def emit(
         self,
+        rule: str,
         event_type: str,
-        source: str,
-        target: str,
+        replicate: np.ndarray,
+        source: np.ndarray,
+        target: np.ndarray,
         *,
-        date: dt.date | None = None,
-        precision: str = "week",
-        rule: str | None = None,
+        fatalities: np.ndarray | None = None,
+        count: np.ndarray | None = None,
         magnitude: float = 1.0,
-        fatalities: int | None = None,
-        **details: object,
+        country: np.ndarray | None = None,
+        **shared: object,
     ) -> None:
-        """Log one event, record it in the relation ledger, and apply its effects.
+        """Log a batch of events of one type (one per row), record them in the ledger, and apply their effects.
 
-        The log keeps each event as a light record; :attr:`events` turns the records into
-        validated :class:`Event` objects when asked, so batches that only need counts and
-        tension do not pay for validating every event. ``fatalities`` is named because the
-        effects count the deaths; ``details`` are the other :class:`Event` fields the event sets.
-
-        An event a rule makes (one without an explicit ``rule``: shocks name theirs) that a window
-        of the scenario's ``blocked`` covers is not made at all: nothing is logged, recorded or
-        changed, and the rule's draws stay as they were, so later weeks keep their random numbers.
+        ``replicate``, ``source`` and ``target`` are arrays of rows of the ensemble and actor
+        indices; ``fatalities``, ``count`` and ``country`` give each event's own, and ``shared`` the
+        :class:`Event` fields the batch shares (``location``, ``count_unit``, ``note``, a shock's
+        ``date`` and ``precision``). A rule-made event (one whose rule is not a shock's) that a
+        window of the scenario's ``blocked`` covers is not made at all: nothing is logged, recorded
+        or changed, and since every decision has its own random numbers the rest of the run is as
+        it was.
         """
-        if rule is None and self._is_blocked(event_type, source, target):
+        if not rule.startswith("shock:") and event_type in self._blocked:
+            keep = ~self._blocked_now(event_type)[source, target]
+            replicate, source, target = replicate[keep], source[keep], target[keep]
+            fatalities = None if fatalities is None else fatalities[keep]
+            count = None if count is None else count[keep]
+            country = None if country is None else country[keep]
+        n = len(replicate)
+        if n == 0:
             return
-        if fatalities is not None:
-            details["fatalities"] = fatalities
-        self.log.append((date or self.date, precision, source, target, event_type, rule or self.current_rule, details))
-        self.ledger.record(source, target, self._event_types[event_type].goldstein)
+        missing = np.full(n, NONE, dtype=np.int64)
+        deaths = missing if fatalities is None else np.asarray(fatalities, dtype=np.int64)
+        self.log.add(
+            Batch(
+                sequence=len(self.log.batches),
+                replicate=replicate,
+                source=source,
+                target=target,
+                fatalities=deaths,
+                count=missing if count is None else np.asarray(count, dtype=np.int64),
+                country=np.full(n, "", dtype=object) if country is None else country,
+                week=self.week,
+                date=shared.pop("date", self.date),  # type: ignore[arg-type]
+                precision=str(shared.pop("precision", "week")),
+                event_type=event_type,
+                rule=rule,
+                **shared,  # type: ignore[arg-type]
+            )
+        )
+        self.ledger.record(replicate, source, target, self._event_types[event_type].goldstein)
         effect = EFFECTS.get(event_type)
         if effect is not None:
-            effect(self, source, target, fatalities or 0, magnitude)
+            effect(self, replicate, source, target, np.maximum(deaths, 0), np.full(n, magnitude))
 
-    def _is_blocked(self, event_type: str, source: str, target: str) -> bool:
-        """Whether a window of the scenario's ``blocked`` covers this rule-made event in the current week."""
-        windows = self._blocked.get(event_type)
+    def _blocked_now(self, event_type: str) -> np.ndarray:
+        """The (source, target) pairs a window of the scenario's ``blocked`` covers this week, as an actor matrix."""
         period = (self.scenario.start, self.scenario.end)
-        return windows is not None and any(window.blocks(source, target, self.date, period) for window in windows)
+        ids = self.taking_part
+        return np.array(
+            [
+                [any(w.blocks(source, target, self.date, period) for w in self._blocked[event_type]) for target in ids]
+                for source in ids
+            ]
+        )
 
     def replay(self, shock: Shock) -> None:
-        """A scheduled shock: the same event, with the same effects, on its own date."""
-        meaning = event_types()[shock.kind].magnitude
+        """A scheduled shock, in every replicate: the same event, with the same effects, on its own date."""
+        meaning = self._event_types[shock.kind].magnitude
         size = shock.magnitude
-        counted = round(size) if size is not None and meaning == "count" else None
+        every = np.arange(self.replicates)
+        one = np.full(self.replicates, 1, dtype=np.int64)
+        source = np.full(self.replicates, self._index[shock.source])
+        target = np.full(self.replicates, self._index[shock.target])
+        counted = size is not None and meaning == "count"
         self.emit(
+            f"shock:{shock.kind}",
             shock.kind,
-            shock.source,
-            shock.target,
+            every,
+            source,
+            target,
+            fatalities=one * round(size) if size is not None and meaning == "fatalities" else None,
+            count=one * round(size) if counted and size is not None else None,
+            magnitude=size if size is not None and meaning == "boost" else 1.0,
             date=shock.date,
             precision="day",
-            rule=f"shock:{shock.kind}",
-            magnitude=size if size is not None and meaning == "boost" else 1.0,
-            fatalities=round(size) if size is not None and meaning == "fatalities" else None,
-            count=counted,
-            count_unit=None if counted is None else "people",
+            count_unit="people" if counted else None,
             note=shock.note,
         )
 
@@ -264,126 +301,102 @@ class SahelModel(mesa.Model):
 
     @property
     def events(self) -> list[Event]:
-        """The event log as validated events, in the order they happened."""
-        return [
-            Event(
-                event_id=f"S{self.replicate:04d}-{n:05d}",
-                date=date,
-                date_precision=precision,
-                source=source,
-                target=target,
-                event_type=event_type,
-                cameo_root=self._event_types[event_type].cameo_root,
-                goldstein=self._event_types[event_type].goldstein,
-                origin="simulated",
-                rule=rule,
-                replicate=self.replicate,
-                **details,
-            )
-            for n, (date, precision, source, target, event_type, rule, details) in enumerate(self.log)
-        ]
+        """The first replicate's event log as validated events, in the order they happened."""
+        return self.log.events(0)
 
     def events_frame(self) -> pd.DataFrame:
-        """The event log as a validated table in the :class:`Event` schema."""
-        return events_to_frame(self.events)
+        """Every replicate's events as a validated table in the :class:`Event` schema (by run, then time)."""
+        return self.log.frame()
 
     def log_frame(self) -> pd.DataFrame:
-        """The date, actors and type of each logged event, without validation (fast, for statistics)."""
-        return pd.DataFrame(
-            [(date, source, target, kind) for date, _, source, target, kind, _, _ in self.log],
-            columns=["date", "source", "target", "event_type"],
-        ).astype({"date": "datetime64[ns]"})
+        """The run, date, actors and type of each logged event, without validation (fast, for statistics)."""
+        records = self.log.records()[["run", "date", "source", "target", "event_type"]]
+        return records.astype({"date": "datetime64[ns]"})
 
     def tension_frame(self) -> pd.DataFrame:
-        """The weekly tension and cooperation of every pair so far, as a long table."""
-        return history_frame(self.dates, self.ledger.pairs, self.tension_history, self.cooperation_history)
+        """The weekly tension and cooperation of every pair so far, as a long table with a ``replicate`` column."""
+        frames = [
+            history_frame(
+                self.dates, self.ledger.pairs, self.tension_history[:, r], self.cooperation_history[:, r]
+            ).assign(replicate=self.first + r)
+            for r in range(self.replicates)
+        ]
+        return pd.concat(frames, ignore_index=True)
 
-    # --- queries the rules use ---------------------------------------------------------------
+    # --- the structure the rules read ---------------------------------------------------------
 
     def agent(self, actor_id: str) -> SahelAgent:
         """The agent of an actor taking part."""
-        return self._agents_by_id[actor_id]
+        return self.agents_in_order[self._index[actor_id]]
 
     def has(self, actor_id: str) -> bool:
         """Whether the actor takes part in this run."""
-        return actor_id in self._agents_by_id
+        return actor_id in self._index
 
-    def draw_deaths(self, median: float) -> int:
-        """Deaths of one violent event: log-normal around ``median``, heavy-tailed."""
-        return round(median * self.random.lognormvariate(0.0, 0.8))
+    def index_of(self, actor_id: str) -> int:
+        """The actor's column in the state arrays."""
+        return self._index[actor_id]
 
-    def draw_count(self, mean: float) -> int:
-        """A Poisson count around ``mean`` (e.g. hostages), from this week's numpy generator."""
-        if self._counts_rng is None:
-            self._counts_rng = np.random.default_rng(self._week_seed)
-        return int(self._counts_rng.poisson(mean))
+    def of_kind(self, *kinds: str) -> list[SahelAgent]:
+        """The agents of these kinds, in catalogue order."""
+        return [a for a in self.agents_in_order if a.kind in kinds]
 
-    def choose(self, agents: Sequence[SahelAgent], weights: Sequence[float]) -> SahelAgent:
-        """One of ``agents`` with probability proportional to its weight (the first if all are 0)."""
-        point = self.draw() * sum(weights)
-        for agent, weight in zip(agents, weights, strict=True):
-            point -= weight
-            if point < 0:
-                return agent
-        return agents[0]
+    def _ids(self, agents: object) -> np.ndarray:
+        return np.array([a.index for a in agents], dtype=np.intp)  # type: ignore[attr-defined]
 
-    def comes_first(self, a: str, b: str) -> bool:
-        """Whether ``a`` stands before ``b`` in the catalogue: who of a pair considers it, once a week."""
-        return self._order[a] < self._order[b]
-
-    def defenders(self, state_id: str) -> list[SahelAgent]:
-        """The state and the foreign forces and contractors present on its territory."""
-        return [self._agents_by_id[state_id]] + [a for a in self._hosted[state_id] if a.present]
-
-    def contractors_in(self, state_id: str) -> list[SahelAgent]:
-        """The private military companies present in a state."""
-        return [a for a in self._hosted[state_id] if a.kind == "pmc" and a.present]
-
-    def forces_in(self, state_id: str) -> list[SahelAgent]:
-        """The international forces present in a state."""
-        return [a for a in self._hosted[state_id] if a.kind == "international_force" and a.present]
-
-    def counterparts(self, state_id: str) -> list[SahelAgent]:
-        """The states a state deals with.
-
-        Its neighbours, its patron or clients, and those it has a starting relation with.
-        """
-        return self._counterparts[state_id]
+    def hosted_in(self, state_id: str) -> list[SahelAgent]:
+        """The foreign forces and contractors a state hosts (present or not)."""
+        return [a for a in self.agents_in_order if a.host == state_id]
 
     def groups_in(self, state_id: str) -> list[SahelAgent]:
         """The armed groups that operate in a state."""
-        return self._groups_in[state_id]
+        return [a for a in self.agents_in_order if a.kind == "armed_group" and state_id in a.operates_in]
 
-    def clients_of(self, patron_id: str) -> list[SahelAgent]:
-        """The actors a patron backs."""
-        return self._clients[patron_id]
+    def counterpart_pairs(self) -> list[tuple[SahelAgent, SahelAgent]]:
+        """(state, counterpart) for every state and each state it deals with.
 
-    def alliances_open_to(self, state_id: str) -> list[SahelAgent]:
-        """The alliances a state may join: it is a candidate and not yet a member."""
-        return [a for a in self._alliances if state_id in a.candidates and state_id not in a.members]
-
-    def threat(self, state_id: str) -> float:
-        """The highest hostility towards the state of an armed group active on its territory."""
-        return max((self.ledger.hostility(g.actor_id, state_id) for g in self.groups_in(state_id)), default=0.0)
-
-    def common_enemy(self, a: str, b: str) -> tuple[str | None, float]:
-        """The armed group active in both states that threatens them most, and that shared threat.
-
-        Assessed once a week, at the start of the step (see :meth:`_assess_common_threats`).
+        Neighbours, patron and client, and pairs the scenario gives a starting relation.
         """
-        return self._common_threats.get((a, b), (None, 0.0))
+        states = self.of_kind("state")
+        return [(a, b) for a in states for b in states if b is not a and self._deal_with_each_other(a, b)]
+
+    def _deal_with_each_other(self, a: SahelAgent, b: SahelAgent) -> bool:
+        return (
+            b.actor_id in a.neighbours
+            or pair_key(a.actor_id, b.actor_id) in self.trade
+            or a.actor_id == b.patron
+            or b.actor_id == a.patron
+        )
+
+    def neighbour_pairs(self) -> list[tuple[SahelAgent, SahelAgent]]:
+        """(a, b) for each state and each neighbouring state listed after it in the catalogue."""
+        return [(a, self.agent(n)) for a in self.of_kind("state") for n in a.neighbours if a.index < self._index[n]]
+
+    def shared_groups(self, a: SahelAgent, b: SahelAgent) -> bool:
+        """Whether an armed group is active in both states."""
+        return (min(a.index, b.index), max(a.index, b.index)) in self._shared
+
+    def fixed_stakes(self, a: SahelAgent, b: SahelAgent) -> float:
+        """What does not change of what a pair stands to lose: a shared border, and trade."""
+        return (b.actor_id in a.neighbours) + self.trade.get(pair_key(a.actor_id, b.actor_id), 0.0)
+
+    def threat_to(self, states: np.ndarray) -> np.ndarray:
+        """The highest hostility towards each state of an armed group active on its soil: (replicates, states)."""
+        threat = np.zeros((self.replicates, len(self.taking_part)))
+        for state, groups in self._threats:
+            threat[:, state] = self.ledger.levels(self.ledger.raw_hostility, groups, np.full(len(groups), state)).max(1)
+        return threat[:, states]
 
     def _assess_common_threats(self) -> None:
-        """For each pair of states facing a common armed group, the group that threatens both most."""
-        hostility = self.ledger.hostility
-        assessed = {}
-        for (a, b), groups in self._shared_groups.items():
-            shared = [(min(hostility(g, a), hostility(g, b)), -self._order[g], g) for g in groups]
-            threat, _, enemy = max(shared)
-            assessed[a, b] = assessed[b, a] = (enemy, threat)
-        self._common_threats = assessed
+        """For each pair of states facing a common armed group, the group that threatens both most.
 
-    def stakes(self, a: str, b: str) -> float:
-        """What the pair stands to lose, in [0, 1]: a shared border, trade, a common enemy."""
-        _, shared = self.common_enemy(a, b)
-        return (self._fixed_stakes[a, b] + shared) / 3.0
+        Ties go to the group listed first in the catalogue.
+        """
+        for (a, b), groups in self._shared.items():
+            to_a = self.ledger.levels(self.ledger.raw_hostility, groups, np.full(len(groups), a))
+            to_b = self.ledger.levels(self.ledger.raw_hostility, groups, np.full(len(groups), b))
+            shared = np.minimum(to_a, to_b)
+            best = shared.argmax(axis=1)
+            rows = np.arange(self.replicates)
+            self.shared_threat[:, a, b] = self.shared_threat[:, b, a] = shared[rows, best]
+            self.common_enemy[:, a, b] = self.common_enemy[:, b, a] = groups[best]

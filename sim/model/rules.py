@@ -1,18 +1,28 @@
-"""The rules: how actors decide, and what events do to the world.
+"""The rules: how actors decide, and what events do to the world, for every replicate at once.
 
-Each mechanism the documents show is one rule function that takes the acting agent. It
-computes a weekly probability from named parameters (a logistic of a few terms, in the
-``*_probability`` functions, which are pure and tested on their own), draws from the
-model's seeded generator, and emits events through :meth:`SahelModel.emit`. What an event
-then does to the latent state (capabilities, losses, presence, ambassadors, alliance
-membership) is in :data:`EFFECTS`, shared by rule-made events and scheduled shocks.
+Each mechanism the documents show is one rule. It computes a weekly probability from named
+parameters (a logistic of a few terms, in the ``*_probability`` functions, which are pure and
+tested on their own), compares it with the uniforms of its decision slots (see
+:mod:`sim.model.draws`) and emits events where the draw succeeds, through
+:meth:`SahelModel.emit`. Every quantity is an array: (replicates, slots), with the parameters as
+(replicates, 1) columns, so one code path steps one replicate for the teaching page and thousands
+for a batch. What an event then does to the latent state (capabilities, losses, presence,
+ambassadors, alliance membership) is in :data:`EFFECTS`, shared by rule-made events and
+scheduled shocks.
+
+A rule builds its decision slots once, when the model is built: the fixed list of (actor,
+counterpart) pairs it decides about, and the block of uniforms for each kind of draw. The slot
+names (``rule.draw:actor:counterpart``) key the random numbers, so a decision keeps its numbers
+whatever else the scenario holds.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+from scipy.special import expit, ndtri, pdtr
 
 from sim.core.parameter_values import Parameters
 
@@ -20,284 +30,529 @@ if TYPE_CHECKING:  # imported for type hints only: the model imports this module
     from sim.model.agents import SahelAgent
     from sim.model.model import SahelModel
 
+Array = np.ndarray
+P = Parameters[np.ndarray]
 
-def logistic(x: float) -> float:
+HOSTAGES_MEAN = 2.0  # hostages beyond the first in a kidnapping: Poisson mean (documented kidnappings take 1-4)
+DEATHS_SPREAD = 0.8  # log-normal sigma of a violent event's deaths around its median: heavy-tailed
+
+
+def logistic(x: Array | float) -> Array:
     """The logistic function, safe for large negative or positive arguments."""
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
+    return np.asarray(expit(x))
 
 
 # --- Probabilities (pure functions of parameters and state) -------------------------------------
 
 
-def attack_probability(p: Parameters, capability: float, defence: float) -> float:
+def attack_probability(p: P, capability: Array, defence: Array) -> Array:
     """Weekly chance that a group attacks the forces in a state defended with ``defence``."""
     return logistic(p.attack_base + p.attack_capability * capability - p.attack_deterrence * defence)
 
 
-def civilian_attack_probability(p: Parameters, capability: float) -> float:
+def civilian_attack_probability(p: P, capability: Array) -> Array:
     """Weekly chance that a group attacks civilians in a state where it operates; it grows with capability."""
     return logistic(p.civilian_attack_base + p.attack_capability * capability)
 
 
-def kidnap_probability(p: Parameters, capability: float) -> float:
+def kidnap_probability(p: P, capability: Array) -> Array:
     """Weekly chance that a group kidnaps people in a state where it operates; it grows with capability."""
     return logistic(p.kidnap_base + p.kidnap_capability * capability)
 
 
-def operation_probability(p: Parameters, threat: float, capability: float) -> float:
+def operation_probability(p: P, threat: Array, capability: Array) -> Array:
     """Weekly chance that a force operates against a group whose hostility towards it is ``threat``."""
     return logistic(p.coin_base + p.coin_threat * threat + p.coin_capability * capability)
 
 
-def civilian_harm_probability(p: Parameters, with_wagner: bool) -> float:
+def civilian_harm_probability(p: P, with_wagner: Array) -> Array:
     """Chance that an operation harms civilians, raised when Wagner operates alongside the force."""
     return logistic(p.harm_base + p.harm_wagner * with_wagner)
 
 
-def pursuit_probability(p: Parameters, with_wagner: bool) -> float:
+def pursuit_probability(p: P, with_wagner: Array) -> Array:
     """Chance that an operation pursues a group into a neighbour holding its rear bases (likelier with Wagner)."""
     return logistic(p.pursuit_base + p.pursuit_wagner * with_wagner)
 
 
-def summons_probability(p: Parameters, resolve: float, tension: float) -> float:
+def summons_probability(p: P, resolve: Array, tension: Array) -> Array:
     """Weekly chance that a state summons a counterpart's ambassador: its resolve times the pair's tension."""
     return logistic(p.protest_base + p.protest_tension * resolve * tension)
 
 
-def recall_probability(p: Parameters, resolve: float, tension: float) -> float:
+def recall_probability(p: P, resolve: Array, tension: Array) -> Array:
     """Weekly chance that a state recalls its ambassador from a counterpart, the step beyond a summons."""
     return logistic(p.recall_base + p.recall_tension * resolve * tension)
 
 
-def restore_probability(p: Parameters, tension: float) -> float:
+def restore_probability(p: P, tension: Array) -> Array:
     """Weekly chance that a recalled ambassador returns; it falls as the pair's tension rises."""
     return logistic(p.restore_base - p.restore_tension * tension)
 
 
-def deescalation_probability(p: Parameters, tension: float, stakes: float) -> float:
+def deescalation_probability(p: P, tension: Array, stakes: Array) -> Array:
     """Weekly chance of a delegation or a visit to a counterpart, likelier with tension and with what is at stake."""
     return logistic(p.deescalation_base + p.deescalation_tension * tension + p.deescalation_stakes * stakes)
 
 
-def joint_action_probability(p: Parameters, shared_threat: float, tension: float) -> float:
+def joint_action_probability(p: P, shared_threat: Array, tension: Array) -> Array:
     """Weekly chance of joint action: the common threat must outweigh the pair's own tension."""
     return logistic(p.joint_base + p.joint_threat * (shared_threat - tension))
 
 
-def pledge_probability(p: Parameters, losses: float) -> float:
+def pledge_probability(p: P, losses: Array) -> Array:
     """Weekly chance that a patron pledges support to a client with recent heavy ``losses`` (deaths)."""
-    return logistic(p.pledge_base + p.pledge_losses * math.log1p(losses / p.losses_scale))
+    return logistic(p.pledge_base + p.pledge_losses * np.log1p(losses / p.losses_scale))
 
 
-def expulsion_probability(p: Parameters, host_alignment: float, force_alignment: float, tension: float) -> float:
+def expulsion_probability(p: P, host_alignment: Array, force_alignment: Array, tension: Array) -> Array:
     """Weekly chance that a host expels a foreign force, likelier as their alignments part and with tension."""
-    gap = abs(host_alignment - force_alignment) / 2.0
+    gap = np.abs(host_alignment - force_alignment) / 2.0
     return logistic(p.expel_base + p.expel_alignment * gap + p.expel_tension * tension)
 
 
-def joining_probability(p: Parameters, threat: float, alignment: float) -> float:
+def joining_probability(p: P, threat: Array, alignment: Array) -> Array:
     """Weekly chance that a candidate state joins an alliance, likelier under threat and with aligned views."""
     return logistic(p.alliance_base + p.alliance_threat * threat + p.alliance_alignment * alignment)
 
 
-# --- Rules (act on the model through the acting agent) -------------------------------------------
+# --- Draws from uniforms ---------------------------------------------------------------------------
 
 
-def insurgency(group: SahelAgent) -> None:
+def deaths_from(median: Array, uniform: Array) -> Array:
+    """Deaths of violent events: log-normal around ``median`` (heavy-tailed), by inversion of the uniforms."""
+    return np.rint(median * np.exp(DEATHS_SPREAD * ndtri(uniform))).astype(np.int64)
+
+
+_HOSTAGE_CDF = pdtr(np.arange(64), HOSTAGES_MEAN)
+
+
+def hostages_from(uniform: Array) -> Array:
+    """People taken in kidnappings: one plus a Poisson count, by inversion of the uniforms."""
+    return 1 + np.searchsorted(_HOSTAGE_CDF, uniform, side="right").astype(np.int64)
+
+
+def shared_out(deaths: Array, forces: Array, position: Array) -> Array:
+    """The share of an incident's deaths of the operator at ``position`` among ``forces`` operators.
+
+    The first ``deaths % forces`` operators take one more, so adding up the rows counts every death once.
+    """
+    share, rest = np.divmod(deaths, forces)
+    return share + (position < rest)
+
+
+# --- Rules ----------------------------------------------------------------------------------------
+
+
+class Rule:
+    """A mechanism with fixed decision slots; :meth:`step` runs it for one week of every replicate."""
+
+    name: ClassVar[str]
+
+    def __init__(self, model: SahelModel) -> None:
+        """Lay out the slots from the model's actors (a rule with no slots does nothing)."""
+        self.model = model
+
+    def uniforms(self, draw: str, slots: Sequence[tuple[str, ...]]) -> Array:
+        """The (replicates, slots, weeks) uniforms of one kind of draw, a stream per slot."""
+        return self.model.decisions.block([":".join((f"{self.name}.{draw}", *slot)) for slot in slots])
+
+    def step(self, week: int) -> None:
+        """Decide and emit this week's events."""
+        raise NotImplementedError
+
+
+def _ids(agents: Sequence[SahelAgent]) -> Array:
+    return np.array([agent.index for agent in agents], dtype=np.intp)
+
+
+class Insurgency(Rule):
     """Armed groups attack state and partner forces, attack civilians, and kidnap.
 
-    The attack rate grows with the group's capability and falls with the defence of the
-    state (its capability plus partner forces present); when partners are present, the
-    attack hits one of them with a chance proportional to its share of the defence.
+    The attack rate grows with the group's capability and falls with the defence of the state
+    (its capability plus the partner forces present); the attack hits one of the defenders with
+    a chance proportional to its share of the defence.
     """
-    model, p = group.model, group.model.params
-    for state_id in group.operates_in:
-        defenders = model.defenders(state_id)
-        defence = sum(agent.capability for agent in defenders)
-        country = model.agent(state_id).iso3
-        if model.draw() < attack_probability(p, group.capability, defence):
-            target = model.choose(defenders, [agent.capability for agent in defenders])
-            deaths = model.draw_deaths(p.attack_lethality * group.capability)
-            model.emit("attack", group.actor_id, target.actor_id, fatalities=deaths, country=country)
-        if model.has("civilians") and model.draw() < civilian_attack_probability(p, group.capability):
-            deaths = model.draw_deaths(p.attack_lethality * group.capability)
-            model.emit("attack_civilians", group.actor_id, "civilians", fatalities=deaths, country=country)
-        if model.has("civilians") and model.draw() < kidnap_probability(p, group.capability):
-            hostages = 1 + model.draw_count(2.0)
-            model.emit("kidnapping", group.actor_id, "civilians", count=hostages, count_unit="people", country=country)
+
+    name = "insurgency"
+
+    def __init__(self, model: SahelModel) -> None:
+        """One slot per (group, state it operates in)."""
+        super().__init__(model)
+        pairs = [(g, model.agent(s)) for g in model.of_kind("armed_group") for s in g.operates_in]
+        slots = [(g.actor_id, s.actor_id) for g, s in pairs]
+        self.group, self.state = _ids([g for g, _ in pairs]), _ids([s for _, s in pairs])
+        self.country = np.array([s.iso3 or "" for _, s in pairs], dtype=object)
+        self.defenders = np.zeros((len(pairs), len(model.taking_part)), dtype=bool)  # [slot, actor]
+        for k, (_, state) in enumerate(pairs):
+            self.defenders[k, [state.index] + [a.index for a in model.hosted_in(state.actor_id)]] = True
+        self.u = {draw: self.uniforms(draw, slots) for draw in ("attack", "target", "deaths")}
+        if model.has("civilians"):
+            self.u |= {draw: self.uniforms(draw, slots) for draw in ("civilians", "civilians.deaths", "kidnap", "hostages")}
+
+    def step(self, week: int) -> None:
+        """Attacks on forces, then on civilians, then kidnappings, all decided on the week's state so far."""
+        model, p = self.model, self.model.params
+        if not len(self.group):
+            return
+        u = {draw: block[:, :, week] for draw, block in self.u.items()}
+        capability = model.capability[:, self.group]
+        standing = model.present | model.is_state  # a state always defends its own soil
+        weights = model.capability[:, None, :] * (self.defenders[None] & standing[:, None, :])
+        defence = weights.sum(axis=2)
+        attack = u["attack"] < attack_probability(p, capability, defence)
+        above = weights.cumsum(axis=2) > (u["target"] * defence)[:, :, None]
+        target = np.where(above.any(axis=2), above.argmax(axis=2), self.state[None, :])
+        deaths = deaths_from(p.attack_lethality * capability, u["deaths"])
+        r, k = np.nonzero(attack)
+        model.emit(self.name, "attack", r, self.group[k], target[r, k], fatalities=deaths[r, k], country=self.country[k])
+        if "civilians" not in u:
+            return
+        civilians = np.full(len(self.group), model.index_of("civilians"))
+        hit = u["civilians"] < civilian_attack_probability(p, capability)
+        deaths = deaths_from(p.attack_lethality * capability, u["civilians.deaths"])
+        r, k = np.nonzero(hit)
+        model.emit(
+            self.name, "attack_civilians", r, self.group[k], civilians[k], fatalities=deaths[r, k], country=self.country[k]
+        )
+        taken = u["kidnap"] < kidnap_probability(p, capability)
+        r, k = np.nonzero(taken)
+        model.emit(
+            self.name,
+            "kidnapping",
+            r,
+            self.group[k],
+            civilians[k],
+            count=hostages_from(u["hostages"][r, k]),
+            count_unit="people",
+            country=self.country[k],
+        )
 
 
-def shared_out(deaths: int, forces: int) -> list[int]:
-    """The deaths of one incident shared among the forces that answer for it, one row each.
-
-    Adding up the rows then counts every death once.
-    """
-    share, rest = divmod(deaths, forces)
-    return [share + (i < rest) for i in range(forces)]
-
-
-def counter_insurgency(force: SahelAgent) -> None:
+class CounterInsurgency(Rule):
     """States and deployed forces operate against armed groups on their territory.
 
-    The rate grows with the group's hostility towards the operator and the operator's capability. Wagner joins
-    its host's operations, raising the chance of civilian harm and of pursuit across a
-    border into a neighbour where the group has rear bases (a cross-border incident).
+    The rate grows with the group's hostility towards the operator and the operator's capability.
+    Wagner joins its host state's operations, raising the chance of civilian harm and of pursuit
+    across a border into a neighbour where the group has rear bases (a cross-border incident).
+    Deaths an operation causes are shared among the forces that carried it out.
     """
-    model, p = force.model, force.model.params
-    territory = force.actor_id if force.kind == "state" else force.host
-    if not force.present or territory is None:
-        return
-    country = model.agent(territory).iso3
-    for group in model.groups_in(territory):
-        threat = model.ledger.hostility(group.actor_id, force.actor_id)
-        if model.draw() >= operation_probability(p, threat, force.capability):
-            continue
-        model.emit("counterinsurgency_operation", force.actor_id, group.actor_id, country=country)
-        contractors = model.contractors_in(territory) if force.kind == "state" else []
-        for pmc in contractors:
-            model.emit("counterinsurgency_operation", pmc.actor_id, group.actor_id, country=country)
-        operators = [force.actor_id] + [pmc.actor_id for pmc in contractors]
-        with_wagner = bool(contractors)
-        if model.has("civilians") and model.draw() < civilian_harm_probability(p, with_wagner):
-            deaths = model.draw_deaths(p.pursuit_lethality)
-            for operator, share in zip(operators, shared_out(deaths, len(operators)), strict=True):  # Wagner included
-                model.emit("attack_civilians", operator, "civilians", fatalities=share, country=country)
-        for neighbour_id in model.agent(territory).neighbours:
-            if neighbour_id in group.rear_bases and model.draw() < pursuit_probability(p, with_wagner):
-                deaths = model.draw_deaths(p.pursuit_lethality)
-                for operator, share in zip(operators, shared_out(deaths, len(operators)), strict=True):
-                    model.emit(
-                        "cross_border_incident",
-                        operator,
-                        neighbour_id,
-                        fatalities=share,
-                        country=model.agent(neighbour_id).iso3,
-                        location="border area",
-                    )
+
+    name = "counter_insurgency"
+
+    def __init__(self, model: SahelModel) -> None:
+        """One slot per (force, group on its territory); one per (force, group, neighbour with the group's bases)."""
+        super().__init__(model)
+        operations = []
+        for force in model.of_kind("state", "international_force"):
+            territory = force.actor_id if force.kind == "state" else force.host
+            if territory is not None:
+                operations += [(force, group, model.agent(territory)) for group in model.groups_in(territory)]
+        slots = [(f.actor_id, g.actor_id) for f, g, _ in operations]
+        self.force, self.group = _ids([f for f, _, _ in operations]), _ids([g for _, g, _ in operations])
+        self.country = np.array([t.iso3 or "" for _, _, t in operations], dtype=object)
+        contractors = model.of_kind("pmc")
+        self.contractors = _ids(contractors)
+        self.joins = np.array(  # [slot, contractor]: the contractor joins this operation when present
+            [[f.kind == "state" and c.host == t.actor_id for c in contractors] for f, _, t in operations], dtype=bool
+        ).reshape(len(operations), len(contractors))
+        pursuits = [
+            (k, model.agent(n)) for k, (_, g, t) in enumerate(operations) for n in t.neighbours if n in g.rear_bases
+        ]
+        self.pursuit_of, self.into = np.array([k for k, _ in pursuits], dtype=np.intp), _ids([n for _, n in pursuits])
+        self.into_country = np.array([n.iso3 or "" for _, n in pursuits], dtype=object)
+        pursuit_slots = [(*slots[k], n.actor_id) for k, n in pursuits]
+        self.u = {draw: self.uniforms(draw, slots) for draw in ("operation", "harm", "harm.deaths")}
+        self.u |= {draw: self.uniforms(draw, pursuit_slots) for draw in ("pursuit", "pursuit.deaths")}
+
+    def step(self, week: int) -> None:
+        """Operations (with the contractors who join them), then civilian harm, then pursuits across borders."""
+        model, p = self.model, self.model.params
+        if not len(self.force):
+            return
+        u = {draw: block[:, :, week] for draw, block in self.u.items()}
+        threat = model.ledger.levels(model.ledger.raw_hostility, self.group, self.force)
+        standing = (model.present | model.is_state)[:, self.force]
+        operate = standing & (u["operation"] < operation_probability(p, threat, model.capability[:, self.force]))
+        joined = operate[:, :, None] & self.joins[None] & model.present[:, None, self.contractors]  # [r, slot, pmc]
+        r, k = np.nonzero(operate)
+        model.emit(self.name, "counterinsurgency_operation", r, self.force[k], self.group[k], country=self.country[k])
+        r, k, c = np.nonzero(joined)
+        model.emit(
+            self.name, "counterinsurgency_operation", r, self.contractors[c], self.group[k], country=self.country[k]
+        )
+        with_wagner = joined.any(axis=2)
+        operators = 1 + joined.sum(axis=2)
+        position = np.cumsum(joined, axis=2)  # 1, 2, ... for the contractors that joined (the force is 0)
+        if model.has("civilians"):
+            harm = operate & (u["harm"] < civilian_harm_probability(p, with_wagner))
+            deaths = deaths_from(p.pursuit_lethality, u["harm.deaths"])
+            self._shared(harm, deaths, operators, position, joined, "attack_civilians")
+        k = self.pursuit_of
+        pursue = operate[:, k] & (u["pursuit"] < pursuit_probability(p, with_wagner[:, k]))
+        deaths = deaths_from(p.pursuit_lethality, u["pursuit.deaths"])
+        self._shared(pursue, deaths, operators[:, k], position[:, k], joined[:, k], "cross_border_incident")
+
+    def _shared(
+        self, happen: Array, deaths: Array, operators: Array, position: Array, joined: Array, kind: str
+    ) -> None:
+        """One event per operator of each incident that happened, each with its share of the deaths.
+
+        For civilian harm the incident's slots are the operations'; for a pursuit they are the
+        pursuits' (targets are then the neighbours, and the country the neighbour's).
+        """
+        model = self.model
+        pursuit = kind == "cross_border_incident"
+        target = (
+            self.into[None, :].repeat(len(happen), 0)
+            if pursuit
+            else np.full(happen.shape, model.index_of("civilians"))
+        )
+        country = self.into_country if pursuit else self.country
+        force = self.force[self.pursuit_of] if pursuit else self.force
+        details = {"location": "border area"} if pursuit else {}
+        r, k = np.nonzero(happen)
+        share = shared_out(deaths[r, k], operators[r, k], 0)
+        model.emit(self.name, kind, r, force[k], target[r, k], fatalities=share, country=country[k], **details)
+        r, k, c = np.nonzero(happen[:, :, None] & joined)
+        share = shared_out(deaths[r, k], operators[r, k], position[r, k, c])
+        model.emit(
+            self.name, kind, r, self.contractors[c], target[r, k], fatalities=share, country=country[k], **details
+        )
 
 
-def protest(state: SahelAgent) -> None:
+class Protest(Rule):
     """A state protests harm from a counterpart state: summons, then recall, as tension grows.
 
     A recalled ambassador returns once tension has fallen (the 2010 recall and return).
     """
-    model, p = state.model, state.model.params
-    for other in model.counterparts(state.actor_id):
-        tension = model.ledger.tension(state.actor_id, other.actor_id)
-        if model.draw() < summons_probability(p, state.resolve, tension):
-            model.emit("summon_ambassador", state.actor_id, other.actor_id)
-        if (state.actor_id, other.actor_id) in model.recalled:
-            if model.draw() < restore_probability(p, tension):
-                model.emit("restore_ambassador", state.actor_id, other.actor_id)
-        elif model.draw() < recall_probability(p, state.resolve, tension):
-            model.emit("recall_ambassador", state.actor_id, other.actor_id)
+
+    name = "protest"
+
+    def __init__(self, model: SahelModel) -> None:
+        """One slot per (state, counterpart state)."""
+        super().__init__(model)
+        pairs = model.counterpart_pairs()
+        slots = [(a.actor_id, b.actor_id) for a, b in pairs]
+        self.state, self.other = _ids([a for a, _ in pairs]), _ids([b for _, b in pairs])
+        self.resolve = np.array([a.resolve for a, _ in pairs])
+        self.u = {draw: self.uniforms(draw, slots) for draw in ("summons", "recall", "restore")}
+
+    def step(self, week: int) -> None:
+        """Summons, then returns of recalled ambassadors, then recalls, all on the tension as the rule starts."""
+        model, p = self.model, self.model.params
+        if not len(self.state):
+            return
+        u = {draw: block[:, :, week] for draw, block in self.u.items()}
+        tension = model.ledger.levels(model.ledger.raw_tension, self.state, self.other)
+        recalled = model.recalled[:, self.state, self.other]
+        summon = u["summons"] < summons_probability(p, self.resolve, tension)
+        restore = recalled & (u["restore"] < restore_probability(p, tension))
+        recall = ~recalled & (u["recall"] < recall_probability(p, self.resolve, tension))
+        for kind, happen in (("summon_ambassador", summon), ("restore_ambassador", restore), ("recall_ambassador", recall)):
+            r, k = np.nonzero(happen)
+            model.emit(self.name, kind, r, self.state[k], self.other[k])
 
 
-def de_escalation(state: SahelAgent) -> None:
+class DeEscalation(Rule):
     """Delegations and ministerial visits to counterpart states, likelier with tension and with what is at stake."""
-    model, p = state.model, state.model.params
-    for other in model.counterparts(state.actor_id):
-        tension = model.ledger.tension(state.actor_id, other.actor_id)
-        stakes = model.stakes(state.actor_id, other.actor_id)
-        if model.draw() < deescalation_probability(p, tension, stakes):
-            kind = "delegation" if model.draw() < p.delegation_share else "visit"
-            model.emit(kind, state.actor_id, other.actor_id)
+
+    name = "de_escalation"
+
+    def __init__(self, model: SahelModel) -> None:
+        """One slot per (state, counterpart state)."""
+        super().__init__(model)
+        pairs = model.counterpart_pairs()
+        slots = [(a.actor_id, b.actor_id) for a, b in pairs]
+        self.state, self.other = _ids([a for a, _ in pairs]), _ids([b for _, b in pairs])
+        self.fixed_stakes = np.array([model.fixed_stakes(a, b) for a, b in pairs])
+        self.u = {draw: self.uniforms(draw, slots) for draw in ("contact", "kind")}
+
+    def step(self, week: int) -> None:
+        """Contacts on the tension as the rule starts; each a delegation with ``delegation_share``, else a visit."""
+        model, p = self.model, self.model.params
+        if not len(self.state):
+            return
+        u = {draw: block[:, :, week] for draw, block in self.u.items()}
+        tension = model.ledger.levels(model.ledger.raw_tension, self.state, self.other)
+        stakes = (self.fixed_stakes + model.shared_threat[:, self.state, self.other]) / 3.0
+        contact = u["contact"] < deescalation_probability(p, tension, stakes)
+        delegation = u["kind"] < p.delegation_share
+        for kind, happen in (("delegation", contact & delegation), ("visit", contact & ~delegation)):
+            r, k = np.nonzero(happen)
+            model.emit(self.name, kind, r, self.state[k], self.other[k])
 
 
-def common_threat(state: SahelAgent) -> None:
-    """Joint patrols, or joint operations, with a neighbour facing the same armed group.
+class CommonThreat(Rule):
+    """Joint patrols, or joint operations, of neighbouring states facing the same armed group.
 
-    Each pair is considered once a week, by the neighbour listed first in the catalogue.
+    Each pair is considered once a week, led by the neighbour listed first in the catalogue. A
+    joint operation (when the shared threat reaches ``joint_operation_threshold``) is also an
+    operation by each partner against the common enemy.
     """
-    model, p = state.model, state.model.params
-    for neighbour_id in state.neighbours:
-        if not model.comes_first(state.actor_id, neighbour_id):
-            continue
-        enemy, shared = model.common_enemy(state.actor_id, neighbour_id)
-        if enemy is None:
-            continue
-        tension = model.ledger.tension(state.actor_id, neighbour_id)
-        if model.draw() >= joint_action_probability(p, shared, tension):
-            continue
-        if shared >= p.joint_operation_threshold:
-            model.emit("joint_operation", state.actor_id, neighbour_id)
-            for partner in (state.actor_id, neighbour_id):
-                model.emit("counterinsurgency_operation", partner, enemy, country=state.iso3)
-        else:
-            model.emit("joint_patrol", state.actor_id, neighbour_id, country=state.iso3)
+
+    name = "common_threat"
+
+    def __init__(self, model: SahelModel) -> None:
+        """One slot per pair of neighbouring states with an armed group active in both."""
+        super().__init__(model)
+        pairs = [(a, b) for a, b in model.neighbour_pairs() if model.shared_groups(a, b)]
+        slots = [(a.actor_id, b.actor_id) for a, b in pairs]
+        self.first, self.second = _ids([a for a, _ in pairs]), _ids([b for _, b in pairs])
+        self.country = np.array([a.iso3 or "" for a, _ in pairs], dtype=object)
+        self.u = self.uniforms("joint", slots)
+
+    def step(self, week: int) -> None:
+        """Joint action where the common threat outweighs the pair's tension."""
+        model, p = self.model, self.model.params
+        if not len(self.first):
+            return
+        tension = model.ledger.levels(model.ledger.raw_tension, self.first, self.second)
+        shared = model.shared_threat[:, self.first, self.second]
+        enemy = model.common_enemy[:, self.first, self.second]
+        act = self.u[:, :, week] < joint_action_probability(p, shared, tension)
+        operation = act & (shared >= p.joint_operation_threshold)
+        r, k = np.nonzero(operation)
+        model.emit(self.name, "joint_operation", r, self.first[k], self.second[k])
+        for partner in (self.first, self.second):
+            model.emit(self.name, "counterinsurgency_operation", r, partner[k], enemy[r, k], country=self.country[k])
+        r, k = np.nonzero(act & ~operation)
+        model.emit(self.name, "joint_patrol", r, self.first[k], self.second[k], country=self.country[k])
 
 
-def patronage(patron: SahelAgent) -> None:
-    """A patron pledges support to clients, likelier within weeks of their heavy losses."""
-    model, p = patron.model, patron.model.params
-    for client in model.clients_of(patron.actor_id):
-        if model.draw() < pledge_probability(p, client.losses):
-            model.emit("pledge_support", patron.actor_id, client.actor_id)
-
-
-def expulsion(host: SahelAgent) -> None:
+class Expulsion(Rule):
     """A host state expels a foreign force whose alignment it has turned away from."""
-    model, p = host.model, host.model.params
-    for force in model.forces_in(host.actor_id):
-        tension = model.ledger.tension(host.actor_id, force.actor_id)
-        if model.draw() < expulsion_probability(p, host.alignment, force.alignment, tension):
-            model.emit("expulsion", host.actor_id, force.actor_id)
+
+    name = "expulsion"
+
+    def __init__(self, model: SahelModel) -> None:
+        """One slot per (host state, international force it hosts)."""
+        super().__init__(model)
+        pairs = [
+            (model.agent(f.host), f)
+            for f in model.of_kind("international_force")
+            if f.host is not None and model.agent(f.host).kind == "state"
+        ]
+        slots = [(h.actor_id, f.actor_id) for h, f in pairs]
+        self.host, self.force = _ids([h for h, _ in pairs]), _ids([f for _, f in pairs])
+        self.host_alignment = np.array([h.alignment for h, _ in pairs])
+        self.force_alignment = np.array([f.alignment for _, f in pairs])
+        self.u = self.uniforms("expel", slots)
+
+    def step(self, week: int) -> None:
+        """Expel forces still present, likelier as alignments part and with tension."""
+        model, p = self.model, self.model.params
+        if not len(self.host):
+            return
+        tension = model.ledger.levels(model.ledger.raw_tension, self.host, self.force)
+        chance = expulsion_probability(p, self.host_alignment, self.force_alignment, tension)
+        r, k = np.nonzero(model.present[:, self.force] & (self.u[:, :, week] < chance))
+        model.emit(self.name, "expulsion", r, self.host[k], self.force[k])
 
 
-def alliance_formation(state: SahelAgent) -> None:
+class Patronage(Rule):
+    """A patron pledges support to clients, likelier within weeks of their heavy losses."""
+
+    name = "patronage"
+
+    def __init__(self, model: SahelModel) -> None:
+        """One slot per (patron state, client)."""
+        super().__init__(model)
+        pairs = [(model.agent(c.patron), c) for c in model.agents_in_order if c.patron is not None]
+        pairs = [(patron, client) for patron, client in pairs if patron.kind == "state"]
+        self.patron, self.client = _ids([a for a, _ in pairs]), _ids([c for _, c in pairs])
+        self.u = self.uniforms("pledge", [(a.actor_id, c.actor_id) for a, c in pairs])
+
+    def step(self, week: int) -> None:
+        """Pledges, likelier with the client's recent heavy losses."""
+        model, p = self.model, self.model.params
+        if not len(self.patron):
+            return
+        pledge = self.u[:, :, week] < pledge_probability(p, model.losses[:, self.client])
+        r, k = np.nonzero(pledge)
+        model.emit(self.name, "pledge_support", r, self.patron[k], self.client[k])
+
+
+class AllianceFormation(Rule):
     """A candidate state joins an alliance, likelier under threat and with aligned views."""
-    model, p = state.model, state.model.params
-    for alliance in model.alliances_open_to(state.actor_id):
-        if model.draw() < joining_probability(p, model.threat(state.actor_id), state.alignment):
-            model.emit("alliance_formation", state.actor_id, alliance.actor_id)
+
+    name = "alliance_formation"
+
+    def __init__(self, model: SahelModel) -> None:
+        """One slot per (candidate state, alliance)."""
+        super().__init__(model)
+        pairs = [
+            (model.agent(m), a) for a in model.of_kind("alliance") for m in a.candidates if model.agent(m).kind == "state"
+        ]
+        self.state, self.alliance = _ids([s for s, _ in pairs]), _ids([a for _, a in pairs])
+        self.alignment = np.array([s.alignment for s, _ in pairs])
+        self.u = self.uniforms("join", [(s.actor_id, a.actor_id) for s, a in pairs])
+
+    def step(self, week: int) -> None:
+        """States not yet members join, likelier under threat from armed groups on their soil."""
+        model, p = self.model, self.model.params
+        if not len(self.state):
+            return
+        open_to = ~model.members[:, self.alliance, self.state]
+        chance = joining_probability(p, model.threat_to(self.state), self.alignment)
+        r, k = np.nonzero(open_to & (self.u[:, :, week] < chance))
+        model.emit(self.name, "alliance_formation", r, self.state[k], self.alliance[k])
+
+
+PHASES: tuple[tuple[str, tuple[type[Rule], ...]], ...] = (
+    ("armed groups", (Insurgency,)),
+    ("forces", (CounterInsurgency,)),
+    ("diplomacy", (Protest, DeEscalation, CommonThreat, Expulsion)),
+    ("patrons", (Patronage,)),
+    ("alliances", (AllianceFormation,)),
+)
+"""The week's phases in order, each a sequence of rules; see :class:`sim.model.model.SahelModel`."""
 
 
 # --- Effects: what an event does to the latent state -----------------------------------------
+# Each takes the model, the events' replicate rows, sources, targets, deaths and magnitudes (arrays).
 
 
-def _casualties(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
-    victim = model.agent(target)
-    if deaths >= model.params.heavy_loss_threshold:
-        victim.losses += deaths
-    victim.capability = max(0.0, victim.capability - model.params.loss_capability * deaths)
+def _casualties(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+    p = model.params
+    heavy = deaths >= p.heavy_loss_threshold[r, 0]
+    np.add.at(model.losses, (r, target), np.where(heavy, deaths, 0))
+    np.add.at(model.capability, (r, target), -p.loss_capability[r, 0] * deaths)
+    np.maximum(model.capability, 0.0, out=model.capability)
 
 
-def _attrition(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
-    group = model.agent(target)
-    group.capability = max(0.0, group.capability - model.params.coin_attrition * model.agent(source).capability)
+def _attrition(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+    np.add.at(model.capability, (r, target), -model.params.coin_attrition[r, 0] * model.capability[r, source])
+    np.maximum(model.capability, 0.0, out=model.capability)
 
 
-def _boost(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
-    client = model.agent(target)
-    client.capability = min(1.0, client.capability + model.params.pledge_boost * magnitude)
+def _boost(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+    np.add.at(model.capability, (r, target), model.params.pledge_boost[r, 0] * magnitude)
+    np.minimum(model.capability, 1.0, out=model.capability)
 
 
-def _expel(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
-    model.agent(target).present = False
+def _expel(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+    model.present[r, target] = False
 
 
-def _withdraw(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
-    model.agent(source).present = False
+def _withdraw(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+    model.present[r, source] = False
 
 
-def _recall(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
-    model.recalled.add((source, target))
+def _recall(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+    model.recalled[r, source, target] = True
 
 
-def _restore(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
-    model.recalled.discard((source, target))
+def _restore(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+    model.recalled[r, source, target] = False
 
 
-def _join(model: SahelModel, source: str, target: str, deaths: int, magnitude: float) -> None:
-    alliance = model.agent(target)
-    if alliance.kind == "alliance":
-        alliance.members.add(source)
+def _join(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+    alliance = model.is_alliance[target]
+    model.members[r[alliance], target[alliance], source[alliance]] = True
 
 
-Effect = Callable[["SahelModel", str, str, int, float], None]  # model, source, target, deaths, magnitude
+Effect = Callable[["SahelModel", Array, Array, Array, Array, Array], None]
 
 EFFECTS: dict[str, Effect] = {
     "attack": _casualties,

@@ -101,7 +101,7 @@ def Feed(model: ClassroomModel):
 def NetworkView(model: ClassroomModel):
     """The relations network now: who is tense with whom, and who cooperates."""
     figure = solara.use_memo(lambda: LiveNetwork(model.taking_part, model.ledger.pairs), [model])
-    tension, cooperation = model.ledger.snapshot()
+    tension, cooperation = model.relations_now()
     week = f"week {model.steps}" if model.steps else "start"
     solara.Image(figure.update(tension, cooperation, f"Relations now ({week})"), width="100%")
 

@@ -240,7 +240,7 @@ class ClassroomModel(SahelModel):
             loaded = load_offered(name)
         chosen_seed = _seed(seed, loaded.scenario.seed, problems)
         moved = _lever_values(kwargs, loaded.scenario, problems)
-        super().__init__(loaded.scenario.model_copy(update={"seed": chosen_seed}), 0, moved)
+        super().__init__(loaded.scenario.model_copy(update={"seed": chosen_seed}), 1, moved)
         self.name = name
         self.loaded = loaded
         self.problems = problems
@@ -260,11 +260,16 @@ class ClassroomModel(SahelModel):
         """Whether the button's shock can be pulled now: its actors take part and the run has weeks left."""
         return self.has(button.source) and self.has(button.target) and self.running
 
+    def relations_now(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every pair's tension and cooperation now (the page steps an ensemble of one world)."""
+        tension, cooperation = self.ledger.snapshot()
+        return tension[0], cooperation[0]
+
     def key_pairs_so_far(self) -> tuple[list[dt.date], np.ndarray, np.ndarray]:
         """The weeks simulated so far and the key pairs' tension and cooperation in each (a column per pair)."""
         columns = [self.ledger.column(a, b) for a, b in self.scenario.key_pairs]
         weeks = self.steps
-        return self.dates[:weeks], self.tension_history[:weeks, columns], self.cooperation_history[:weeks, columns]
+        return self.dates[:weeks], self.tension_history[:weeks, 0, columns], self.cooperation_history[:weeks, 0, columns]
 
 
 def sentence(source: str, target: str, kind: str, details: dict | None = None) -> str:
@@ -303,9 +308,10 @@ def feed(model: SahelModel, length: int | None = None) -> list[str]:
     week_start = model.dates[model.steps - 1] if model.steps else model.dates[0]
     shocks: list[str] = []
     others: list[str] = []
-    for row in reversed(model.log):
-        date, _, source, target, kind, rule, details = row
-        line = f"week {week_number(model, date)} ({date:%d %b %Y}): {sentence(source, target, kind, details)}"
+    for row in reversed(model.log.records(0).to_dict(orient="records")):
+        date, rule = row["date"], row["rule"]
+        details = {"fatalities": max(row["fatalities"], 0), "count": max(row["count"], 0), "count_unit": row["count_unit"]}
+        line = f"week {week_number(model, date)} ({date:%d %b %Y}): {sentence(row['source'], row['target'], row['event_type'], details)}"
         if rule.startswith("shock:") and date >= week_start:
             shocks.append(line + " (shock)")
         elif len(others) < length:
@@ -326,13 +332,13 @@ class PairReading:
 
 def monitors(model: ClassroomModel) -> tuple[dict[str, int], list[PairReading]]:
     """Counts of the monitored event types so far, and the key pairs' tension now."""
-    kinds = [kind for _, _, _, _, kind, _, _ in model.log]
-    counts = {name: sum(kind in types for kind in kinds) for name, types in classroom().monitors.items()}
+    kinds = model.log.records(0)["event_type"]
+    counts = {name: int(kinds.isin(types).sum()) for name, types in classroom().monitors.items()}
     catalogue = load_catalogue()
     readings = []
     for a, b in model.scenario.key_pairs:
         column = model.ledger.column(a, b)
-        now = model.ledger.tension(a, b)
-        before = model.tension_history[model.steps - 2, column] if model.steps >= 2 else now
+        now = float(model.ledger.tension(a, b)[0])
+        before = float(model.tension_history[model.steps - 2, 0, column]) if model.steps >= 2 else now
         readings.append(PairReading(f"{catalogue[a].short_name} – {catalogue[b].short_name}", now, now - before))
     return counts, readings

@@ -23,10 +23,17 @@ def goldstein(kind: str) -> float:
     return event_types()[kind].goldstein
 
 
+def record(relations: RelationLedger, source: str, target: str, weight: float) -> None:
+    """One event in every replicate of the ledger."""
+    rows = np.arange(relations.replicates)
+    index = relations.index
+    relations.record(rows, np.full(len(rows), index[source]), np.full(len(rows), index[target]), weight)
+
+
 def test_a_cross_border_incident_raises_the_pairs_tension():
     relations = ledger()
     before = relations.tension("mali", "mauritania")
-    relations.record("mali", "mauritania", goldstein("cross_border_incident"))
+    record(relations, "mali", "mauritania", goldstein("cross_border_incident"))
     assert relations.tension("mali", "mauritania") > before
     assert relations.tension("mauritania", "mali") == relations.tension("mali", "mauritania")
     assert relations.tension("mali", "wagner") == 0.0
@@ -34,25 +41,25 @@ def test_a_cross_border_incident_raises_the_pairs_tension():
 
 def test_a_visit_lowers_tension_and_raises_cooperation():
     relations = ledger(initial={("mali", "mauritania"): (0.4, 0.1)})
-    relations.record("mauritania", "mali", goldstein("visit"))
+    record(relations, "mauritania", "mali", goldstein("visit"))
     assert relations.tension("mali", "mauritania") < 0.4
     assert relations.cooperation("mali", "mauritania") > 0.1
 
 
 def test_hostility_is_directed():
     relations = ledger()
-    relations.record("wagner", "mauritania", goldstein("cross_border_incident"))
+    record(relations, "wagner", "mauritania", goldstein("cross_border_incident"))
     assert relations.hostility("wagner", "mauritania") > 0
     assert relations.hostility("mauritania", "wagner") == 0
 
 
 def test_raw_tension_halves_after_one_half_life():
     relations = ledger(half_life=4.0)
-    relations.record("mali", "mauritania", -10.0)
-    raw = relations.raw_tension[0, 1]
+    record(relations, "mali", "mauritania", -10.0)
+    raw = relations.raw_tension[0, 0, 1]
     for _ in range(4):
         relations.decay()
-    assert np.isclose(relations.raw_tension[0, 1], raw / 2)
+    assert np.isclose(relations.raw_tension[0, 0, 1], raw / 2)
 
 
 events_strategy = st.lists(
@@ -88,3 +95,38 @@ def test_tension_series_ignores_events_outside_the_period_and_the_actors():
     )
     series = tension_series(frame, ACTORS, dt.date(2024, 1, 1), dt.date(2024, 12, 31), 8.0, 20.0)
     assert (series["tension"] == 0).all()
+
+
+same_sign_events = st.lists(
+    st.tuples(st.sampled_from(ACTORS), st.sampled_from(ACTORS), st.floats(0.1, 10)), min_size=1, max_size=20
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(events=same_sign_events, conflictual=st.booleans(), start=st.floats(0.0, 0.9))
+def test_a_batch_of_same_sign_events_records_what_one_by_one_would(events, conflictual, start):
+    """The model records a week's events of one type in one call; clipping at zero must not see the difference."""
+    initial = {("mali", "mauritania"): (start, start), ("mali", "wagner"): (start / 2, start)}
+    one_by_one, batched = ledger(initial=initial), ledger(initial=initial)
+    weights = [-w if conflictual else w for _, _, w in events]
+    for (source, target, _), weight in zip(events, weights, strict=True):
+        record(one_by_one, source, target, weight)
+    index = batched.index
+    batched.record(
+        np.zeros(len(events), dtype=int),
+        np.array([index[s] for s, _, _ in events]),
+        np.array([index[t] for _, t, _ in events]),
+        np.array(weights),
+    )
+    for raw in ("raw_tension", "raw_cooperation", "raw_hostility"):
+        assert np.allclose(getattr(one_by_one, raw), getattr(batched, raw))
+
+
+def test_each_replicate_decays_and_saturates_with_its_own_parameters():
+    relations = RelationLedger(ACTORS, half_life_weeks=np.array([2.0, 8.0]), scale=np.array([10.0, 40.0]), replicates=2)
+    record(relations, "mali", "mauritania", -10.0)
+    levels = relations.tension("mali", "mauritania")
+    assert levels[0] > levels[1]  # the same weight saturates a smaller scale more
+    relations.decay()
+    raw = relations.raw_tension[:, 0, 1]
+    assert np.allclose(raw, [10.0 * 0.5**0.5, 10.0 * 0.5**0.125])

@@ -1,7 +1,8 @@
 """The contract every rule keeps, as a base class to subclass (in the manner of Axelrod's ``TestPlayer``).
 
-A rule is a mechanism of :mod:`sim.model.rules`: it turns the model's state into weekly
-probabilities and emits events where the draws succeed. A subclass of :class:`RuleContract`
+A rule is a mechanism of :mod:`sim.model.rules` (a :class:`~sim.model.rules.Rule` class): it
+turns the model's state into weekly probabilities, for every replicate at once, and emits events
+where the draws succeed. A subclass of :class:`RuleContract`
 declares, for one rule, the event types it may emit, a scenario (and parameters) in which it
 acts, and for each of its probability functions the state terms the probability rises and falls
 with (what the rule's docstring says). The base class then checks, for every rule alike:
@@ -31,6 +32,7 @@ from hypothesis import strategies as st
 from sim.core.events import event_types
 from sim.core.parameters import parameter_specs, resolve_parameters
 from sim.model.model import SahelModel
+from sim.model.rules import Rule
 from sim.model.scenario import load_scenario
 from tests.conftest import SCENARIOS
 
@@ -53,32 +55,40 @@ def parameter_draws() -> st.SearchStrategy[dict[str, float]]:
     return st.fixed_dictionaries({name: st.floats(*spec.range) for name, spec in parameter_specs().items()})
 
 
+Row = tuple[Any, ...]  # date, source, target, event_type, rule, fatalities, count
+
+
 def model_logs(
     scenario: Path,
     seed: int,
     replicates: int,
     parameters: dict[str, float],
     blocked: Sequence[dict[str, str]] = (),
-) -> list[list[Any]]:
+) -> list[list[Row]]:
     """The event log of each replicate, with the scenario's seed and ``blocked`` windows replaced."""
     loaded = load_scenario(scenario).with_changes(seed=seed, blocked=list(blocked)).scenario
-    return [SahelModel(loaded, replicate, parameters=parameters).run().log for replicate in range(replicates)]
+    records = SahelModel(loaded, replicates, parameters).run().log.records()
+    columns = ["date", "source", "target", "event_type", "rule", "fatalities", "count"]
+    return [
+        list(records.loc[records["run"] == replicate, columns].itertuples(index=False, name=None))
+        for replicate in range(replicates)
+    ]
 
 
-def rule_events(rule: Callable[..., None], scenario: Path, seed: int, replicates: int, parameters: dict[str, float]):
+def rule_events(rule: type[Rule], scenario: Path, seed: int, replicates: int, parameters: dict[str, float]):
     """The (replicate, date, type, source, target) of every event the rule emitted in the runs."""
     return [
         (replicate, date, kind, source, target)
         for replicate, log in enumerate(model_logs(scenario, seed, replicates, parameters))
-        for date, _, source, target, kind, name, _ in log
-        if name == rule.__name__
+        for date, source, target, kind, name, _, _ in log
+        if name == rule.name
     ]
 
 
 class RuleContract:
     """Subclass with ``Test...`` and set the class attributes below; the tests come from here."""
 
-    rule: ClassVar[Callable[..., None]]
+    rule: ClassVar[type[Rule]]
     emits: ClassVar[frozenset[str]]
     probabilities: ClassVar[tuple[Probability, ...]]
     scenario: ClassVar[Path] = SCENARIOS / "sahel_2024.yaml"
@@ -115,7 +125,7 @@ class RuleContract:
     def test_it_emits_only_its_declared_types_all_known(self):
         assert self.emits <= set(event_types())
         found = rule_events(self.rule, self.scenario, 7, self.replicates, self.parameters)
-        assert found, f"{self.rule.__name__} emitted nothing in {self.scenario.name}"
+        assert found, f"{self.rule.name} emitted nothing in {self.scenario.name}"
         assert {kind for _, _, kind, _, _ in found} <= self.emits
 
     def test_a_seed_fixes_its_output(self):
@@ -125,14 +135,14 @@ class RuleContract:
 
     def test_a_blocked_window_removes_its_events_and_changes_nothing_before(self):
         free = model_logs(self.scenario, 7, self.replicates, self.parameters)
-        emitted = {row[4] for log in free for row in log if row[5] == self.rule.__name__}
-        assert emitted, f"{self.rule.__name__} emitted nothing in {self.scenario.name}"
+        emitted = {row[3] for log in free for row in log if row[4] == self.rule.name}
+        assert emitted, f"{self.rule.name} emitted nothing in {self.scenario.name}"
         for kind in sorted(emitted):
             blocked = model_logs(self.scenario, 7, self.replicates, self.parameters, [{"kind": kind}])
             for before, after in zip(free, blocked, strict=True):
-                made = [i for i, row in enumerate(before) if row[4] == kind and not row[5].startswith("shock:")]
-                assert not [row for row in after if row[4] == kind and not row[5].startswith("shock:")], kind
+                made = [i for i, row in enumerate(before) if row[3] == kind and not row[4].startswith("shock:")]
+                assert not [row for row in after if row[3] == kind and not row[4].startswith("shock:")], kind
                 if made:
                     assert after[: made[0]] == before[: made[0]], kind
-                shocks = [row for row in before if row[4] == kind and row[5].startswith("shock:")]
-                assert [row for row in after if row[4] == kind and row[5].startswith("shock:")] == shocks, kind
+                shocks = [row for row in before if row[3] == kind and row[4].startswith("shock:")]
+                assert [row for row in after if row[3] == kind and row[4].startswith("shock:")] == shocks, kind

@@ -16,7 +16,7 @@ deaths = st.floats(0.0, 500.0)
 
 
 class TestInsurgency(RuleContract):
-    rule = rules.insurgency
+    rule = rules.Insurgency
     emits = frozenset({"attack", "attack_civilians", "kidnapping"})
     probabilities = (
         Probability(rules.attack_probability, {"capability": unit, "defence": unit}, ("capability",), ("defence",)),
@@ -26,7 +26,7 @@ class TestInsurgency(RuleContract):
 
 
 class TestCounterInsurgency(RuleContract):
-    rule = rules.counter_insurgency
+    rule = rules.CounterInsurgency
     emits = frozenset({"counterinsurgency_operation", "attack_civilians", "cross_border_incident"})
     probabilities = (
         Probability(rules.operation_probability, {"threat": unit, "capability": unit}, ("threat", "capability")),
@@ -36,7 +36,7 @@ class TestCounterInsurgency(RuleContract):
 
 
 class TestProtest(RuleContract):
-    rule = rules.protest
+    rule = rules.Protest
     emits = frozenset({"summon_ambassador", "recall_ambassador", "restore_ambassador"})
     scenario = SCENARIOS / "joint_patrols_2010.yaml"
     probabilities = (
@@ -47,7 +47,7 @@ class TestProtest(RuleContract):
 
 
 class TestDeEscalation(RuleContract):
-    rule = rules.de_escalation
+    rule = rules.DeEscalation
     emits = frozenset({"delegation", "visit"})
     probabilities = (
         Probability(rules.deescalation_probability, {"tension": unit, "stakes": unit}, ("tension", "stakes")),
@@ -55,7 +55,7 @@ class TestDeEscalation(RuleContract):
 
 
 class TestCommonThreat(RuleContract):
-    rule = rules.common_threat
+    rule = rules.CommonThreat
     emits = frozenset({"joint_operation", "joint_patrol", "counterinsurgency_operation"})
     probabilities = (
         Probability(
@@ -65,13 +65,13 @@ class TestCommonThreat(RuleContract):
 
 
 class TestPatronage(RuleContract):
-    rule = rules.patronage
+    rule = rules.Patronage
     emits = frozenset({"pledge_support"})
     probabilities = (Probability(rules.pledge_probability, {"losses": deaths}, ("losses",)),)
 
 
 class TestExpulsion(RuleContract):
-    rule = rules.expulsion
+    rule = rules.Expulsion
     emits = frozenset({"expulsion"})
     scenario = ALIGNMENT
     replicates = 6  # one expulsion per force and run at most: enough runs for two seeds to differ
@@ -85,7 +85,7 @@ class TestExpulsion(RuleContract):
 
 
 class TestAllianceFormation(RuleContract):
-    rule = rules.alliance_formation
+    rule = rules.AllianceFormation
     emits = frozenset({"alliance_formation"})
     scenario = ALIGNMENT
     replicates = 6
@@ -94,9 +94,7 @@ class TestAllianceFormation(RuleContract):
     )
 
 
-def test_every_rule_an_agent_runs_has_a_contract():
-    from sim.model.agents import AGENT_CLASSES
-
-    run = {rule for agent_class in AGENT_CLASSES.values() for rule in agent_class.rules}
+def test_every_rule_the_week_runs_has_a_contract():
+    run = {rule for _, phase in rules.PHASES for rule in phase}
     contracted = {contract.rule for contract in RuleContract.__subclasses__()}
-    assert run == contracted, sorted(rule.__name__ for rule in run ^ contracted)
+    assert run == contracted, sorted(rule.name for rule in run ^ contracted)

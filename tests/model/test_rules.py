@@ -4,6 +4,7 @@ import ast
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import assume, given
@@ -18,6 +19,13 @@ from sim.model.model import SahelModel
 
 P = resolve_parameters()
 unit = st.floats(0.0, 0.999)
+
+
+def emit_everywhere(model: SahelModel, kind: str, source: str, target: str) -> None:
+    """One event of ``kind`` in every replicate of the model, as a rule would emit it."""
+    every = np.arange(model.replicates)
+    at = np.full(model.replicates, 1, dtype=np.intp)
+    model.emit("test", kind, every, at * model.index_of(source), at * model.index_of(target))
 
 
 def test_logistic_is_safe_at_the_extremes():
@@ -94,15 +102,10 @@ def test_the_model_reads_every_parameter_of_the_file_and_no_other():
 
 def _pledges_to_mali(scenario, replicates: int, since, weeks: int) -> float:
     """Mean number of Russian pledges to Mali within ``weeks`` of ``since``, over replicates."""
-    count = 0
-    for replicate in range(replicates):
-        model = SahelModel(scenario, replicate).run()
-        count += sum(
-            1
-            for e in model.events
-            if e.event_type == "pledge_support" and e.target == "mali" and 0 <= (e.date - since).days <= weeks * 7
-        )
-    return count / replicates
+    events = SahelModel(scenario, replicates).run().log.records()
+    days = (pd.to_datetime(events["date"]) - pd.Timestamp(since)).dt.days
+    pledges = (events["event_type"] == "pledge_support") & (events["target"] == "mali") & days.between(0, weeks * 7)
+    return pledges.sum() / replicates
 
 
 def test_in_the_model_heavy_losses_bring_a_patrons_pledge_within_weeks(sahel_2024):
@@ -117,16 +120,16 @@ def test_in_the_model_heavy_losses_bring_a_patrons_pledge_within_weeks(sahel_202
 @pytest.mark.parametrize(
     ("kind", "source", "target", "check"),
     [
-        ("expulsion", "mali", "france", lambda m: not m.agent("france").present),
-        ("withdrawal", "wagner", "mali", lambda m: not m.agent("wagner").present),
-        ("recall_ambassador", "mauritania", "mali", lambda m: ("mauritania", "mali") in m.recalled),
-        ("pledge_support", "russia", "mali", lambda m: m.agent("mali").capability > m.agent("mali").base_capability),
+        ("expulsion", "mali", "france", lambda m: not m.agent("france").present.any()),
+        ("withdrawal", "wagner", "mali", lambda m: not m.agent("wagner").present.any()),
+        ("recall_ambassador", "mauritania", "mali", lambda m: m.recalled[:, m.index_of("mauritania"), m.index_of("mali")].all()),
+        ("pledge_support", "russia", "mali", lambda m: (m.agent("mali").capability > m.agent("mali").base_capability).all()),
     ],
 )
 def test_event_effects(sahel_2024, kind, source, target, check):
     actors = [*sahel_2024.scenario.actors, "france"]
-    model = SahelModel(sahel_2024.scenario.model_copy(update={"actors": actors}))
-    model.emit(kind, source, target)
+    model = SahelModel(sahel_2024.scenario.model_copy(update={"actors": actors}), replicates=3)
+    emit_everywhere(model, kind, source, target)
     assert check(model)
 
 
@@ -134,11 +137,10 @@ def test_an_alliance_gains_the_member_that_joins(sahel_2024):
     from sim.model.scenario import ActorOverride
 
     scenario = sahel_2024.scenario.model_copy(update={"actor_attributes": {"aes": ActorOverride(members=[])}})
-    model = SahelModel(scenario)
-    assert model.alliances_open_to("mali")
-    model.emit("alliance_formation", "mali", "aes")
-    assert "mali" in model.agent("aes").members
-    assert not model.alliances_open_to("mali")
+    model = SahelModel(scenario, replicates=2)
+    assert all("mali" not in members for members in model.agent("aes").members)
+    emit_everywhere(model, "alliance_formation", "mali", "aes")
+    assert all("mali" in members for members in model.agent("aes").members)
 
 
 @given(low=unit, high=unit, resolve=st.floats(0.1, 1.0))
@@ -156,12 +158,8 @@ def test_de_escalation_grows_strictly_with_tension(low, high, stakes):
 
 
 def _summons(scenario, parameters: dict[str, float], replicates: int) -> int:
-    return sum(
-        1
-        for replicate in range(replicates)
-        for event in SahelModel(scenario, replicate, parameters).run().events
-        if event.event_type == "summon_ambassador"
-    )
+    events = SahelModel(scenario, replicates, parameters).run().log.records()
+    return int((events["event_type"] == "summon_ambassador").sum())
 
 
 def test_in_the_model_a_higher_protest_weight_brings_more_summons(sahel_2024):
@@ -169,34 +167,33 @@ def test_in_the_model_a_higher_protest_weight_brings_more_summons(sahel_2024):
     assert _summons(scenario, {"protest_tension": 35.0}, 10) > _summons(scenario, {"protest_tension": 0.0}, 10)
 
 
-@pytest.mark.parametrize("replicate", range(3))
-def test_in_the_model_an_incident_raises_tension_and_a_visit_lowers_it(sahel_2024, replicate):
-    """In a running model, whatever its history: each event's own effect on the pair."""
-    model = SahelModel(sahel_2024.scenario, replicate)
+def test_in_the_model_an_incident_raises_tension_and_a_visit_lowers_it(sahel_2024):
+    """In a running model, whatever its history (each replicate has its own): each event's own effect on the pair."""
+    model = SahelModel(sahel_2024.scenario, replicates=3)
     for _ in range(8):
         model.step()
     calm = model.ledger.tension("mali", "mauritania")
-    model.emit("cross_border_incident", "mali", "mauritania")
+    emit_everywhere(model, "cross_border_incident", "mali", "mauritania")
     tense = model.ledger.tension("mali", "mauritania")
-    model.emit("visit", "mauritania", "mali")
-    assert calm < tense and model.ledger.tension("mali", "mauritania") < tense
+    emit_everywhere(model, "visit", "mauritania", "mali")
+    assert (calm < tense).all() and (model.ledger.tension("mali", "mauritania") < tense).all()
 
 
 def test_civilian_harm_in_a_joint_operation_is_attributed_to_every_operator(sahel_2024):
     """Wagner's part in the harm of the operations it joins is recorded, as in a pursuit."""
     scenario = sahel_2024.scenario.model_copy(update={"end": sahel_2024.scenario.start.replace(month=12)})
-    events = pd.concat([SahelModel(scenario, replicate).run().events_frame() for replicate in range(4)])
+    events = SahelModel(scenario, replicates=4).run().events_frame()
     harm = events[events["event_type"] == "attack_civilians"]
     by_wagner = harm[harm["source"] == "wagner"]
     assert len(by_wagner)
-    assert set(by_wagner["date"]) <= set(
-        harm.loc[harm["source"] == "mali", "date"]
-    )  # the host's rows of the same weeks
+    host_weeks = set(harm.loc[harm["source"] == "mali", ["replicate", "date"]].itertuples(index=False, name=None))
+    assert set(by_wagner[["replicate", "date"]].itertuples(index=False, name=None)) <= host_weeks
 
 
-@given(deaths=st.integers(0, 500), forces=st.integers(1, 4))
+@given(deaths=st.lists(st.integers(0, 500), min_size=1, max_size=8), forces=st.integers(1, 4))
 def test_deaths_shared_among_forces_add_up_to_the_incident(deaths, forces):
     from sim.model.rules import shared_out
 
-    shares = shared_out(deaths, forces)
-    assert sum(shares) == deaths and len(shares) == forces and max(shares) - min(shares) <= 1
+    incidents = np.array(deaths)
+    shares = np.stack([shared_out(incidents, np.full(len(deaths), forces), position) for position in range(forces)])
+    assert (shares.sum(axis=0) == incidents).all() and (shares.max(axis=0) - shares.min(axis=0) <= 1).all()

@@ -240,10 +240,10 @@ def test_live_figures_are_pngs_that_change_with_the_run():
     period = pd.Timestamp(model.dates[0]), pd.Timestamp(model.dates[-1])
     tension = LiveTension(model.scenario.key_pairs, period, "test", events, series)
     network = LiveNetwork(model.taking_part, model.ledger.pairs)
-    first = tension.update(*model.key_pairs_so_far()), network.update(*model.ledger.snapshot(), "start")
+    first = tension.update(*model.key_pairs_so_far()), network.update(*model.relations_now(), "start")
     for _ in range(10):
         model.step()
-    second = tension.update(*model.key_pairs_so_far()), network.update(*model.ledger.snapshot(), "week 10")
+    second = tension.update(*model.key_pairs_so_far()), network.update(*model.relations_now(), "week 10")
     for before, after in zip(first, second, strict=True):
         assert before.startswith(b"\x89PNG") and after.startswith(b"\x89PNG") and before != after
 

@@ -1,0 +1,147 @@
+"""The event log of an ensemble, kept as columns: one batch of rows per kind of event emitted.
+
+A rule emits all of a week's events of one type at once (every replicate, every decision slot
+where the draw succeeded), so the log stores each emission as a batch of arrays (replicate,
+source, target, fatalities, count, country) beside the fields the batch shares (date, type,
+rule, ...). Tables are built from the batches only when asked: :meth:`EventLog.frame` gives the
+events in the one :class:`~sim.core.events.Event` schema, checked by the vectorised
+:func:`~sim.core.events.validate_frame`; :meth:`EventLog.records` gives the light (week, source,
+target, type) columns that counts and metrics need.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.core.events import Event, event_types, frame_to_events, validate_frame
+
+NONE = -1  # an absent fatality or count in the integer columns
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Events of one type emitted together; arrays have one entry per event."""
+
+    sequence: int  # emission order: batches are read back in this order within each replicate
+    replicate: np.ndarray  # row in the ensemble (0 .. replicates - 1)
+    source: np.ndarray  # actor index
+    target: np.ndarray  # actor index
+    fatalities: np.ndarray  # NONE where the event records none
+    count: np.ndarray  # NONE where the event records none
+    country: np.ndarray  # ISO 3166 alpha-3, '' where none
+    week: int
+    date: dt.date
+    precision: str
+    event_type: str
+    rule: str
+    count_unit: str | None = None
+    location: str | None = None
+    note: str | None = None
+
+
+class EventLog:
+    """Every event of every replicate, appended a batch at a time in the order they happen."""
+
+    def __init__(self, actors: list[str], first: int, replicates: int) -> None:
+        """An empty log for runs ``first .. first + replicates - 1`` of ``actors`` (indices into that list)."""
+        self.actors = np.array(actors, dtype=object)
+        self.first = first
+        self.replicates = replicates
+        self.batches: list[Batch] = []
+
+    def add(self, batch: Batch) -> None:
+        """Append a batch (empty ones are not kept)."""
+        if len(batch.replicate):
+            self.batches.append(batch)
+
+    def __len__(self) -> int:
+        """The number of events logged, over all replicates."""
+        return sum(len(batch.replicate) for batch in self.batches)
+
+    def _column(self, name: str) -> np.ndarray:
+        return np.concatenate([getattr(batch, name) for batch in self.batches]) if self.batches else np.empty(0, int)
+
+    def _shared(self, name: str) -> np.ndarray:
+        """A field the batches share, repeated for each of its events."""
+        values = [getattr(batch, name) for batch in self.batches]
+        return np.repeat(np.array(values, dtype=object), [len(batch.replicate) for batch in self.batches])
+
+    def order(self) -> np.ndarray:
+        """Rows by replicate, then in the order they happened (batches are appended in time order)."""
+        return np.argsort(self._column("replicate"), kind="stable")
+
+    def records(self, replicate: int | None = None) -> pd.DataFrame:
+        """The light columns of every event (or one row of the ensemble's), by run then time, unvalidated.
+
+        Run, week, date, source, target, event_type, rule, fatalities and count (-1 where none) and
+        count_unit: what counts, metrics and the page's feed read.
+        """
+        order = self.order()
+        if replicate is not None:
+            order = order[self._column("replicate")[order] == replicate]
+        sizes = [len(batch.replicate) for batch in self.batches]
+        return pd.DataFrame(
+            {
+                "run": self.first + self._column("replicate")[order],
+                "week": np.repeat([b.week for b in self.batches], sizes).astype(int)[order],
+                "date": self._shared("date")[order],
+                "source": self.actors[self._column("source")[order]],
+                "target": self.actors[self._column("target")[order]],
+                "event_type": self._shared("event_type")[order],
+                "rule": self._shared("rule")[order],
+                "fatalities": self._column("fatalities")[order],
+                "count": self._column("count")[order],
+                "count_unit": self._shared("count_unit")[order],
+            }
+        )
+
+    def frame(self, replicate: int | None = None) -> pd.DataFrame:
+        """The events in the :class:`Event` schema (all replicates, or one row of the ensemble), validated."""
+        order = self.order()
+        if replicate is not None:
+            order = order[self._column("replicate")[order] == replicate]
+        run = self.first + self._column("replicate")[order]
+        number = _rank_within(run)
+        kinds = event_types()
+        event_type = self._shared("event_type")[order]
+        fatalities, count = self._column("fatalities")[order], self._column("count")[order]
+        country = self._column("country")[order] if self.batches else np.empty(0, object)
+        frame = pd.DataFrame(
+            {
+                "event_id": [f"S{r:04d}-{n:05d}" for r, n in zip(run, number, strict=True)],
+                "date": pd.to_datetime(self._shared("date")[order]),
+                "date_precision": self._shared("precision")[order],
+                "date_inferred": False,
+                "source": self.actors[self._column("source")[order]],
+                "target": self.actors[self._column("target")[order]],
+                "event_type": event_type,
+                "cameo_root": [kinds[kind].cameo_root for kind in event_type],
+                "goldstein": [kinds[kind].goldstein for kind in event_type],
+                "location": self._shared("location")[order],
+                "country": np.where(country == "", None, country),
+                "fatalities": pd.array(np.where(fatalities == NONE, None, fatalities), dtype="Int64"),
+                "count": pd.array(np.where(count == NONE, None, count), dtype="Int64"),
+                "count_unit": self._shared("count_unit")[order],
+                "origin": "simulated",
+                "rule": self._shared("rule")[order],
+                "replicate": run,
+                "note": self._shared("note")[order],
+            }
+        )
+        return validate_frame(frame, path="simulated events")
+
+    def events(self, replicate: int = 0) -> list[Event]:
+        """One row of the ensemble's events as :class:`Event` objects, for the page and the API."""
+        return frame_to_events(self.frame(replicate), path="simulated events")
+
+
+def _rank_within(run: np.ndarray) -> np.ndarray:
+    """0, 1, 2, ... within each run of equal consecutive values (the event's number in its run)."""
+    if len(run) == 0:
+        return np.empty(0, int)
+    starts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
+    return np.arange(len(run)) - np.repeat(starts, np.diff(np.r_[starts, len(run)]))
