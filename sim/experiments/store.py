@@ -338,7 +338,8 @@ class BatchStore:
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise InputError(f"holds no batch manifest.json; {expected}", path=self.folder, field=field) from None
+            problem = "holds no batch manifest.json" if self.folder.is_dir() else "does not exist"
+            raise InputError(f"{problem}; {expected}", path=self.folder, field=field) from None
         except (OSError, ValueError):  # a folder in its place, bytes that are not UTF-8 JSON
             data = None
         if not isinstance(data, dict):
