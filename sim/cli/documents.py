@@ -84,6 +84,7 @@ def review(
 
     from sim.core.actors import UNMATCHED, load_catalogue
     from sim.core.events import load_events
+    from sim.core.io import remove_stale_temporaries
     from sim.documents import accept as accept_candidates
     from sim.documents import review as review_candidates
     from sim.documents import select, write_record
@@ -124,6 +125,7 @@ def review(
         return
     grown = accept_candidates(table, chosen, curated)
     with writing(curated, "--curated"):
+        remove_stale_temporaries(curated)  # what a review killed while writing the record left beside it
         write_record(grown)
     for candidate, row in zip(chosen, grown.added.to_dict(orient="records"), strict=True):
         console.print(

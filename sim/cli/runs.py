@@ -49,7 +49,7 @@ def run(
     observed_measure: MeasureOption = "events",
 ) -> None:
     """Run a scenario's replicates; write events, tension, a manifest and the tension plot."""
-    from sim.core.io import results_folder, write_json, write_parquet
+    from sim.core.io import remove_stale_temporaries, results_folder, write_json, write_parquet
     from sim.experiments.runner import run_scenario
     from sim.model.scenario import load_scenario
     from sim.plots import save_figure, tension_figure
@@ -60,6 +60,7 @@ def run(
     spec = loaded.scenario
     out = out or default_out(spec.name)
     documented_events, documented_tension = documented_record(loaded) or (None, None)
+    remove_stale_temporaries(out)  # what a run killed halfway left beside its results folder
     started = time.perf_counter()
     with results_folder(out) as staging:
         with progress() as bar:
@@ -77,7 +78,12 @@ def run(
 
 
 def batch(
-    scenario: Annotated[Path, typer.Argument(help="scenario file (YAML)")],
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(
+            help="scenario file (YAML) [default with --resume: the one the batch records]", show_default=False
+        ),
+    ] = None,
     replicates: Annotated[
         int | None, typer.Option(help="replicates per sweep point [default: the scenario's]", min=1)
     ] = None,
@@ -91,7 +97,10 @@ def batch(
         str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT [default: a new LocalCluster]")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="batch folder [default: results/<scenario name>-batch]")] = None,
-    resume: Annotated[Path | None, typer.Option(help="finish the missing runs of this batch folder")] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(help="finish the missing runs of this batch folder, with the scenario and options it records"),
+    ] = None,
     method: Annotated[
         SweepMethod | None,
         typer.Option(
@@ -103,9 +112,8 @@ def batch(
     """Run replicates times sweep points in parallel into a resumable Parquet store."""
     from sim.experiments.batch import run_batch
     from sim.experiments.store import BatchStore
-    from sim.model.scenario import load_scenario
 
-    loaded = _with_overrides(load_scenario(scenario), replicates=replicates, method=method, samples=samples)
+    loaded = _batch_scenario(scenario, resume, out, replicates=replicates, method=method, samples=samples)
     spec = loaded.scenario
     folder = resume or out or default_out(f"{spec.name}-batch", create=False)
     with progress() as bar, _terminate_as_interrupt():
@@ -139,7 +147,51 @@ def batch(
     ):
         view.add_row(name, value)
     console.print(view)
+    if outcome.set_aside:
+        errors.print(
+            f"note: {_count(len(outcome.set_aside), 'damaged file')} moved to {folder / 'damaged'}; "
+            "the runs of their chunks were run again"
+        )
     console.print(f"next: sahelsim summary {folder}  |  sahelsim plot {folder}")
+
+
+def _batch_scenario(
+    scenario: Path | None,
+    resume: Path | None,
+    out: Path | None,
+    replicates: int | None,
+    method: SweepMethod | None,
+    samples: int | None,
+) -> LoadedScenario:
+    """The scenario a batch runs: the file with the options, or, to resume, the one the batch records.
+
+    A batch is resumed as it was started (:func:`sim.experiments.resume.resumed_scenario`); a folder
+    stopped before its manifest was written holds no scenario, so it needs the file.
+    """
+    from sim.experiments.resume import resumed_scenario
+    from sim.experiments.store import BatchStore
+    from sim.model.scenario import load_scenario
+
+    given = None if scenario is None else load_scenario(scenario)
+    if resume is not None:
+        if out is not None and out.resolve() != resume.resolve():
+            raise InputError(
+                f"goes with a new batch; --resume {resume} finishes the batch in {resume} (leave --out out)",
+                field="--out",
+            )
+        if BatchStore(resume).manifest_path.exists():
+            options = {"--replicates": replicates, "--method": method, "--samples": samples}
+            return resumed_scenario(BatchStore.existing(resume, field="--resume"), given, options)
+    if given is None:
+        raise InputError(
+            "a new batch needs a scenario file: sahelsim batch SCENARIO"
+            if resume is None
+            else "holds no batch manifest.json (a batch stopped before it started, or not a batch's folder); "
+            f"give the scenario to start it there: sahelsim batch SCENARIO --resume {resume}",
+            path=resume,
+            field="SCENARIO" if resume is None else "--resume",
+        )
+    return _with_overrides(given, replicates=replicates, method=method, samples=samples)
 
 
 def validate(scenario: Annotated[Path, typer.Argument(help="scenario file (YAML)")]) -> None:

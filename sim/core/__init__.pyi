@@ -14,8 +14,11 @@ from .events import load_events as load_events
 from .events import select_events as select_events
 from .events import validate_frame as validate_frame
 from .io import atomic_path as atomic_path
+from .io import disk_full_guard as disk_full_guard
+from .io import remove_stale_temporaries as remove_stale_temporaries
 from .io import require_parent as require_parent
 from .io import results_folder as results_folder
+from .io import temporaries_of as temporaries_of
 from .io import write_csv as write_csv
 from .io import write_json as write_json
 from .io import write_parquet as write_parquet

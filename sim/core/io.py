@@ -9,8 +9,10 @@ store all use them.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -104,3 +106,72 @@ def results_folder(out: Path) -> Iterator[Path]:
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+
+
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})  # the errors of a full disk or an exhausted quota
+
+
+@contextlib.contextmanager
+def disk_full_guard(
+    target: Path, what: str, outcome: str = "nothing was written", field: str | None = None
+) -> Iterator[None]:
+    """Turn a full disk (or quota) met inside the block into one paragraph naming ``target``.
+
+    A full disk is not a bug of the program, so the user gets what was being written and what became
+    of it (``outcome``), not a traceback; the atomic writers have already removed their temporary
+    files. Other errors pass through unchanged.
+
+    Args:
+        target: the output being written (a file or a results folder), named in the message.
+        what: what was being written, and how much, e.g. "the parts of runs 40-59 (about 2.1 MB)".
+        outcome: what the user keeps and can do, e.g. that finished runs are kept and resumable.
+        field: the option that named ``target``, if any.
+    """
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in DISK_FULL:
+            raise
+        reason = " ".join(str(error.strerror or error).split())
+        raise InputError(
+            f"could not be written: the disk is full ({reason}) while writing {what}; {outcome}",
+            path=target,
+            field=field,
+        ) from None
+
+
+def temporaries_of(target: Path) -> list[Path]:
+    """The temporary files and folders beside ``target`` that the writers here make for it.
+
+    :func:`atomic_path` makes ``.NAME.XXXXXXXX`` and :func:`results_folder` ``.NAME.partial-XXXXXXXX``
+    and ``.NAME.old-XXXXXXXX`` (``tempfile``'s eight random letters, digits or underscores).
+    """
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.(?:partial-|old-)?[a-z0-9_]{{8}}")
+    parent = target.parent
+    return sorted(entry for entry in parent.iterdir() if pattern.fullmatch(entry.name)) if parent.is_dir() else []
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove what writers of ``target`` killed halfway (SIGKILL, power cut) left beside it.
+
+    A kill skips the writers' clean-up, so their temporary files and folders stay, hidden, beside
+    the output. Call this only where no other writer of ``target`` can be running: under the
+    batch folder's lock, or at the start of a command that writes ``target``. A kill between the
+    two renames of :func:`results_folder` leaves the previous result only in its ``.old-`` folder:
+    it is moved back first, so nothing the user had is lost.
+
+    Returns:
+        The temporaries removed.
+    """
+    found = temporaries_of(target)
+    if not target.exists():
+        for retired in found:
+            if retired.name.startswith(f".{target.name}.old-") and (retired / target.name).exists():
+                os.replace(retired / target.name, target)
+                break
+    for entry in found:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    return found

@@ -4,6 +4,7 @@ from .compare import compare_values as compare_values
 from .compare import paired_difference as paired_difference
 from .metrics import event_counts as event_counts
 from .metrics import run_metrics as run_metrics
+from .resume import resumed_scenario as resumed_scenario
 from .runner import RunResult as RunResult
 from .runner import run_replicate as run_replicate
 from .runner import run_scenario as run_scenario

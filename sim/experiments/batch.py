@@ -12,6 +12,7 @@ finished chunk and ``--resume`` runs only what is missing.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import math
 import multiprocessing
@@ -292,6 +293,7 @@ class BatchOutcome:
     seconds: float  # from the start of the executor (a Dask cluster's start-up included) to the end
     points: int
     workers: int  # the executor's workers (a Dask cluster's real count)
+    set_aside: tuple[Path, ...] = ()  # damaged files moved to DIR/damaged/ (their runs were run again)
 
 
 def run_batch(
@@ -307,23 +309,22 @@ def run_batch(
     """Run (or finish) a batch into ``out``; every finished chunk is stored at once.
 
     ``make_parent`` creates ``out``'s parent folder (the default ``results/``) when the store is
-    created, so bad input leaves no empty folder behind. On an interruption (Ctrl-C, SIGTERM) the
-    manifest records the runs kept and the error propagates; ``resume=True`` later runs only the
-    missing ones.
+    created, so bad input leaves no empty folder behind. The folder is held by this call alone
+    (:meth:`BatchStore.writing`). On an interruption (Ctrl-C, SIGTERM, a full disk) the manifest
+    records the runs kept and the error propagates; ``resume=True`` later runs only the missing
+    ones, and those of any damaged chunk.
     """
     scenario = loaded.scenario
     points = sweep_points(scenario.sweep, scenario.seed)
     runs = plan_runs(scenario, points)
-    if resume:
-        BatchStore.existing(out, field="--resume")  # refused before a cluster is started for it
+    manifest = {**scenario_record(loaded), "kind": BatchStore.KIND, "runs_total": len(runs)}
+    BatchStore.check_writable(out, loaded.sha256, resume, make_parent)  # refused before a cluster is started for it
     started = time.perf_counter()
-    with open_pool(executor, workers, address) as pool:
+    with (
+        open_pool(executor, workers, address) as pool,
+        BatchStore.writing(out, manifest, points, resume=resume, make_parent=make_parent) as store,
+    ):
         size = pool.size
-        if resume:
-            store = BatchStore.open(out, loaded.sha256)
-        else:
-            manifest = {**scenario_record(loaded), "kind": BatchStore.KIND, "runs_total": len(runs)}
-            store = BatchStore.create(out, manifest, points, make_parent=make_parent)
         done = store.done_runs()
         todo = [spec for spec in runs if spec.run not in done]
         store.update_status("running", done, len(runs))
@@ -338,11 +339,14 @@ def run_batch(
                     progress(len(done), len(runs))
         except BaseException:
             # The parts on disk are the truth: the interruption may have landed after a chunk
-            # was committed but before ``done`` heard of it.
-            store.update_status("interrupted", store.done_runs(), len(runs))
+            # was committed but before ``done`` heard of it. A full disk may refuse this write
+            # too: the manifest then keeps its last status, and the error that stopped the batch
+            # is the one to report.
+            with contextlib.suppress(InputError):
+                store.update_status("interrupted", store.done_runs(), len(runs))
             raise
         seconds = time.perf_counter() - started
         store.update_status(
             "complete", done, len(runs), last_call_seconds=round(seconds, 3), workers=size, executor=executor
         )
-    return BatchOutcome(len(runs), len(done), len(todo), seconds, len(points), size)
+    return BatchOutcome(len(runs), len(done), len(todo), seconds, len(points), size, tuple(store.set_aside))

@@ -67,3 +67,12 @@ def test_summary_gives_event_counts_and_whole_names_when_piped(batches):
     summary = pd.read_csv(a / "summary.csv", keep_default_na=False, na_values=[""])
     visits = summary[(summary["kind"] == "event count") & (summary["metric"] == "visit")].iloc[0]
     assert visits["runs"] == 4 and visits["q05"] <= visits["mean"] <= visits["q95"]
+
+
+def test_summary_of_a_folder_that_does_not_exist_says_so(tmp_path):
+    result = run_piped("summary", str(tmp_path / "typo"))
+    assert result.returncode == 2
+    assert "typo: does not exist; expected a folder written by 'sahelsim batch'" in result.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "empty: holds no batch manifest.json" in run_piped("summary", str(empty)).stderr

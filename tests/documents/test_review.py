@@ -282,6 +282,16 @@ def test_review_accepts_what_it_can_and_says_why_not_the_rest(curated, tmp_path,
     assert load_events(curated)["target"].iloc[-1] == "algeria"
 
 
+def test_review_clears_what_a_killed_review_left_beside_the_record(curated, tmp_path, monkeypatch, capsys):
+    (tmp_path / ".events.csv.k1ll3d00").write_text("half a record")  # a review killed while writing
+    candidates = _candidates_file(tmp_path, candidate("C001", source="niger", target="algeria", event_type="visit"))
+    code, _, err = run_here(
+        monkeypatch, capsys, "events", "review", str(candidates), "--curated", str(curated), "--accept", "C001"
+    )
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["candidates.csv", "events.csv"]
+
+
 def test_review_that_cannot_write_the_record_exits_2_and_leaves_it(curated, tmp_path, monkeypatch, capsys):
     import errno
 

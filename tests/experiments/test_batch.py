@@ -16,7 +16,7 @@ from sim.experiments.runner import run_replicate
 from sim.experiments.store import BatchStore
 from sim.model.scenario import load_scenario
 from sim.model.sweep import sweep_points
-from tests.conftest import ROOT, SCENARIOS, run_cli
+from tests.conftest import ROOT, SCENARIOS, run_cli, run_here
 
 SHORT = """extends: {base}
 name: short_batch
@@ -114,6 +114,8 @@ def test_a_killed_batch_keeps_its_finished_runs_and_resumes_exactly(short_scenar
     out = tmp_path / "killed"
     process = _start_batch(scenario, out)
     _wait_for_parts(out, 2)
+    second = run_cli("batch", str(scenario), "--workers", "1", "--resume", str(out))  # while the first one runs
+    assert second.returncode == 2 and "is being written by another 'sahelsim batch'" in second.stderr, second.stderr
     os.killpg(process.pid, signal.SIGKILL)  # the batch and its workers, with no chance to clean up
     process.wait()
     kept = BatchStore(out).done_runs()
@@ -121,8 +123,11 @@ def test_a_killed_batch_keeps_its_finished_runs_and_resumes_exactly(short_scenar
     for table in BatchStore.TABLES:  # every committed part is a whole, readable file
         for part in (out / table).glob("part-*.parquet"):
             pd.read_parquet(part)
-    result = run_cli("batch", str(scenario), "--workers", "2", "--resume", str(out))
+    result = run_cli("batch", "--workers", "2", "--resume", str(out))  # the scenario and options from the manifest
     assert result.returncode == 0, result.stderr
+    assert "240 of 240" in result.stdout
+    assert sorted(str(p.relative_to(out)) for p in out.rglob(".*")) == [".lock"]  # no debris of the kill
+    assert not (out / "damaged").exists()
     resumed = read_all(out)
     assert resumed["runs"]["run"].tolist() == list(range(240))  # nothing lost, nothing twice
     run_batch(load_scenario(scenario), tmp_path / "whole", workers=2)
@@ -142,13 +147,40 @@ def test_sigterm_stops_a_batch_cleanly(short_scenario, tmp_path):
     assert status["state"] == "interrupted" and status["runs_done"] == len(BatchStore(out).done_runs())
 
 
-def test_resuming_with_another_scenario_is_refused(short_scenario, tmp_path):
+def test_resuming_with_another_scenario_is_refused_naming_what_differs(short_scenario, tmp_path):
     out = tmp_path / "b"
     run_batch(load_scenario(short_scenario(2)), out, workers=1)
     before = sorted(p.name for p in (out / "runs").iterdir())
-    result = run_cli("batch", str(short_scenario(3)), "--resume", str(out))
-    assert result.returncode == 2 and "another scenario" in result.stderr
+    other = short_scenario(2, base="no_pursuit_2024.yaml")
+    result = run_cli("batch", str(other), "--resume", str(out))
+    message = " ".join(result.stderr.split())
+    assert result.returncode == 2 and "Traceback" not in message
+    assert f"{other}: differs from the scenario the batch in {out} was started with, in " in message
+    assert "parameters" in message
     assert sorted(p.name for p in (out / "runs").iterdir()) == before
+
+
+def test_resume_takes_the_scenario_and_options_from_the_manifest(short_scenario, tmp_path, monkeypatch, capsys):
+    scenario, out = short_scenario(2), tmp_path / "b"
+    code, _, err = run_here(monkeypatch, capsys, "batch", str(scenario), "--replicates", "3", "--out", str(out))
+    assert code == 0, err
+    for given in ([], [str(scenario)]):  # the scenario file says 2 replicates: the batch was started with 3
+        code, printed, err = run_here(monkeypatch, capsys, "batch", *given, "--workers", "1", "--resume", str(out))
+        assert code == 0 and "3 of 3 (0 run now)" in " ".join(printed.split()), err
+    for args, message in (
+        (
+            ["--replicates", "2"],
+            f"{out}, field '--replicates': --replicates 2 disagrees with the batch, which was "
+            "started with --replicates 3; leave --replicates out",
+        ),
+        (["--method", "lhs"], "--method lhs disagrees with the batch, which was started with --method (none)"),
+        (["--out", str(tmp_path / "elsewhere")], f"field '--out': goes with a new batch; --resume {out} finishes"),
+    ):
+        code, _, err = run_here(monkeypatch, capsys, "batch", str(scenario), "--resume", str(out), *args)
+        assert code == 2 and message in err and "Traceback" not in err, err
+    code, _, err = run_here(monkeypatch, capsys, "batch", "--out", str(tmp_path / "new"))
+    assert code == 2 and "a new batch needs a scenario file" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b", scenario.name]
 
 
 @pytest.mark.parametrize(
@@ -238,8 +270,10 @@ def test_readers_see_only_committed_runs(short_scenario, tmp_path):
     assert set(BatchStore(out).read("metrics")["run"]) == {0, 1, 2, 3}
     assert run_cli("summary", str(out)).returncode == 0
     assert (pd.read_csv(out / "summary.csv")["runs"] == 4).all()
-    BatchStore.open(out, load_scenario(short_scenario(4)).sha256)  # resuming clears them
+    outcome = run_batch(load_scenario(short_scenario(4)), out, workers=1, resume=True)  # resuming clears them
+    assert outcome.runs_this_call == 0
     assert sorted(p.name for p in (out / "metrics").iterdir()) == sorted(p.name for p in (out / "runs").iterdir())
+    assert [p.name for p in (out / "damaged" / "metrics").iterdir()] == ["part-0000004-0000005.parquet"]
 
 
 def test_a_chunk_is_hidden_until_its_runs_part_commits_it(short_scenario, tmp_path, monkeypatch):

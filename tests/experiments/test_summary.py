@@ -4,15 +4,23 @@ import math
 
 import pandas as pd
 
-from sim.experiments.store import BatchStore
+from sim.experiments.store import BatchStore, scenario_record
 from sim.experiments.summary import run_values, summarise
+from sim.model.scenario import load_scenario
+from tests.conftest import SCENARIOS
 
 
 def _store(tmp_path):
     """A batch of three runs at one sweep point: one metric, and the event counts of two of the runs."""
-    store = BatchStore.create(
-        tmp_path / "b", {"kind": BatchStore.KIND}, pd.DataFrame(index=pd.Index([0], name="point"))
-    )
+    folder = tmp_path / "b"
+    recorded = scenario_record(load_scenario(SCENARIOS / "sahel_2024.yaml"))
+    manifest = {**recorded, "kind": BatchStore.KIND, "runs_total": 3}
+    with BatchStore.writing(folder, manifest, pd.DataFrame(index=pd.Index([0], name="point"))) as store:
+        _write_runs(store)
+    return BatchStore(folder)
+
+
+def _write_runs(store):
     metrics = pd.DataFrame(
         {
             "run": [0, 1, 2, 0, 1, 2],
@@ -29,7 +37,6 @@ def _store(tmp_path):
     runs = pd.DataFrame({"run": [0, 1, 2], "point": 0, "replicate": [0, 1, 2], "events": [7, 0, 4]})
     tension = pd.DataFrame({"run": [0, 1, 2], "point": 0})
     store.write_chunk({"tension": tension, "metrics": metrics, "counts": counts, "runs": runs})
-    return store
 
 
 def test_a_run_without_an_event_type_counts_zero_of_it(tmp_path):
