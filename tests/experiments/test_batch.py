@@ -174,7 +174,7 @@ def test_resume_takes_the_scenario_and_options_from_the_manifest(short_scenario,
             "started with --replicates 3; leave --replicates out",
         ),
         (["--method", "lhs"], "--method lhs disagrees with the batch, which was started with --method (none)"),
-        (["--out", str(tmp_path / "elsewhere")], f"field '--out': goes with a new batch; --resume {out} finishes"),
+        (["--out", str(tmp_path / "elsewhere")], f"option '--out': goes with a new batch; --resume {out} finishes"),
     ):
         code, _, err = run_here(monkeypatch, capsys, "batch", str(scenario), "--resume", str(out), *args)
         assert code == 2 and message in err and "Traceback" not in err, err
