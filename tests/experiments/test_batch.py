@@ -89,6 +89,9 @@ def test_the_manifest_records_the_batch(short_scenario, tmp_path):
     assert manifest["versions"]["sahelsim"]
 
 
+RUNS = 4000  # eight chunks of 500: a batch long enough to interrupt between its chunks
+
+
 def _start_batch(scenario, out, workers=2):
     return subprocess.Popen(
         [sys.executable, "-m", "sim", "batch", str(scenario), "--workers", str(workers), "--out", str(out)],
@@ -110,26 +113,27 @@ def _wait_for_parts(out, at_least: int, timeout: float = 120) -> None:
 
 
 def test_a_killed_batch_keeps_its_finished_runs_and_resumes_exactly(short_scenario, tmp_path):
-    scenario = short_scenario(240)
+    scenario = short_scenario(RUNS)
     out = tmp_path / "killed"
     process = _start_batch(scenario, out)
     _wait_for_parts(out, 2)
+    os.killpg(process.pid, signal.SIGSTOP)  # frozen mid-batch, however fast the runs are, and still holding its lock
     second = run_cli("batch", str(scenario), "--workers", "1", "--resume", str(out))  # while the first one runs
     assert second.returncode == 2 and "is being written by another 'sahelsim batch'" in second.stderr, second.stderr
     os.killpg(process.pid, signal.SIGKILL)  # the batch and its workers, with no chance to clean up
     process.wait()
     kept = BatchStore(out).done_runs()
-    assert 0 < len(kept) < 240
+    assert 0 < len(kept) < RUNS
     for table in BatchStore.TABLES:  # every committed part is a whole, readable file
         for part in (out / table).glob("part-*.parquet"):
             pd.read_parquet(part)
     result = run_cli("batch", "--workers", "2", "--resume", str(out))  # the scenario and options from the manifest
     assert result.returncode == 0, result.stderr
-    assert "240 of 240" in result.stdout
+    assert f"{RUNS} of {RUNS}" in result.stdout
     assert sorted(str(p.relative_to(out)) for p in out.rglob(".*")) == [".lock"]  # no debris of the kill
     assert not (out / "damaged").exists()
     resumed = read_all(out)
-    assert resumed["runs"]["run"].tolist() == list(range(240))  # nothing lost, nothing twice
+    assert resumed["runs"]["run"].tolist() == list(range(RUNS))  # nothing lost, nothing twice
     run_batch(load_scenario(scenario), tmp_path / "whole", workers=2)
     for table, frame in read_all(tmp_path / "whole").items():
         pd.testing.assert_frame_equal(resumed[table], frame, obj=table)
@@ -137,7 +141,7 @@ def test_a_killed_batch_keeps_its_finished_runs_and_resumes_exactly(short_scenar
 
 def test_sigterm_stops_a_batch_cleanly(short_scenario, tmp_path):
     out = tmp_path / "terminated"
-    process = _start_batch(short_scenario(240), out)
+    process = _start_batch(short_scenario(RUNS), out)
     _wait_for_parts(out, 1)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
@@ -349,7 +353,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_workers_end_when_the_batch_process_is_killed_alone(short_scenario, tmp_path):
     out = tmp_path / "orphans"
-    process = _start_batch(short_scenario(240), out)
+    process = _start_batch(short_scenario(RUNS), out)
     _wait_for_parts(out, 1)
     workers = _children(process.pid)
     assert len(workers) >= 2
