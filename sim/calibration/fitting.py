@@ -138,15 +138,15 @@ class LoadedConfig:
         return primary(load_imported(self.path.parent / self.config.datasets[target.observed_in]))
 
     @functools.cached_property
-    def simulated(self) -> dict[str, Scenario]:
-        """Each scenario cut at the last date its targets can depend on (:meth:`Target.horizon`).
+    def horizons(self) -> dict[str, dt.date]:
+        """For each scenario a target measures, the last date its targets can depend on (:meth:`Target.horizon`).
 
-        The weeks after it cannot change a statistic, so calibration does not simulate them.
+        The weeks after it cannot change a statistic, so calibration stops the runs there. The
+        scenario itself is not cut: its period lays out the runs' random numbers, so a run stopped at
+        the horizon is the first part of the whole run.
         """
         return {
-            name: loaded.scenario.model_copy(
-                update={"end": max(t.horizon(loaded.scenario) for t in self.config.targets if t.scenario == name)}
-            )
+            name: max(t.horizon(loaded.scenario) for t in self.config.targets if t.scenario == name)
             for name, loaded in self.scenarios.items()
             if any(t.scenario == name for t in self.config.targets)
         }
@@ -183,8 +183,11 @@ def observed_statistics(loaded: LoadedConfig) -> dict[str, float]:
 def simulated_statistics(loaded: LoadedConfig, parameters: dict[str, float], run: int) -> dict[str, float]:
     """The targets measured on one run of each scenario with these parameters."""
     events = {
-        name: SahelModel(scenario, 1, parameters, first=run).run().log_frame().drop(columns="run")
-        for name, scenario in loaded.simulated.items()
+        name: SahelModel(loaded.scenarios[name].scenario, 1, parameters, first=run)
+        .run(until=horizon)
+        .log_frame()
+        .drop(columns="run")
+        for name, horizon in loaded.horizons.items()
     }
     return statistics(loaded.config.targets, events)
 

@@ -67,6 +67,8 @@ class SahelModel(mesa.Model):
         self, scenario: Scenario, replicates: int = 1, parameters: ParameterChoice = None, *, first: int = 0
     ) -> None:
         """Build the agents, the state arrays, the ledger, the rules' decision slots and the schedule of shocks."""
+        if replicates < 1 or first < 0:
+            raise ValueError(f"an ensemble of {replicates} replicates from run {first}: expected at least one, from 0")
         super().__init__(rng=np.random.SeedSequence(scenario.seed, spawn_key=(first,)))
         self.scenario = scenario
         self.replicates = replicates
@@ -170,9 +172,13 @@ class SahelModel(mesa.Model):
         if week + 1 == len(self.dates):
             self.running = False
 
-    def run(self) -> SahelModel:
-        """Run every week of the scenario's period."""
-        while self.running:
+    def run(self, until: dt.date | None = None) -> SahelModel:
+        """Run every week of the scenario's period, or stop after the week holding ``until``.
+
+        A run stopped early is the first part of the whole run: the period, not the stop, lays out
+        the random numbers.
+        """
+        while self.running and (until is None or self.steps == 0 or self.dates[self.steps - 1] + dt.timedelta(6) < until):
             self.step()
         return self
 

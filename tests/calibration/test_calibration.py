@@ -112,8 +112,8 @@ def test_the_committed_fitted_set_comes_from_the_committed_config():
 def test_calibration_runs_stop_where_the_targets_stop_looking():
     loaded = load_config(CONFIG)
     # sahel_2024: the Tinzaouaten shock (2024-07-25) opens the last 26-week windows
-    assert str(loaded.simulated["sahel_2024"].end) == "2025-01-23"
-    assert loaded.simulated["sahel_2024"].end < loaded.scenarios["sahel_2024"].scenario.end
+    assert str(loaded.horizons["sahel_2024"]) == "2025-01-23"
+    assert loaded.horizons["sahel_2024"] < loaded.scenarios["sahel_2024"].scenario.end
 
 
 @pytest.mark.parametrize("run", [0, 1, 2])
@@ -123,7 +123,10 @@ def test_a_run_cut_at_the_horizon_measures_what_the_whole_run_measures(run):
 
     loaded = load_config(CONFIG)
     parameters = {"protest_tension": 40.0, "deescalation_base": -3.0, "pledge_base": -3.0, "restore_base": -5.0}
-    whole = {name: SahelModel(s.scenario, run, parameters).run().log_frame() for name, s in loaded.scenarios.items()}
+    whole = {
+        name: SahelModel(s.scenario, 1, parameters, first=run).run().log_frame().drop(columns="run")
+        for name, s in loaded.scenarios.items()
+    }
     assert simulated_statistics(loaded, parameters, run) == statistics(loaded.config.targets, whole)
 
 

@@ -52,12 +52,14 @@ def test_an_injected_shock_is_replayed_in_the_coming_week_with_its_effects(sahel
         model.step()
     shock = model.inject("withdrawal", "wagner", "mali")
     assert shock.date == model.dates[3]
-    assert model.agent("wagner").present
-    assert not [row for row in model.log if row[4] == "withdrawal"]  # not before the step
+    assert model.agent("wagner").present.all()
+    assert not (model.log.records()["event_type"] == "withdrawal").any()  # not before the step
     model.step()
-    replayed = [row for row in model.log if row[4] == "withdrawal"]
-    assert len(replayed) == 1 and replayed[0][0] == model.dates[3] and replayed[0][5] == "shock:withdrawal"
-    assert not model.agent("wagner").present
+    records = model.log.records()
+    replayed = records[records["event_type"] == "withdrawal"]
+    assert len(replayed) == 1 and replayed["date"].iloc[0] == model.dates[3]
+    assert replayed["rule"].iloc[0] == "shock:withdrawal"
+    assert not model.agent("wagner").present.any()
 
 
 def test_the_same_pulls_give_the_same_run(sahel_2024):
@@ -66,9 +68,9 @@ def test_the_same_pulls_give_the_same_run(sahel_2024):
         model.step()
         model.inject("attack", "jnim_aqim", "mali", magnitude=40)
         model.run()
-        return model.log
+        return model.log.records()
 
-    assert run() == run()
+    pd.testing.assert_frame_equal(run(), run())
 
 
 @pytest.mark.parametrize(
@@ -208,8 +210,10 @@ def test_the_feed_reads_events_in_plain_words_newest_first():
     pending = feed(model)
     assert pending[0] == "coming week 14: Mali harms civilians across the border of Mauritania (shock)"
     assert len(pending) == 2 + classroom().feed_length
-    newest = model.log[-1]
-    assert pending[2] == f"week 13 ({newest[0]:%d %b %Y}): " + sentence(newest[2], newest[3], newest[4], newest[6])
+    newest = model.log.records(0).iloc[-1]
+    details = {"fatalities": max(newest["fatalities"], 0), "count": max(newest["count"], 0)}
+    said = sentence(newest["source"], newest["target"], newest["event_type"], details)
+    assert pending[2] == f"week 13 ({newest['date']:%d %b %Y}): {said}"
     model.step()
     lines = feed(model)
     assert lines[:2] == [  # the week's shocks first, whatever else happened that week
@@ -226,12 +230,12 @@ def test_monitors_count_the_log_and_read_the_key_pairs():
     for _ in range(15):
         model.step()
     counts, readings = monitors(model)
-    kinds = pd.Series([row[4] for row in model.log])
+    kinds = model.log.records()["event_type"]
     assert counts["incidents"] == (kinds == "cross_border_incident").sum() >= 2
     assert counts["attacks"] == kinds.isin(["attack", "attack_civilians"]).sum()
     assert counts["patrols"] == kinds.isin(["joint_patrol", "joint_operation"]).sum()
     assert readings[0].label == "Mali – Mauritania"
-    assert readings[0].tension == pytest.approx(model.ledger.tension("mali", "mauritania"))
+    assert readings[0].tension == pytest.approx(model.ledger.tension("mali", "mauritania")[0])
 
 
 def test_live_figures_are_pngs_that_change_with_the_run():
