@@ -113,13 +113,14 @@ class RelationLedger:
         keep = source != target
         weight = np.broadcast_to(np.asarray(goldstein, dtype=np.float64), keep.shape)[keep]
         r, i, j = replicate[keep], source[keep], target[keep]
-        low, high = np.minimum(i, j), np.maximum(i, j)
-        np.add.at(self.raw_tension, (r, low, high), -weight)
-        np.add.at(self.raw_cooperation, (r, low, high), weight)
-        for raw in (self.raw_tension, self.raw_cooperation):
-            raw[r, low, high] = np.maximum(raw[r, low, high], 0.0)
-            raw[r, high, low] = raw[r, low, high]
-        np.add.at(self.raw_hostility, (r, i, j), np.maximum(-weight, 0.0))
+        n = len(self.actors)
+        pair = (r * n + np.minimum(i, j)) * n + np.maximum(i, j)  # flat index of the upper cell
+        mirror = (r * n + np.maximum(i, j)) * n + np.minimum(i, j)
+        for raw, sign in ((self.raw_tension, -1.0), (self.raw_cooperation, 1.0)):
+            flat = raw.reshape(-1)
+            np.add.at(flat, pair, sign * weight)
+            flat[pair] = flat[mirror] = np.maximum(flat[pair], 0.0)
+        np.add.at(self.raw_hostility.reshape(-1), (r * n + i) * n + j, np.maximum(-weight, 0.0))
 
     def tension(self, a: str, b: str) -> np.ndarray:
         """The pair's tension now, in [0, 1), one value per replicate."""

@@ -154,7 +154,7 @@ class Rule:
         self.model = model
 
     def uniforms(self, draw: str, slots: Sequence[tuple[str, ...]]) -> Array:
-        """The (replicates, slots, weeks) uniforms of one kind of draw, a stream per slot."""
+        """The (weeks, replicates, slots) uniforms of one kind of draw, a stream per slot."""
         return self.model.decisions.block([":".join((f"{self.name}.{draw}", *slot)) for slot in slots])
 
     def step(self, week: int) -> None:
@@ -195,7 +195,7 @@ class Insurgency(Rule):
         model, p = self.model, self.model.params
         if not len(self.group):
             return
-        u = {draw: block[:, :, week] for draw, block in self.u.items()}
+        u = {draw: block[week] for draw, block in self.u.items()}
         capability = model.capability[:, self.group]
         standing = model.present | model.is_state  # a state always defends its own soil
         weights = model.capability[:, None, :] * (self.defenders[None] & standing[:, None, :])
@@ -270,7 +270,7 @@ class CounterInsurgency(Rule):
         model, p = self.model, self.model.params
         if not len(self.force):
             return
-        u = {draw: block[:, :, week] for draw, block in self.u.items()}
+        u = {draw: block[week] for draw, block in self.u.items()}
         threat = model.ledger.levels(model.ledger.raw_hostility, self.group, self.force)
         standing = (model.present | model.is_state)[:, self.force]
         operate = standing & (u["operation"] < operation_probability(p, threat, model.capability[:, self.force]))
@@ -343,7 +343,7 @@ class Protest(Rule):
         model, p = self.model, self.model.params
         if not len(self.state):
             return
-        u = {draw: block[:, :, week] for draw, block in self.u.items()}
+        u = {draw: block[week] for draw, block in self.u.items()}
         tension = model.ledger.levels(model.ledger.raw_tension, self.state, self.other)
         recalled = model.recalled[:, self.state, self.other]
         summon = u["summons"] < summons_probability(p, self.resolve, tension)
@@ -373,7 +373,7 @@ class DeEscalation(Rule):
         model, p = self.model, self.model.params
         if not len(self.state):
             return
-        u = {draw: block[:, :, week] for draw, block in self.u.items()}
+        u = {draw: block[week] for draw, block in self.u.items()}
         tension = model.ledger.levels(model.ledger.raw_tension, self.state, self.other)
         stakes = (self.fixed_stakes + model.shared_threat[:, self.state, self.other]) / 3.0
         contact = u["contact"] < deescalation_probability(p, tension, stakes)
@@ -410,7 +410,7 @@ class CommonThreat(Rule):
         tension = model.ledger.levels(model.ledger.raw_tension, self.first, self.second)
         shared = model.shared_threat[:, self.first, self.second]
         enemy = model.common_enemy[:, self.first, self.second]
-        act = self.u[:, :, week] < joint_action_probability(p, shared, tension)
+        act = self.u[week] < joint_action_probability(p, shared, tension)
         operation = act & (shared >= p.joint_operation_threshold)
         r, k = np.nonzero(operation)
         model.emit(self.name, "joint_operation", r, self.first[k], self.second[k])
@@ -446,7 +446,7 @@ class Expulsion(Rule):
             return
         tension = model.ledger.levels(model.ledger.raw_tension, self.host, self.force)
         chance = expulsion_probability(p, self.host_alignment, self.force_alignment, tension)
-        r, k = np.nonzero(model.present[:, self.force] & (self.u[:, :, week] < chance))
+        r, k = np.nonzero(model.present[:, self.force] & (self.u[week] < chance))
         model.emit(self.name, "expulsion", r, self.host[k], self.force[k])
 
 
@@ -468,7 +468,7 @@ class Patronage(Rule):
         model, p = self.model, self.model.params
         if not len(self.patron):
             return
-        pledge = self.u[:, :, week] < pledge_probability(p, model.losses[:, self.client])
+        pledge = self.u[week] < pledge_probability(p, model.losses[:, self.client])
         r, k = np.nonzero(pledge)
         model.emit(self.name, "pledge_support", r, self.patron[k], self.client[k])
 
@@ -495,7 +495,7 @@ class AllianceFormation(Rule):
             return
         open_to = ~model.members[:, self.alliance, self.state]
         chance = joining_probability(p, model.threat_to(self.state), self.alignment)
-        r, k = np.nonzero(open_to & (self.u[:, :, week] < chance))
+        r, k = np.nonzero(open_to & (self.u[week] < chance))
         model.emit(self.name, "alliance_formation", r, self.state[k], self.alliance[k])
 
 
