@@ -30,7 +30,7 @@ from sim.core.errors import InputError
 from sim.core.events import load_events
 from sim.core.parameters import parameter_specs
 from sim.model.model import SahelModel
-from sim.model.scenario import FittedParameter, FittedSet, LoadedScenario, Scenario, load_scenario
+from sim.model.scenario import FittedParameter, FittedSet, LoadedScenario, load_scenario
 from sim.model.sweep import Range
 from sim.records.datasets import load_imported
 from sim.records.observed import primary
@@ -183,7 +183,7 @@ def observed_statistics(loaded: LoadedConfig) -> dict[str, float]:
 def simulated_statistics(loaded: LoadedConfig, parameters: dict[str, float], run: int) -> dict[str, float]:
     """The targets measured on one run of each scenario with these parameters."""
     events = {
-        name: SahelModel(loaded.scenarios[name].scenario, 1, parameters, first=run)
+        name: SahelModel(loaded.scenarios[name].scenario, [run], parameters)
         .run(until=horizon)
         .log_frame()
         .drop(columns="run")

@@ -19,7 +19,6 @@ imported datasets and simulated runs are measured with one ruler.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -41,7 +40,7 @@ def pair_label(a: str, b: str) -> str:
 
 def to_raw(level: float, scale: float | np.ndarray) -> np.ndarray:
     """The raw accumulated weight that shows as ``level`` in [0, 1) (per replicate when ``scale`` is an array)."""
-    return -np.asarray(scale) * np.log1p(-level)
+    return np.asarray(-np.asarray(scale) * np.log1p(-level))
 
 
 def week_dates(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -80,7 +79,11 @@ class RelationLedger:
         self.raw_hostility = np.zeros((replicates, n, n))  # [r, i, j]: conflictual weight i has directed at j
         for (a, b), (tension, cooperation) in (initial or {}).items():
             i, j = self.index[a], self.index[b]
-            for raw, level in ((self.raw_tension, tension), (self.raw_hostility, tension), (self.raw_cooperation, cooperation)):
+            for raw, level in (
+                (self.raw_tension, tension),
+                (self.raw_hostility, tension),
+                (self.raw_cooperation, cooperation),
+            ):
                 raw[:, i, j] = raw[:, j, i] = to_raw(level, self.scale[:, 0, 0])
         self._upper = np.triu_indices(n, k=1)
         self._columns = {pair_key(*pair): k for k, pair in enumerate(self.pairs)}

@@ -67,26 +67,13 @@ def plan_runs(scenario: Scenario, points: pd.DataFrame) -> list[RunSpec]:
 
 
 def simulate_chunk(scenario: Scenario, runs: Sequence[RunSpec]) -> Tables:
-    """Step a chunk of runs as ensembles of consecutive runs and gather their tables (what a worker executes)."""
-    parts = [_simulate_ensemble(scenario, list(group)) for group in consecutive(runs)]
-    return {table: pd.concat([part[table] for part in parts], ignore_index=True) for table in parts[0]}
+    """Step a chunk of runs together as one ensemble and gather their tables (what a worker executes).
 
-
-def consecutive(runs: Sequence[RunSpec]) -> list[list[RunSpec]]:
-    """The runs cut where their indices jump (a resumed batch may have gaps): each part is one ensemble."""
-    groups: list[list[RunSpec]] = []
-    for spec in runs:
-        if groups and spec.run == groups[-1][-1].run + 1:
-            groups[-1].append(spec)
-        else:
-            groups.append([spec])
-    return groups
-
-
-def _simulate_ensemble(scenario: Scenario, runs: list[RunSpec]) -> Tables:
-    """Consecutive runs stepped together in one model, and their tension, metrics, counts and runs tables."""
+    The model's replicates are the chunk's runs, each with its index (which lays out its random
+    numbers) and its sweep point's parameters.
+    """
     ids = np.array([spec.run for spec in runs])
-    model = SahelModel(scenario, len(runs), [spec.parameters for spec in runs], first=int(ids[0])).run()
+    model = SahelModel(scenario, ids, [spec.parameters for spec in runs]).run()
     key_pairs = [pair_key(*pair) for pair in scenario.key_pairs]
     columns = [model.ledger.column(*pair) for pair in key_pairs]
     tension, cooperation = model.tension_history[:, :, columns], model.cooperation_history[:, :, columns]

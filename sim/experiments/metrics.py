@@ -78,7 +78,9 @@ def run_metrics(
     metric by metric (the series metrics, then the event metrics by name), then pair by pair.
     """
     labels = [pair_label(*pair) for pair in key_pairs]
-    metrics = pair_metrics(tension, cooperation, threshold) | dict(sorted(event_metrics(records, runs, key_pairs).items()))
+    metrics = pair_metrics(tension, cooperation, threshold) | dict(
+        sorted(event_metrics(records, runs, key_pairs).items())
+    )
     n_runs, n_pairs, names = len(runs), len(key_pairs), list(metrics)
     values = np.stack([metrics[name] for name in names], axis=1) if names else np.empty((n_runs, 0, n_pairs))
     return pd.DataFrame(

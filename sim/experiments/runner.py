@@ -26,7 +26,7 @@ class RunResult:
 
 def run_replicate(scenario: Scenario, replicate: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One replicate alone (an ensemble of one): its event log and its weekly tension table."""
-    model = SahelModel(scenario, 1, first=replicate).run()
+    model = SahelModel(scenario, [replicate]).run()
     return model.events_frame(), model.tension_frame()
 
 
@@ -40,7 +40,7 @@ def run_scenario(scenario: Scenario, progress: Callable[[int], None] | None = No
     """All of the scenario's replicates, in replicate order, stepped in ensembles; ``progress`` gets the runs done."""
     events, tension = [], []
     for first, count in ensembles(scenario.replicates):
-        model = SahelModel(scenario, count, first=first).run()
+        model = SahelModel(scenario, range(first, first + count)).run()
         events.append(model.events_frame())
         tension.append(model.tension_frame())
         if progress is not None:

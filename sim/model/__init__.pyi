@@ -1,6 +1,5 @@
 from .agents import SahelAgent as SahelAgent
 from .model import SahelModel as SahelModel
-from .model import replicate_seed as replicate_seed
 from .scenario import ActorOverride as ActorOverride
 from .scenario import Block as Block
 from .scenario import FittedSet as FittedSet

@@ -23,34 +23,49 @@ SLOT_NAMESPACE = 0x5A4E_5345  # a fixed word mixed into every key, so these stre
 
 
 class Decisions:
-    """The uniforms of named decision slots for runs ``first .. first + replicates - 1`` over ``weeks`` weeks.
+    """The uniforms of named decision slots for the ensemble's runs (a run index per replicate) over ``weeks`` weeks.
 
     A rule asks once, when the model is built, for the block of its slots, holding every week of the
     period, so each step reads its uniforms with one slice (see :meth:`block`).
     """
 
-    def __init__(self, seed: int, first: int, replicates: int, weeks: int) -> None:
+    def __init__(self, seed: int, runs: np.ndarray, weeks: int) -> None:
         """Lay out each slot's stream: ``stride`` numbers per run, filling whole Philox counters.
 
         The uniforms are single precision (24 bits; two per 64-bit output, eight per Philox counter):
         ample for weekly chances and heavy tails alike, at half the memory and time of doubles.
         """
-        self.first, self.replicates = first, replicates
+        self.runs = np.asarray(runs, dtype=np.int64)
+        self.replicates = len(self.runs)
+        # the streams are drawn for each stretch of consecutive run indices (a batch chunk is one; the
+        # rows of a sensitivity block, which share their runs, are one run used several times)
+        distinct, self._row = np.unique(self.runs, return_inverse=True)
+        breaks = np.flatnonzero(np.diff(distinct) != 1) + 1
+        self._stretches = [(int(part[0]), len(part)) for part in np.split(distinct, breaks)]
         self.stride = -(-weeks // 8) * 8
         self._entropy = int(np.random.SeedSequence(seed, spawn_key=(SLOT_NAMESPACE,)).generate_state(1, np.uint64)[0])
 
     def _fill(self, name: str, out: np.ndarray) -> None:
-        """Write one slot's (replicates, stride) uniforms into ``out``: week ``w`` of run ``first + r`` at ``[r, w]``."""
+        """Write one slot's uniforms for the distinct runs, in order, into ``out`` (runs by stride).
+
+        Week ``w`` of run ``i`` is number ``i * stride + w`` of the slot's stream.
+        """
         key = np.array([self._entropy, zlib.crc32(name.encode("utf-8"))], dtype=np.uint64)
-        counter = np.array([self.first * self.stride // 8, 0, 0, 0], dtype=np.uint64)  # skip earlier runs' numbers
-        np.random.Generator(np.random.Philox(key=key, counter=counter)).random(out=out, dtype=np.float32)
+        row = 0
+        for first, count in self._stretches:
+            counter = np.array([first * self.stride // 8, 0, 0, 0], dtype=np.uint64)  # skip earlier runs' numbers
+            generator = np.random.Generator(np.random.Philox(key=key, counter=counter))
+            generator.random(out=out[row : row + count], dtype=np.float32)
+            row += count
 
     def block(self, names: Sequence[str]) -> np.ndarray:
         """The uniforms of several slots as a (weeks, replicates, slots) view: ``block[w]`` is week ``w``'s draws.
 
         Each slot's stream is generated straight into its own contiguous (replicates, stride) plane.
         """
-        planes = np.empty((len(names), self.replicates, self.stride), dtype=np.float32)
+        planes = np.empty((len(names), len(self._row) and self._row.max() + 1, self.stride), dtype=np.float32)
         for plane, name in zip(planes, names, strict=True):
             self._fill(name, plane)
+        if not np.array_equal(self._row, np.arange(self.replicates)):  # runs repeated or out of order
+            planes = planes[:, self._row]
         return planes.transpose(2, 1, 0)

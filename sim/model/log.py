@@ -46,11 +46,10 @@ class Batch:
 class EventLog:
     """Every event of every replicate, appended a batch at a time in the order they happen."""
 
-    def __init__(self, actors: list[str], first: int, replicates: int) -> None:
-        """An empty log for runs ``first .. first + replicates - 1`` of ``actors`` (indices into that list)."""
+    def __init__(self, actors: list[str], runs: np.ndarray) -> None:
+        """An empty log for an ensemble of ``runs`` (a run index per replicate) of ``actors`` (in index order)."""
         self.actors = np.array(actors, dtype=object)
-        self.first = first
-        self.replicates = replicates
+        self.runs = np.asarray(runs)
         self.batches: list[Batch] = []
 
     def add(self, batch: Batch) -> None:
@@ -86,7 +85,7 @@ class EventLog:
         sizes = [len(batch.replicate) for batch in self.batches]
         return pd.DataFrame(
             {
-                "run": self.first + self._column("replicate")[order],
+                "run": self.runs[self._column("replicate")[order]],
                 "week": np.repeat([b.week for b in self.batches], sizes).astype(int)[order],
                 "date": self._shared("date")[order],
                 "source": self.actors[self._column("source")[order]],
@@ -104,7 +103,7 @@ class EventLog:
         order = self.order()
         if replicate is not None:
             order = order[self._column("replicate")[order] == replicate]
-        run = self.first + self._column("replicate")[order]
+        run = self.runs[self._column("replicate")[order]]
         number = _rank_within(run)
         kinds = event_types()
         event_type = self._shared("event_type")[order]
@@ -122,9 +121,9 @@ class EventLog:
                 "cameo_root": [kinds[kind].cameo_root for kind in event_type],
                 "goldstein": [kinds[kind].goldstein for kind in event_type],
                 "location": self._shared("location")[order],
-                "country": np.where(country == "", None, country),
-                "fatalities": pd.array(np.where(fatalities == NONE, None, fatalities), dtype="Int64"),
-                "count": pd.array(np.where(count == NONE, None, count), dtype="Int64"),
+                "country": pd.Series(country, dtype="string").replace("", pd.NA),
+                "fatalities": pd.Series(fatalities, dtype="Int64").mask(fatalities == NONE),
+                "count": pd.Series(count, dtype="Int64").mask(count == NONE),
                 "count_unit": self._shared("count_unit")[order],
                 "origin": "simulated",
                 "rule": self._shared("rule")[order],

@@ -55,24 +55,23 @@ class SahelModel(mesa.Model):
 
     Args:
         scenario: the validated scenario (actors, relations, parameters, shocks, period).
-        replicates: how many replicates to step together; they are runs ``first`` to
-            ``first + replicates - 1`` of the scenario, and a run's random numbers depend only on
-            its index (and the scenario's seed).
+        replicates: how many replicates to step together (runs 0 to R - 1 of the scenario), or the
+            run index of each replicate (e.g. ``range(500, 1000)`` for a batch chunk, ``[7]`` for
+            run 7 alone). A run's random numbers depend only on its index and the scenario's seed.
         parameters: overrides applied on top of the scenario's: one mapping for every replicate,
             or a sequence with one mapping per replicate (e.g. sweep points or posterior draws).
-        first: the index of the first run.
     """
 
     def __init__(
-        self, scenario: Scenario, replicates: int = 1, parameters: ParameterChoice = None, *, first: int = 0
+        self, scenario: Scenario, replicates: int | Sequence[int] | np.ndarray = 1, parameters: ParameterChoice = None
     ) -> None:
         """Build the agents, the state arrays, the ledger, the rules' decision slots and the schedule of shocks."""
-        if replicates < 1 or first < 0:
-            raise ValueError(f"an ensemble of {replicates} replicates from run {first}: expected at least one, from 0")
-        super().__init__(rng=np.random.SeedSequence(scenario.seed, spawn_key=(first,)))
+        self.runs = np.arange(replicates) if isinstance(replicates, int) else np.asarray(replicates, dtype=np.int64)
+        if len(self.runs) < 1 or self.runs.min() < 0:
+            raise ValueError(f"an ensemble of runs {replicates}: expected at least one run, indexed from 0")
+        super().__init__(rng=np.random.SeedSequence(scenario.seed, spawn_key=(int(self.runs[0]),)))
         self.scenario = scenario
-        self.replicates = replicates
-        self.first = first
+        self.replicates = replicates = len(self.runs)
         given = [parameters or {}] * replicates if parameters is None or isinstance(parameters, Mapping) else parameters
         if len(given) != replicates:
             raise ValueError(f"{len(given)} parameter sets for {replicates} replicates")
@@ -98,8 +97,8 @@ class SahelModel(mesa.Model):
         self._blocked: dict[str, list[Block]] = {}  # the scenario's blocked windows by event type
         for window in scenario.blocked:
             self._blocked.setdefault(window.kind, []).append(window)
-        self.log = EventLog(self.taking_part, first, replicates)
-        self.decisions = Decisions(scenario.seed, first, replicates, len(self.dates))
+        self.log = EventLog(self.taking_part, self.runs)
+        self.decisions = Decisions(scenario.seed, self.runs, len(self.dates))
         self.phases: list[tuple[str, list[Rule]]] = [(name, [rule(self) for rule in rules]) for name, rules in PHASES]
         n_pairs = len(self.ledger.pairs)
         self.tension_history = np.zeros((len(self.dates), replicates, n_pairs))
@@ -178,7 +177,9 @@ class SahelModel(mesa.Model):
         A run stopped early is the first part of the whole run: the period, not the stop, lays out
         the random numbers.
         """
-        while self.running and (until is None or self.steps == 0 or self.dates[self.steps - 1] + dt.timedelta(6) < until):
+        while self.running and (
+            until is None or self.steps == 0 or self.dates[self.steps - 1] + dt.timedelta(6) < until
+        ):
             self.step()
         return self
 
@@ -324,7 +325,7 @@ class SahelModel(mesa.Model):
         frames = [
             history_frame(
                 self.dates, self.ledger.pairs, self.tension_history[:, r], self.cooperation_history[:, r]
-            ).assign(replicate=self.first + r)
+            ).assign(replicate=int(self.runs[r]))
             for r in range(self.replicates)
         ]
         return pd.concat(frames, ignore_index=True)

@@ -121,7 +121,7 @@ def joining_probability(p: P, threat: Array, alignment: Array) -> Array:
 
 def deaths_from(median: Array, uniform: Array) -> Array:
     """Deaths of violent events: log-normal around ``median`` (heavy-tailed), by inversion of the uniforms."""
-    return np.rint(median * np.exp(DEATHS_SPREAD * ndtri(uniform))).astype(np.int64)
+    return np.asarray(np.rint(median * np.exp(DEATHS_SPREAD * ndtri(uniform))), dtype=np.int64)
 
 
 _HOSTAGE_CDF = pdtr(np.arange(64), HOSTAGES_MEAN)
@@ -132,7 +132,7 @@ def hostages_from(uniform: Array) -> Array:
     return 1 + np.searchsorted(_HOSTAGE_CDF, uniform, side="right").astype(np.int64)
 
 
-def shared_out(deaths: Array, forces: Array, position: Array) -> Array:
+def shared_out(deaths: Array, forces: Array, position: Array | int) -> Array:
     """The share of an incident's deaths of the operator at ``position`` among ``forces`` operators.
 
     The first ``deaths % forces`` operators take one more, so adding up the rows counts every death once.
@@ -188,7 +188,9 @@ class Insurgency(Rule):
             self.defenders[k, [state.index] + [a.index for a in model.hosted_in(state.actor_id)]] = True
         self.u = {draw: self.uniforms(draw, slots) for draw in ("attack", "target", "deaths")}
         if model.has("civilians"):
-            self.u |= {draw: self.uniforms(draw, slots) for draw in ("civilians", "civilians.deaths", "kidnap", "hostages")}
+            self.u |= {
+                draw: self.uniforms(draw, slots) for draw in ("civilians", "civilians.deaths", "kidnap", "hostages")
+            }
 
     def step(self, week: int) -> None:
         """Attacks on forces, then on civilians, then kidnappings, all decided on the week's state so far."""
@@ -205,7 +207,9 @@ class Insurgency(Rule):
         target = np.where(above.any(axis=2), above.argmax(axis=2), self.state[None, :])
         deaths = deaths_from(p.attack_lethality * capability, u["deaths"])
         r, k = np.nonzero(attack)
-        model.emit(self.name, "attack", r, self.group[k], target[r, k], fatalities=deaths[r, k], country=self.country[k])
+        model.emit(
+            self.name, "attack", r, self.group[k], target[r, k], fatalities=deaths[r, k], country=self.country[k]
+        )
         if "civilians" not in u:
             return
         civilians = np.full(len(self.group), model.index_of("civilians"))
@@ -213,7 +217,13 @@ class Insurgency(Rule):
         deaths = deaths_from(p.attack_lethality * capability, u["civilians.deaths"])
         r, k = np.nonzero(hit)
         model.emit(
-            self.name, "attack_civilians", r, self.group[k], civilians[k], fatalities=deaths[r, k], country=self.country[k]
+            self.name,
+            "attack_civilians",
+            r,
+            self.group[k],
+            civilians[k],
+            fatalities=deaths[r, k],
+            country=self.country[k],
         )
         taken = u["kidnap"] < kidnap_probability(p, capability)
         r, k = np.nonzero(taken)
@@ -304,20 +314,25 @@ class CounterInsurgency(Rule):
         model = self.model
         pursuit = kind == "cross_border_incident"
         target = (
-            self.into[None, :].repeat(len(happen), 0)
-            if pursuit
-            else np.full(happen.shape, model.index_of("civilians"))
+            self.into[None, :].repeat(len(happen), 0) if pursuit else np.full(happen.shape, model.index_of("civilians"))
         )
         country = self.into_country if pursuit else self.country
         force = self.force[self.pursuit_of] if pursuit else self.force
-        details = {"location": "border area"} if pursuit else {}
+        location = "border area" if pursuit else None
         r, k = np.nonzero(happen)
         share = shared_out(deaths[r, k], operators[r, k], 0)
-        model.emit(self.name, kind, r, force[k], target[r, k], fatalities=share, country=country[k], **details)
+        model.emit(self.name, kind, r, force[k], target[r, k], fatalities=share, country=country[k], location=location)
         r, k, c = np.nonzero(happen[:, :, None] & joined)
         share = shared_out(deaths[r, k], operators[r, k], position[r, k, c])
         model.emit(
-            self.name, kind, r, self.contractors[c], target[r, k], fatalities=share, country=country[k], **details
+            self.name,
+            kind,
+            r,
+            self.contractors[c],
+            target[r, k],
+            fatalities=share,
+            country=country[k],
+            location=location,
         )
 
 
@@ -349,7 +364,11 @@ class Protest(Rule):
         summon = u["summons"] < summons_probability(p, self.resolve, tension)
         restore = recalled & (u["restore"] < restore_probability(p, tension))
         recall = ~recalled & (u["recall"] < recall_probability(p, self.resolve, tension))
-        for kind, happen in (("summon_ambassador", summon), ("restore_ambassador", restore), ("recall_ambassador", recall)):
+        for kind, happen in (
+            ("summon_ambassador", summon),
+            ("restore_ambassador", restore),
+            ("recall_ambassador", recall),
+        ):
             r, k = np.nonzero(happen)
             model.emit(self.name, kind, r, self.state[k], self.other[k])
 
@@ -482,7 +501,10 @@ class AllianceFormation(Rule):
         """One slot per (candidate state, alliance)."""
         super().__init__(model)
         pairs = [
-            (model.agent(m), a) for a in model.of_kind("alliance") for m in a.candidates if model.agent(m).kind == "state"
+            (model.agent(m), a)
+            for a in model.of_kind("alliance")
+            for m in a.candidates
+            if model.agent(m).kind == "state"
         ]
         self.state, self.alliance = _ids([s for s, _ in pairs]), _ids([a for _, a in pairs])
         self.alignment = np.array([s.alignment for s, _ in pairs])

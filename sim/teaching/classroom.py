@@ -269,7 +269,11 @@ class ClassroomModel(SahelModel):
         """The weeks simulated so far and the key pairs' tension and cooperation in each (a column per pair)."""
         columns = [self.ledger.column(a, b) for a, b in self.scenario.key_pairs]
         weeks = self.steps
-        return self.dates[:weeks], self.tension_history[:weeks, 0, columns], self.cooperation_history[:weeks, 0, columns]
+        return (
+            self.dates[:weeks],
+            self.tension_history[:weeks, 0, columns],
+            self.cooperation_history[:weeks, 0, columns],
+        )
 
 
 def sentence(source: str, target: str, kind: str, details: dict | None = None) -> str:
@@ -310,8 +314,13 @@ def feed(model: SahelModel, length: int | None = None) -> list[str]:
     others: list[str] = []
     for row in reversed(model.log.records(0).to_dict(orient="records")):
         date, rule = row["date"], row["rule"]
-        details = {"fatalities": max(row["fatalities"], 0), "count": max(row["count"], 0), "count_unit": row["count_unit"]}
-        line = f"week {week_number(model, date)} ({date:%d %b %Y}): {sentence(row['source'], row['target'], row['event_type'], details)}"
+        details = {
+            "fatalities": max(row["fatalities"], 0),
+            "count": max(row["count"], 0),
+            "count_unit": row["count_unit"],
+        }
+        said = sentence(row["source"], row["target"], row["event_type"], details)
+        line = f"week {week_number(model, date)} ({date:%d %b %Y}): {said}"
         if rule.startswith("shock:") and date >= week_start:
             shocks.append(line + " (shock)")
         elif len(others) < length:

@@ -124,7 +124,7 @@ def test_a_run_cut_at_the_horizon_measures_what_the_whole_run_measures(run):
     loaded = load_config(CONFIG)
     parameters = {"protest_tension": 40.0, "deescalation_base": -3.0, "pledge_base": -3.0, "restore_base": -5.0}
     whole = {
-        name: SahelModel(s.scenario, 1, parameters, first=run).run().log_frame().drop(columns="run")
+        name: SahelModel(s.scenario, [run], parameters).run().log_frame().drop(columns="run")
         for name, s in loaded.scenarios.items()
     }
     assert simulated_statistics(loaded, parameters, run) == statistics(loaded.config.targets, whole)

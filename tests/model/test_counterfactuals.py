@@ -19,7 +19,7 @@ def child(tmp_path, text: str):
 
 
 def pledges(scenario, replicate: int) -> list[tuple[dt.date, str, str]]:
-    records = SahelModel(scenario, 1, first=replicate).run().log.records()
+    records = SahelModel(scenario, [replicate]).run().log.records()
     pledged = records[records["event_type"] == "pledge_support"]
     return list(pledged[["date", "source", "target"]].itertuples(index=False, name=None))
 

@@ -122,8 +122,18 @@ def test_in_the_model_heavy_losses_bring_a_patrons_pledge_within_weeks(sahel_202
     [
         ("expulsion", "mali", "france", lambda m: not m.agent("france").present.any()),
         ("withdrawal", "wagner", "mali", lambda m: not m.agent("wagner").present.any()),
-        ("recall_ambassador", "mauritania", "mali", lambda m: m.recalled[:, m.index_of("mauritania"), m.index_of("mali")].all()),
-        ("pledge_support", "russia", "mali", lambda m: (m.agent("mali").capability > m.agent("mali").base_capability).all()),
+        (
+            "recall_ambassador",
+            "mauritania",
+            "mali",
+            lambda m: m.recalled[:, m.index_of("mauritania"), m.index_of("mali")].all(),
+        ),
+        (
+            "pledge_support",
+            "russia",
+            "mali",
+            lambda m: (m.agent("mali").capability > m.agent("mali").base_capability).all(),
+        ),
     ],
 )
 def test_event_effects(sahel_2024, kind, source, target, check):
