@@ -9,6 +9,7 @@ store all use them.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from sim.core.errors import InputError
+from sim.core.errors import DiskFull, InputError
 
 if TYPE_CHECKING:  # the writers only call the frames' own methods: no pandas import at start-up
     import pandas as pd
@@ -83,17 +84,99 @@ def require_parent(out: Path) -> None:
         )
 
 
+MANIFEST = "manifest.json"  # what a results folder's command wrote, and that it wrote it
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
 @contextlib.contextmanager
-def results_folder(out: Path) -> Iterator[Path]:
-    """A staging folder that replaces ``out`` when the block finishes without error."""
-    require_parent(out)
-    parent = out.resolve().parent
-    if out.exists() and not out.is_dir():
+def disk_full_guard(path: Path, field: str | None = "--out") -> Iterator[None]:
+    """Turn a write into ``path`` that fails for want of space into one paragraph naming it.
+
+    Every writer here goes through a temporary file or a staging folder, so when the disk fills
+    up nothing was written and what ``path`` held before is as it was; the message says so.
+    Other errors pass through unchanged.
+    """
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in DISK_FULL:
+            raise
+        reason = " ".join(str(error.strerror or error).split())  # pyarrow's messages have line breaks
+        raise DiskFull(
+            f"could not be written: the disk is full ({reason}); nothing was written and what was there before is "
+            "as it was; expected free space on that disk (free some, or write elsewhere, and run again)",
+            path=path,
+            field=field,
+        ) from None
+
+
+def earlier_result(out: Path, kind: str) -> dict[str, Any] | None:
+    """The manifest of the earlier result of ``kind`` that ``out`` holds; None for a new or empty folder.
+
+    A folder is an earlier result when its manifest.json says it is one (``"kind": kind``) and it
+    holds nothing but the manifest and the files it lists: only then may a command replace it, so
+    that an ``--out`` naming a folder of lessons or a copy of the project never loses a file.
+    Anything else is refused, naming what the folder holds.
+    """
+    if not out.exists():
+        return None
+    if not out.is_dir():
         raise InputError("exists and is not a folder; expected a results folder path", path=out, field="--out")
+    entries = sorted(p.name for p in out.iterdir())
+    if not entries:
+        return None
+    expected = f"expected a new or empty folder, or an earlier '{kind}' result; nothing was written"
+    manifest = _read_manifest(out / MANIFEST)
+    found = None if manifest is None else manifest.get("kind")
+    if found != kind:
+        what = f"a '{found}' result" if isinstance(found, str) else f"{_listing(entries)} and no {MANIFEST} of a result"
+        raise InputError(
+            f"holds {what}; {expected} (--overwrite replaces only an earlier '{kind}' result)", path=out, field="--out"
+        )
+    files = manifest.get("files") if manifest is not None else None
+    others = sorted(set(entries) - {MANIFEST, *(files if isinstance(files, list) else [])})
+    if others:
+        raise InputError(
+            f"holds an earlier '{kind}' result and also {_listing(others)}, which it did not write; move them "
+            f"elsewhere first; {expected}",
+            path=out,
+            field="--out",
+        )
+    return manifest
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    """A folder's manifest.json as a mapping; None if it has none or it is not a JSON object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _listing(names: list[str], shown: int = 3) -> str:
+    """'2 entries (a, b)', '130 entries (a, b, c, ...)': what a folder holds, for a refusal."""
+    more = ", ..." if len(names) > shown else ""
+    noun = "entry" if len(names) == 1 else "entries"
+    return f"{len(names)} {noun} ({', '.join(names[:shown])}{more})"
+
+
+@contextlib.contextmanager
+def results_folder(out: Path, kind: str, overwrite: bool = False) -> Iterator[Path]:
+    """A staging folder that replaces ``out`` when the block finishes without error.
+
+    ``out`` must be new, an empty folder or, with ``overwrite``, an earlier result of ``kind``
+    (see :func:`earlier_result`). It is checked before the block, so that a refusal comes
+    before the work, and again before the swap, in case the folder changed meanwhile.
+    """
+    require_parent(out)
+    _may_replace(out, kind, overwrite)
+    parent = out.resolve().parent
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
     os.chmod(staging, _FOLDER_MODE)
     try:
         yield staging
+        _may_replace(out, kind, overwrite)
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
             os.replace(out, retired / out.name)
@@ -104,3 +187,16 @@ def results_folder(out: Path) -> Iterator[Path]:
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+
+
+def _may_replace(out: Path, kind: str, overwrite: bool) -> None:
+    """Refuse to replace ``out`` unless it is new or empty, or an earlier result of ``kind`` with ``overwrite``."""
+    earlier = earlier_result(out, kind)
+    if earlier is not None and not overwrite:
+        raise InputError(
+            f"holds an earlier '{kind}' result (scenario {earlier.get('scenario', '?')}, created "
+            f"{earlier.get('created_at', '?')}); expected a new or empty folder, or --overwrite to replace it; "
+            "nothing was written",
+            path=out,
+            field="--out",
+        )
