@@ -63,11 +63,12 @@ def run(
     """Run a scenario's replicates; write events, tension, a manifest and the tension plot."""
     from sim.core.io import disk_full_guard, earlier_result, results_folder, write_json, write_parquet
     from sim.experiments.runner import run_scenario
-    from sim.model.scenario import load_scenario
+    from sim.model.scenario import load_scenario, require_run_memory
     from sim.plots import save_figure, tension_figure
     from sim.records.documented import documented_record
 
     loaded = _with_overrides(load_scenario(scenario), seed=seed, replicates=replicates)
+    require_run_memory(loaded, "replicates" if replicates is None else "--replicates")
     imported = load_observed(observed, observed_measure)
     spec = loaded.scenario
     default = out is None
@@ -162,12 +163,13 @@ def batch(
 
 def validate(scenario: Annotated[Path, typer.Argument(help="scenario file (YAML)")]) -> None:
     """Check a scenario file without running it."""
-    from sim.model.scenario import load_scenario
+    from sim.model.scenario import load_scenario, require_run_memory
 
-    spec = load_scenario(scenario).scenario
-    weeks = (spec.end - spec.start).days // 7 + 1
+    loaded = load_scenario(scenario)
+    require_run_memory(loaded)
+    spec = loaded.scenario
     console.print(
-        f"[green]ok[/green] {scenario}: '{spec.name}', {spec.start} to {spec.end} ({weeks} weeks), "
+        f"[green]ok[/green] {scenario}: '{spec.name}', {spec.start} to {spec.end} ({spec.weeks} weeks), "
         f"{len(spec.actors)} actors, {len(spec.shocks)} shocks, {len(spec.parameters)} parameter overrides, "
         f"seed {spec.seed}, {spec.replicates} replicates"
     )
