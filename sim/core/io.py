@@ -3,7 +3,9 @@
 Every output goes through a temporary file (or a staging folder) beside its destination and an
 atomic rename, so a reader never sees a half-written result and an interrupted write leaves
 the previous one untouched. These writers are general: plots, reviews, reports and the batch
-store all use them.
+store all use them. A results folder replaces only an earlier result of the same command (its
+manifest says so), never a folder a user keeps anything else in; a write that fails for want
+of space is told as one paragraph (:func:`disk_full_guard`).
 """
 
 from __future__ import annotations
