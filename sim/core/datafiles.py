@@ -6,9 +6,10 @@ cannot hold (``!!int x``) and a key that is a list or a mapping are refused inst
 keeping the last value or failing with a bare exception. What a hostile or broken file could do
 to the reader is bounded before anything is built: its size (:data:`MAX_BYTES`), how deeply it
 nests (:data:`MAX_DEPTH`, checked on the parser's event stream, which does not recurse) and how
-many values its aliases expand to (:data:`MAX_NODES`, counted once per shared node). Every such
-problem, and every pydantic validation error, is turned into an :class:`~sim.core.errors.InputError`
-that names the file, the line of the offending node and the field.
+many values its aliases expand to (:data:`MAX_NODES`, counted once per shared node; an alias inside
+the collection it names is refused). Every such problem, and every pydantic validation error, is
+turned into an :class:`~sim.core.errors.InputError` that names the file, the line of the offending
+node and the field.
 """
 
 from __future__ import annotations
@@ -175,18 +176,29 @@ def _check_depth(text: str, path: Path) -> None:
 
 
 def _check_expansion(root: yaml.Node | None, path: Path) -> None:
-    """Refuse a document whose aliases expand to more than :data:`MAX_NODES` values.
+    """Refuse a document whose aliases expand to more than :data:`MAX_NODES` values, or into themselves.
 
-    Sizes are counted once per node (aliases share nodes), so the check is linear in the file.
+    Sizes are counted once per node (aliases share nodes), so the check is linear in the file. An
+    alias inside the collection it names (``&a [1, *a]``) makes that collection contain itself: a
+    value no data file has, and one whose size has no end, so it is refused at the collection.
     """
     sizes: dict[int, int] = {}
+    open_: set[int] = set()  # the collections being counted: the ancestors of the node at hand
     stack: list[tuple[yaml.Node, bool]] = [] if root is None else [(root, False)]
     while stack:
         node, children_done = stack.pop()
         if id(node) in sizes:
             continue
+        if not children_done and id(node) in open_:
+            raise InputError(
+                "contains itself through an alias (an alias inside the collection its anchor names); "
+                "expected a value without cycles",
+                path=path,
+                line=node.start_mark.line + 1,
+            )
         children = _children(node)
         if children_done or not children:
+            open_.discard(id(node))
             sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
             if sizes[id(node)] > MAX_NODES:
                 raise InputError(
@@ -195,6 +207,7 @@ def _check_expansion(root: yaml.Node | None, path: Path) -> None:
                     line=node.start_mark.line + 1,
                 )
         else:
+            open_.add(id(node))
             stack.append((node, True))
             stack.extend((child, False) for child in children if id(child) not in sizes)
 
