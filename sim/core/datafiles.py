@@ -15,6 +15,7 @@ node and the field.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -268,6 +269,19 @@ def validate(
         loc = tuple(part for part in first["loc"] if not (isinstance(part, str) and part.startswith("function-")))
         field = ".".join(str(part) for part in loc) or None
         raise InputError(validation_problem(first), path=path, line=line_of(node, loc), field=field) from None
+
+
+def named_file(path: Path, relative: str, field: str, expected: str, line: int | None = None) -> Path:
+    """The file a data file's ``field`` names (``relative`` to the data file), which must be an existing file.
+
+    Checked where the data file is read, so that a command that reads it refuses at once what a later
+    step could not open (a scenario's event table, a calibration config's events and datasets).
+    """
+    file = path.parent / relative
+    if os.path.isfile(file):
+        return file
+    problem = "is a folder" if os.path.isdir(file) else "does not exist"
+    raise InputError(f"names {file}, which {problem}; expected {expected}", path=path, line=line, field=field)
 
 
 def load_yaml_model(model: type[Model], path: str | Path, context: dict[str, Any] | None = None) -> Model:
