@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from tests.fuzzing import CLEAN, OK, STRATEGIES, Case, Sandbox, fuzz_examples
 
 # examples per class in the suite, and validated scenarios that go through a whole `sahelsim run`
-EXAMPLES = {"scenario": 60, "calibration": 40, "dataset": 60}
-CLI_RUNS = 4
+EXAMPLES = {"scenario": 50, "calibration": 30, "dataset": 50}
+CLI_RUNS = 3
 FUZZ = settings(
     deadline=None,
     database=None,
