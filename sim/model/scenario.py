@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from sim.core.actors import Actor, ActorKind, load_catalogue
-from sim.core.datafiles import line_of, load_yaml_model, read_yaml, validate
+from sim.core.datafiles import line_of, load_yaml_model, named_file, read_yaml, validate
 from sim.core.errors import InputError
 from sim.core.events import event_types
 from sim.core.names import known, parse_pair
@@ -538,13 +538,7 @@ def _named_file(own: dict[Any, Any], field: str, path: Path, node: yaml.Node | N
     value = own.get(field)
     if not isinstance(value, str) or not value:
         return None
-    file = path.parent / value
-    if os.path.isfile(file):
-        return file
-    problem = "is a folder" if os.path.isdir(file) else "does not exist"
-    raise InputError(
-        f"names {file}, which {problem}; expected {expected}", path=path, line=line_of(node, (field,)), field=field
-    )
+    return named_file(path, value, field, expected, line_of(node, (field,)))
 
 
 class FittedParameter(BaseModel):
