@@ -511,8 +511,9 @@ def batch_cases(w: Path) -> list[Case]:
                 if command == "resume"
                 else [command, str(folder)]
             )
-            # a removed part is what --resume finishes; every other damage is refused, and nothing is rewritten
-            expect = SUCCESS if (command == "resume" and name == "a removed parquet part") else ERROR
+            # --resume moves a damaged part aside and runs its chunk again; readers refuse every damage, and
+            # a damaged manifest is refused by all three, with nothing rewritten
+            expect = SUCCESS if (command == "resume" and "parquet part" in name) else ERROR
             cases.append(
                 Case(
                     "damaged batch folder",
@@ -684,6 +685,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     chosen = [g.strip() for g in args.only.split(",")] if args.only else list(GROUPS)
+    if unknown := [g for g in chosen if g not in GROUPS]:
+        parser.error(f"--only: unknown group {', '.join(unknown)}; expected some of {', '.join(GROUPS)}")
     w = args.keep or Path(tempfile.mkdtemp(prefix="sahelsim-campaign-"))
     (w / "out").mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "scenarios", w / "scenarios", dirs_exist_ok=True)
