@@ -25,12 +25,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sim.calibration.targets import Target, statistics
 from sim.core.actors import load_catalogue
-from sim.core.datafiles import load_yaml_model
+from sim.core.datafiles import load_yaml_model, named_file
 from sim.core.errors import InputError
 from sim.core.events import load_events
 from sim.core.parameters import parameter_specs
 from sim.model.model import SahelModel
-from sim.model.scenario import FittedParameter, FittedSet, LoadedScenario, load_scenario
+from sim.model.scenario import Day, FittedParameter, FittedSet, LoadedScenario, load_scenario
 from sim.model.sweep import Range
 from sim.records.datasets import load_imported
 from sim.records.observed import primary
@@ -39,7 +39,7 @@ from sim.records.observed import primary
 class Budget(BaseModel):
     """How much inference to do, and when to stop."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     population_size: int = Field(default=200, ge=10)
     max_generations: int = Field(default=12, ge=1)
     stable_drop: float = Field(default=0.05, gt=0, lt=1, description="stop once epsilon falls by less than this share")
@@ -61,7 +61,7 @@ class Budget(BaseModel):
 class CalibrationConfig(BaseModel):
     """A validated calibration config."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     description: str
     events: str = Field(description="documented events file, relative to the config")
@@ -69,7 +69,7 @@ class CalibrationConfig(BaseModel):
         default_factory=dict,
         description="imported event tables (Parquet from 'sahelsim events import'), relative to the config",
     )
-    until: dt.date | None = Field(default=None, description="fit only on documented events up to this date")
+    until: Day | None = Field(default=None, description="fit only on documented events up to this date")
     scenarios: list[str] = Field(min_length=1, description="scenario files, relative to the config")
     fit: dict[str, Range | None] = Field(
         min_length=1, description="parameters to fit; null: the parameter file's range"
@@ -158,9 +158,16 @@ class LoadedConfig:
 
 
 def load_config(path: str | Path) -> LoadedConfig:
-    """Read and validate a calibration config and the scenarios it names (bad input: one InputError)."""
+    """Read and validate a calibration config, the files it names and its scenarios (bad input: one InputError).
+
+    Every number is finite and every file named exists, so that what the config gate passes (``report``
+    reads it first), ``calibrate`` can start on.
+    """
     path = Path(path)
     config = load_yaml_model(CalibrationConfig, path)
+    named_file(path, config.events, "events", "the documented events (CSV or Parquet)")
+    for name, dataset in config.datasets.items():
+        named_file(path, dataset, f"datasets.{name}", "an imported event table (Parquet from 'sahelsim events import')")
     scenarios = {Path(s).stem: load_scenario(path.parent / s) for s in config.scenarios}
     return LoadedConfig(config, path, scenarios)
 

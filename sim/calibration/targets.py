@@ -18,10 +18,13 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.model.scenario import Day
+
 if TYPE_CHECKING:  # for type hints only
     from sim.model.scenario import Scenario
 
 
+MAX_WINDOW_WEEKS = 7_400  # about 142 years: the longest a scenario runs (1960 to 2100, sim.model.scenario)
 Columns = dict[str, np.ndarray]  # an event table's event_type, source, target and date columns
 
 
@@ -36,16 +39,16 @@ class Selector(BaseModel):
     """Which events count: any of ``types``, between two actors, between two dates.
 
     Between ``pair`` (either direction) or from ``source`` to ``target``, dated on or after ``since`` and on
-    or before ``until``.
+    or before ``until``: days a scenario can simulate, as a target's window ends within one.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     types: list[str] = Field(min_length=1)
     pair: tuple[str, str] | None = None
     source: str | None = None
     target: str | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
+    since: Day | None = None
+    until: Day | None = None
 
     @model_validator(mode="after")
     def _pair_or_direction(self) -> Selector:
@@ -79,14 +82,18 @@ class Selector(BaseModel):
 class Target(BaseModel):
     """One summary statistic, compared between the documented record and simulations."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     scenario: str = Field(description="name of the calibration scenario the statistic is measured in")
     kind: Literal["lag", "count", "share"]
     after: Selector | None = Field(default=None, description="lag: the first event; count: start the window at it")
     then: Selector = Field(description="the events measured")
     of: Selector | None = Field(default=None, description="share: the events the measured ones are a share of")
-    window_weeks: float = Field(gt=0, description="how long after the first event to look (the lag's censoring value)")
+    window_weeks: float = Field(
+        gt=0,
+        le=MAX_WINDOW_WEEKS,
+        description=f"how long after the first event to look (the lag's censoring value), at most {MAX_WINDOW_WEEKS:,}",
+    )
     observed_in: str | None = Field(
         default=None,
         description="a dataset of the config (imported events) the observed value is measured on "

@@ -3,9 +3,9 @@
 A command that writes one file (``events import --out``, ``extract --out``, the curated record
 of ``events review``) checks the place before it reads anything, so a folder given as the file,
 a missing folder or a read-only one is found at once rather than after a long import; and a
-write that fails all the same (the disk fills up) is one paragraph naming the file. The writers
-of :mod:`sim.core.io` write through a temporary file and an atomic rename, so then nothing was
-written and an earlier file is as it was.
+write that fails all the same (the disk fills up, the folder is removed) is one paragraph
+naming the file. The writers of :mod:`sim.core.io` write through a temporary file and an
+atomic rename, so then nothing was written and an earlier file is as it was.
 """
 
 from __future__ import annotations
@@ -44,9 +44,15 @@ def check_out_file(out: Path) -> None:
 
 @contextlib.contextmanager
 def writing(out: Path, field: str = "--out") -> Iterator[None]:
-    """Turn a write that fails (disk full, folder removed meanwhile) into one paragraph naming the file."""
+    """Turn a write that fails (disk full, folder removed meanwhile) into one paragraph naming the file.
+
+    A full disk is told as every command tells it (:func:`sim.core.io.disk_full_guard`).
+    """
+    from sim.core.io import disk_full_guard
+
     try:
-        yield
+        with disk_full_guard(out, field=field):
+            yield
     except OSError as error:
         reason = " ".join(str(error.strerror or error).split())  # pyarrow's messages have line breaks
         raise InputError(f"could not be written ({reason}); nothing was written", path=out, field=field) from None

@@ -40,29 +40,53 @@ Executor = Literal["local", "dask"]
 SweepMethod = Literal["grid", "lhs", "sobol"]
 
 
+RUN_KIND = "sahelsim run"  # the run manifest's ``kind``: what may replace a folder (see sim.core.io.earlier_result)
+
+
 def run(
     scenario: Annotated[Path, typer.Argument(help="scenario file (YAML)")],
     seed: Annotated[int | None, typer.Option(help="override the scenario's seed", min=0)] = None,
     replicates: Annotated[int | None, typer.Option(help="override the scenario's replicate count", min=1)] = None,
-    out: Annotated[Path | None, typer.Option(help="results folder [default: results/<scenario name>]")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="results folder: new, empty, or an earlier run's with --overwrite (in the default folder an earlier "
+            "run of the same scenario is replaced) [default: results/<scenario name>]"
+        ),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="replace the earlier run result in --out (never any other folder)")
+    ] = False,
     observed: ObservedOption = None,
     observed_measure: MeasureOption = "events",
 ) -> None:
     """Run a scenario's replicates; write events, tension, a manifest and the tension plot."""
-    from sim.core.io import remove_stale_temporaries, results_folder, write_json, write_parquet
+    from sim.core.io import (
+        disk_full_guard,
+        earlier_result,
+        remove_stale_temporaries,
+        results_folder,
+        write_json,
+        write_parquet,
+    )
     from sim.experiments.runner import run_scenario
-    from sim.model.scenario import load_scenario
+    from sim.model.scenario import load_scenario, require_run_memory
     from sim.plots import save_figure, tension_figure
     from sim.records.documented import documented_record
 
     loaded = _with_overrides(load_scenario(scenario), seed=seed, replicates=replicates)
+    require_run_memory(loaded, "replicates" if replicates is None else "--replicates")
     imported = load_observed(observed, observed_measure)
     spec = loaded.scenario
+    default = out is None
     out = out or default_out(spec.name)
+    earlier = earlier_result(out, RUN_KIND)  # a folder that is not a run result is refused here, before the work
+    # results/<scenario name> is this command's own folder: an earlier run of the scenario there is replaced
+    overwrite = overwrite or (default and earlier is not None and earlier.get("scenario") == spec.name)
     documented_events, documented_tension = documented_record(loaded) or (None, None)
     remove_stale_temporaries(out)  # what a run killed halfway left beside its results folder
     started = time.perf_counter()
-    with results_folder(out) as staging:
+    with disk_full_guard(out, field="--out"), results_folder(out, RUN_KIND, overwrite) as staging:
         with progress() as bar:
             task = bar.add_task(f"{spec.name}: replicates", total=spec.replicates)
             result = run_scenario(spec, progress=lambda done: bar.update(task, completed=done))
@@ -75,6 +99,8 @@ def run(
         plots = save_figure(figure, staging / "tension")
         write_json(_manifest(loaded, wall, len(result.events), [p.name for p in plots]), staging / "manifest.json")
     _print_counts(result.events, spec.replicates, out, wall)
+    if earlier is not None:
+        console.print(f"replaced the earlier run of {earlier.get('scenario', '?')} ({earlier.get('created_at', '?')})")
 
 
 def batch(
@@ -196,12 +222,13 @@ def _batch_scenario(
 
 def validate(scenario: Annotated[Path, typer.Argument(help="scenario file (YAML)")]) -> None:
     """Check a scenario file without running it."""
-    from sim.model.scenario import load_scenario
+    from sim.model.scenario import load_scenario, require_run_memory
 
-    spec = load_scenario(scenario).scenario
-    weeks = (spec.end - spec.start).days // 7 + 1
+    loaded = load_scenario(scenario)
+    require_run_memory(loaded)
+    spec = loaded.scenario
     console.print(
-        f"[green]ok[/green] {scenario}: '{spec.name}', {spec.start} to {spec.end} ({weeks} weeks), "
+        f"[green]ok[/green] {scenario}: '{spec.name}', {spec.start} to {spec.end} ({spec.weeks} weeks), "
         f"{len(spec.actors)} actors, {len(spec.shocks)} shocks, {len(spec.parameters)} parameter overrides, "
         f"seed {spec.seed}, {spec.replicates} replicates"
     )
@@ -247,6 +274,7 @@ def _manifest(loaded: LoadedScenario, wall: float, n_events: int, plots: list[st
 
     return {
         **scenario_record(loaded),
+        "kind": RUN_KIND,
         "wall_seconds": round(wall, 3),
         "events": n_events,
         "files": ["events.parquet", "tension.parquet", *plots],

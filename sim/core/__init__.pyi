@@ -4,6 +4,7 @@ from .actors import load_catalogue as load_catalogue
 from .datafiles import load_yaml_model as load_yaml_model
 from .datafiles import read_yaml as read_yaml
 from .datafiles import validate as validate
+from .errors import DiskFull as DiskFull
 from .errors import InputError as InputError
 from .events import Event as Event
 from .events import event_families as event_families
@@ -15,6 +16,7 @@ from .events import select_events as select_events
 from .events import validate_frame as validate_frame
 from .io import atomic_path as atomic_path
 from .io import disk_full_guard as disk_full_guard
+from .io import earlier_result as earlier_result
 from .io import remove_stale_temporaries as remove_stale_temporaries
 from .io import require_parent as require_parent
 from .io import results_folder as results_folder

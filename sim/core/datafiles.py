@@ -6,14 +6,16 @@ cannot hold (``!!int x``) and a key that is a list or a mapping are refused inst
 keeping the last value or failing with a bare exception. What a hostile or broken file could do
 to the reader is bounded before anything is built: its size (:data:`MAX_BYTES`), how deeply it
 nests (:data:`MAX_DEPTH`, checked on the parser's event stream, which does not recurse) and how
-many values its aliases expand to (:data:`MAX_NODES`, counted once per shared node). Every such
-problem, and every pydantic validation error, is turned into an :class:`~sim.core.errors.InputError`
-that names the file, the line of the offending node and the field.
+many values its aliases expand to (:data:`MAX_NODES`, counted once per shared node; an alias inside
+the collection it names is refused). Every such problem, and every pydantic validation error, is
+turned into an :class:`~sim.core.errors.InputError` that names the file, the line of the offending
+node and the field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -175,18 +177,29 @@ def _check_depth(text: str, path: Path) -> None:
 
 
 def _check_expansion(root: yaml.Node | None, path: Path) -> None:
-    """Refuse a document whose aliases expand to more than :data:`MAX_NODES` values.
+    """Refuse a document whose aliases expand to more than :data:`MAX_NODES` values, or into themselves.
 
-    Sizes are counted once per node (aliases share nodes), so the check is linear in the file.
+    Sizes are counted once per node (aliases share nodes), so the check is linear in the file. An
+    alias inside the collection it names (``&a [1, *a]``) makes that collection contain itself: a
+    value no data file has, and one whose size has no end, so it is refused at the collection.
     """
     sizes: dict[int, int] = {}
+    open_: set[int] = set()  # the collections being counted: the ancestors of the node at hand
     stack: list[tuple[yaml.Node, bool]] = [] if root is None else [(root, False)]
     while stack:
         node, children_done = stack.pop()
         if id(node) in sizes:
             continue
+        if not children_done and id(node) in open_:
+            raise InputError(
+                "contains itself through an alias (an alias inside the collection its anchor names); "
+                "expected a value without cycles",
+                path=path,
+                line=node.start_mark.line + 1,
+            )
         children = _children(node)
         if children_done or not children:
+            open_.discard(id(node))
             sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
             if sizes[id(node)] > MAX_NODES:
                 raise InputError(
@@ -195,6 +208,7 @@ def _check_expansion(root: yaml.Node | None, path: Path) -> None:
                     line=node.start_mark.line + 1,
                 )
         else:
+            open_.add(id(node))
             stack.append((node, True))
             stack.extend((child, False) for child in children if id(child) not in sizes)
 
@@ -255,6 +269,19 @@ def validate(
         loc = tuple(part for part in first["loc"] if not (isinstance(part, str) and part.startswith("function-")))
         field = ".".join(str(part) for part in loc) or None
         raise InputError(validation_problem(first), path=path, line=line_of(node, loc), field=field) from None
+
+
+def named_file(path: Path, relative: str, field: str, expected: str, line: int | None = None) -> Path:
+    """The file a data file's ``field`` names (``relative`` to the data file), which must be an existing file.
+
+    Checked where the data file is read, so that a command that reads it refuses at once what a later
+    step could not open (a scenario's event table, a calibration config's events and datasets).
+    """
+    file = path.parent / relative
+    if os.path.isfile(file):
+        return file
+    problem = "is a folder" if os.path.isdir(file) else "does not exist"
+    raise InputError(f"names {file}, which {problem}; expected {expected}", path=path, line=line, field=field)
 
 
 def load_yaml_model(model: type[Model], path: str | Path, context: dict[str, Any] | None = None) -> Model:

@@ -40,3 +40,11 @@ class InputError(Exception):
         if self.field:
             where += f", field '{self.field}'"
         return f"{where}: {self.problem}"
+
+
+class DiskFull(InputError):
+    """A write that failed for want of space (the disk, or the user's quota, is full).
+
+    Told as bad input is (one paragraph, exit code 2) because it is the user's to fix, not a
+    fault of the program; see :func:`sim.core.io.disk_full_guard`.
+    """

@@ -3,7 +3,9 @@
 Every output goes through a temporary file (or a staging folder) beside its destination and an
 atomic rename, so a reader never sees a half-written result and an interrupted write leaves
 the previous one untouched. These writers are general: plots, reviews, reports and the batch
-store all use them.
+store all use them. A results folder replaces only an earlier result of the same command (its
+manifest says so), never a folder a user keeps anything else in; a write that fails for want
+of space is told as one paragraph (:func:`disk_full_guard`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from sim.core.errors import InputError
+from sim.core.errors import DiskFull, InputError
 
 if TYPE_CHECKING:  # the writers only call the frames' own methods: no pandas import at start-up
     import pandas as pd
@@ -85,17 +87,113 @@ def require_parent(out: Path) -> None:
         )
 
 
+MANIFEST = "manifest.json"  # what a results folder's command wrote, and that it wrote it
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})  # a full disk, an exhausted quota, a size limit
+UNCHANGED = (
+    "nothing was written and what was there before is as it was; expected free space on that disk "
+    "(free some, or write elsewhere, and run again)"
+)
+
+
 @contextlib.contextmanager
-def results_folder(out: Path) -> Iterator[Path]:
-    """A staging folder that replaces ``out`` when the block finishes without error."""
-    require_parent(out)
-    parent = out.resolve().parent
-    if out.exists() and not out.is_dir():
+def disk_full_guard(
+    target: Path,
+    what: str | None = None,
+    outcome: str = UNCHANGED,
+    field: str | None = None,
+) -> Iterator[None]:
+    """Turn a write into ``target`` that fails for want of space into one paragraph naming it.
+
+    A full disk (or an exhausted quota) is not a bug of the program, so the user gets what was
+    being written and what became of it, not a traceback. Every writer here goes through a
+    temporary file or a staging folder, so by default nothing was written and what ``target``
+    held before is as it was. Other errors pass through unchanged.
+
+    Args:
+        target: the output being written (a file or a results folder), named in the message.
+        what: what was being written, and how much, e.g. "the chunk of runs 40-59 (about 2.1 MB)".
+        outcome: what the user keeps and can do, e.g. that finished runs are kept and resumable.
+        field: the option that named ``target``, if any.
+    """
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in DISK_FULL:
+            raise
+        reason = " ".join(str(error.strerror or error).split())  # pyarrow's messages have line breaks
+        during = f" while writing {what}" if what else ""
+        raise DiskFull(
+            f"could not be written: the disk is full ({reason}){during}; {outcome}", path=target, field=field
+        ) from None
+
+
+def earlier_result(out: Path, kind: str) -> dict[str, Any] | None:
+    """The manifest of the earlier result of ``kind`` that ``out`` holds; None for a new or empty folder.
+
+    A folder is an earlier result when its manifest.json says it is one (``"kind": kind``) and it
+    holds nothing but the manifest and the files it lists: only then may a command replace it, so
+    that an ``--out`` naming a folder of lessons or a copy of the project never loses a file.
+    Anything else is refused, naming what the folder holds.
+    """
+    if not out.exists():
+        return None
+    if not out.is_dir():
         raise InputError("exists and is not a folder; expected a results folder path", path=out, field="--out")
+    entries = sorted(p.name for p in out.iterdir())
+    if not entries:
+        return None
+    expected = f"expected a new or empty folder, or an earlier '{kind}' result; nothing was written"
+    manifest = _read_manifest(out / MANIFEST)
+    found = None if manifest is None else manifest.get("kind")
+    if found != kind:
+        what = f"a '{found}' result" if isinstance(found, str) else f"{_listing(entries)} and no {MANIFEST} of a result"
+        raise InputError(
+            f"holds {what}; {expected} (--overwrite replaces only an earlier '{kind}' result)", path=out, field="--out"
+        )
+    files = manifest.get("files") if manifest is not None else None
+    others = sorted(set(entries) - {MANIFEST, *(files if isinstance(files, list) else [])})
+    if others:
+        raise InputError(
+            f"holds an earlier '{kind}' result and also {_listing(others)}, which it did not write; move them "
+            f"elsewhere first; {expected}",
+            path=out,
+            field="--out",
+        )
+    return manifest
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    """A folder's manifest.json as a mapping; None if it has none or it is not a JSON object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _listing(names: list[str], shown: int = 3) -> str:
+    """'2 entries (a, b)', '130 entries (a, b, c, ...)': what a folder holds, for a refusal."""
+    more = ", ..." if len(names) > shown else ""
+    noun = "entry" if len(names) == 1 else "entries"
+    return f"{len(names)} {noun} ({', '.join(names[:shown])}{more})"
+
+
+@contextlib.contextmanager
+def results_folder(out: Path, kind: str, overwrite: bool = False) -> Iterator[Path]:
+    """A staging folder that replaces ``out`` when the block finishes without error.
+
+    ``out`` must be new, an empty folder or, with ``overwrite``, an earlier result of ``kind``
+    (see :func:`earlier_result`). It is checked before the block, so that a refusal comes
+    before the work, and again before the swap, in case the folder changed meanwhile.
+    """
+    require_parent(out)
+    _may_replace(out, kind, overwrite)
+    parent = out.resolve().parent
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
     os.chmod(staging, _FOLDER_MODE)
     try:
         yield staging
+        _may_replace(out, kind, overwrite)
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
             os.replace(out, retired / out.name)
@@ -106,38 +204,6 @@ def results_folder(out: Path) -> Iterator[Path]:
     finally:
         if staging.exists():
             shutil.rmtree(staging)
-
-
-DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})  # the errors of a full disk or an exhausted quota
-
-
-@contextlib.contextmanager
-def disk_full_guard(
-    target: Path, what: str, outcome: str = "nothing was written", field: str | None = None
-) -> Iterator[None]:
-    """Turn a full disk (or quota) met inside the block into one paragraph naming ``target``.
-
-    A full disk is not a bug of the program, so the user gets what was being written and what became
-    of it (``outcome``), not a traceback; the atomic writers have already removed their temporary
-    files. Other errors pass through unchanged.
-
-    Args:
-        target: the output being written (a file or a results folder), named in the message.
-        what: what was being written, and how much, e.g. "the parts of runs 40-59 (about 2.1 MB)".
-        outcome: what the user keeps and can do, e.g. that finished runs are kept and resumable.
-        field: the option that named ``target``, if any.
-    """
-    try:
-        yield
-    except OSError as error:
-        if error.errno not in DISK_FULL:
-            raise
-        reason = " ".join(str(error.strerror or error).split())
-        raise InputError(
-            f"could not be written: the disk is full ({reason}) while writing {what}; {outcome}",
-            path=target,
-            field=field,
-        ) from None
 
 
 def temporaries_of(target: Path) -> list[Path]:
@@ -175,3 +241,16 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
         else:
             entry.unlink(missing_ok=True)
     return found
+
+
+def _may_replace(out: Path, kind: str, overwrite: bool) -> None:
+    """Refuse to replace ``out`` unless it is new or empty, or an earlier result of ``kind`` with ``overwrite``."""
+    earlier = earlier_result(out, kind)
+    if earlier is not None and not overwrite:
+        raise InputError(
+            f"holds an earlier '{kind}' result (scenario {earlier.get('scenario', '?')}, created "
+            f"{earlier.get('created_at', '?')}); expected a new or empty folder, or --overwrite to replace it; "
+            "nothing was written",
+            path=out,
+            field="--out",
+        )

@@ -1,4 +1,8 @@
 from .agents import SahelAgent as SahelAgent
+from .memory import MemoryModel as MemoryModel
+from .memory import available_memory as available_memory
+from .memory import memory_model as memory_model
+from .memory import size_text as size_text
 from .model import SahelModel as SahelModel
 from .scenario import ActorOverride as ActorOverride
 from .scenario import Block as Block
@@ -9,6 +13,7 @@ from .scenario import Scenario as Scenario
 from .scenario import Shock as Shock
 from .scenario import load_fitted_set as load_fitted_set
 from .scenario import load_scenario as load_scenario
+from .scenario import require_run_memory as require_run_memory
 from .sweep import Range as Range
 from .sweep import Sweep as Sweep
 from .sweep import sweep_points as sweep_points

@@ -4,10 +4,10 @@ A scenario names its period, seed and replicates, the actors that take part, the
 relations, parameter overrides, changes to actors' attributes and links, scheduled shocks
 (documented or counterfactual events replayed on their dates) and blocked windows (events the
 rules may not make). Validation is the single gate: every number has a finite range, every date
-lies where a run can simulate it, every name is checked (a near miss is named) and every file
-named exists, so what ``sahelsim validate`` passes, ``run`` can run. Any problem is reported as
-one :class:`~sim.core.errors.InputError` naming the file, the line, the field and what was
-expected.
+lies where a run can simulate it, every name is checked (a near miss is named), every file named
+exists and a run must fit in memory (:func:`require_run_memory`), so what ``sahelsim validate``
+passes, ``run`` can run. Any problem is reported as one :class:`~sim.core.errors.InputError`
+naming the file, the line, the field and what was expected.
 """
 
 from __future__ import annotations
@@ -34,11 +34,12 @@ from pydantic import (
 )
 
 from sim.core.actors import Actor, ActorKind, load_catalogue
-from sim.core.datafiles import line_of, load_yaml_model, read_yaml, validate
+from sim.core.datafiles import line_of, load_yaml_model, named_file, read_yaml, validate
 from sim.core.errors import InputError
 from sim.core.events import event_types
 from sim.core.names import known, parse_pair
 from sim.core.parameters import parameter_specs
+from sim.model.memory import available_memory, memory_model, size_text
 from sim.model.sweep import Sweep
 
 # The bounds of what a scenario may ask for: what validation passes, a run can run.
@@ -285,6 +286,15 @@ class Scenario(BaseModel):
     )
     sweep: Sweep | None = Field(default=None, description="parameters to vary across a batch")
 
+    @property
+    def weeks(self) -> int:
+        """The weekly steps a run takes, from the start to the end.
+
+        Counted as :func:`sim.core.relations.week_dates` lists them, whose module (numpy) ``validate``
+        does not load.
+        """
+        return (self.end - self.start).days // 7 + 1
+
     @field_validator("name")
     @classmethod
     def _a_folder_name(cls, name: str) -> str:
@@ -426,6 +436,29 @@ class LoadedScenario(BaseModel):
         return None if relative is None else (self.path.parent / relative).resolve()
 
 
+def require_run_memory(loaded: LoadedScenario, field: str = "replicates") -> None:
+    """Refuse a scenario whose ``sahelsim run`` would not fit in memory, before any replicate runs.
+
+    ``run`` holds every replicate's tables until it writes them (see :mod:`sim.model.memory`); a
+    run that cannot fit would be killed by the system after minutes of work, so the gate refuses
+    it with the estimate and the limit. ``batch`` streams its runs to disk and does not call this.
+    ``field`` is where the replicate count came from (the scenario's field or ``--replicates``).
+    """
+    spec, model = loaded.scenario, memory_model()
+    needed = model.run_bytes(spec.replicates, spec.weeks, len(spec.actors))
+    available = available_memory()
+    limit = model.limit_bytes(available)
+    if needed > limit:
+        raise InputError(
+            f"a run of {spec.replicates:,} replicates x {spec.weeks} weeks with {len(spec.actors)} actors needs about "
+            f"{size_text(needed)} of memory, more than the {size_text(limit)} it may use "
+            f"({model.available_fraction:.0%} of the {size_text(available)} available now); expected fewer "
+            "replicates, or 'sahelsim batch', which streams its runs to disk",
+            path=loaded.path,
+            field=field,
+        )
+
+
 def _relative_to(file: Path, folder: Path) -> str:
     """``file`` as a path from ``folder``: what a scenario stores.
 
@@ -505,13 +538,7 @@ def _named_file(own: dict[Any, Any], field: str, path: Path, node: yaml.Node | N
     value = own.get(field)
     if not isinstance(value, str) or not value:
         return None
-    file = path.parent / value
-    if os.path.isfile(file):
-        return file
-    problem = "is a folder" if os.path.isdir(file) else "does not exist"
-    raise InputError(
-        f"names {file}, which {problem}; expected {expected}", path=path, line=line_of(node, (field,)), field=field
-    )
+    return named_file(path, value, field, expected, line_of(node, (field,)))
 
 
 class FittedParameter(BaseModel):

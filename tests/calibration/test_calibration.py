@@ -83,6 +83,15 @@ def test_the_cli_writes_the_fitted_set_and_a_scenario_can_use_it(tmp_path):
         (("scenario: joint_patrols_2010", "scenario: elsewhere"), "names scenario 'elsewhere'"),
         (("kind: lag", "kind: lagg"), "kind"),
         (("window_weeks: 52", "window_weeks: soon"), "window_weeks"),
+        # what the config gate passed, calibrate could not start on (OverflowError, infinite weights)
+        (("window_weeks: 52", "window_weeks: .inf"), "field 'targets.0.window_weeks': got inf"),
+        (("window_weeks: 52", "window_weeks: 1.0e+308"), "less than or equal to 7400"),
+        (("window_weeks: 52", "window_weeks: 52\n    weight: .inf"), "field 'targets.0.weight': got inf"),
+        (("window_weeks: 52", "window_weeks: 52\n    scale: .nan"), "field 'targets.0.scale'"),
+        (("target: mali}", "target: mali, until: 9999-12-31}"), "expected a date from 1960-01-01 to 2100-12-31"),
+        (("seed: 7", "seed: 7, max_minutes: .inf"), "field 'budget.max_minutes': got inf"),
+        (("events: ", "events: nowhere/"), "which does not exist; expected the documented events"),
+        (("events: ", "datasets: {acled: missing.parquet}\nevents: "), "field 'datasets.acled': names"),
     ],
 )
 def test_bad_configs_get_clear_errors(tmp_path, change, message):

@@ -1,15 +1,17 @@
 """End to end through the command line, as a user runs it."""
 
+import errno
 import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import get_args
 
 import pandas as pd
 import pytest
 
-from tests.conftest import DOCUMENTED, ROOT, SCENARIOS, run_cli
+from tests.conftest import DOCUMENTED, ROOT, SCENARIOS, run_cli, run_here
 
 
 @pytest.fixture(scope="module")
@@ -58,15 +60,56 @@ def test_the_same_seed_gives_identical_tables(run_folder, tmp_path):
         pd.testing.assert_frame_equal(pd.read_parquet(run_folder / name), pd.read_parquet(again / name))
 
 
-def test_a_rerun_replaces_the_folder_atomically(tmp_path):
+def test_a_rerun_into_an_out_folder_needs_overwrite(tmp_path):
     out = tmp_path / "r"
-    for seed in ("1", "2"):
-        result = run_cli(
-            "run", str(SCENARIOS / "joint_patrols_2010.yaml"), "--replicates", "2", "--seed", seed, "--out", str(out)
-        )
-        assert result.returncode == 0, result.stderr
-    assert json.loads((out / "manifest.json").read_text())["seed"] == 2
+
+    def run(seed: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        scenario = str(SCENARIOS / "joint_patrols_2010.yaml")
+        return run_cli("run", scenario, "--replicates", "2", "--seed", seed, "--out", str(out), *extra)
+
+    assert run("1").returncode == 0
+    refused = run("2")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "holds an earlier 'sahelsim run' result" in " ".join(refused.stderr.split())
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 1
+    assert run("3", "--overwrite").returncode == 0
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 3
     assert [p.name for p in tmp_path.iterdir()] == ["r"]  # no staging folder left behind
+
+
+@pytest.mark.parametrize("extra", [(), ("--overwrite",)], ids=["plain", "overwrite"])
+def test_run_never_replaces_a_folder_that_is_not_a_result(monkeypatch, capsys, tmp_path, extra):
+    """Once, ``--out docs/teaching`` replaced the lessons with five result files."""
+    lessons = tmp_path / "teaching"
+    shutil.copytree(ROOT / "docs" / "teaching", lessons)
+    before = {path: path.read_bytes() for path in lessons.rglob("*") if path.is_file()}
+    scenario = str(SCENARIOS / "joint_patrols_2010.yaml")
+    code, _, err = run_here(monkeypatch, capsys, "run", scenario, "--replicates", "1", "--out", str(lessons), *extra)
+    assert code == 2 and "Traceback" not in err
+    assert f"{lessons}, field '--out': holds {len(list(lessons.iterdir()))} entries (" in err
+    assert "no manifest.json of a result" in err and "nothing was written" in err
+    assert {path: path.read_bytes() for path in lessons.rglob("*") if path.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["teaching"]
+
+
+def test_a_full_disk_leaves_the_earlier_result_and_no_staging_folder(monkeypatch, capsys, tmp_path):
+    out, scenario = tmp_path / "r", str(SCENARIOS / "joint_patrols_2010.yaml")
+    assert run_here(monkeypatch, capsys, "run", scenario, "--replicates", "1", "--out", str(out))[0] == 0
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    written = []
+
+    def fill_the_disk(frame: pd.DataFrame, path: str, **options: object) -> None:
+        Path(path).write_bytes(b"PAR1 half a table")  # the disk fills up halfway through the second table
+        written.append(path)
+        if len(written) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", fill_the_disk)
+    code, _, err = run_here(monkeypatch, capsys, "run", scenario, "--replicates", "1", "--out", str(out), "--overwrite")
+    assert code == 2 and "Traceback" not in err and len(written) == 2
+    assert f"{out}, field '--out': could not be written: the disk is full (No space left on device)" in err
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["r"]
 
 
 def test_an_out_folder_whose_parent_is_missing_is_refused(tmp_path):
@@ -104,10 +147,23 @@ def test_documented_file_is_where_the_cli_looks():
     assert DOCUMENTED.is_file() and DOCUMENTED.relative_to(ROOT).as_posix() == "calibration/events.csv"
 
 
-def test_the_readme_main_job_works_in_a_folder_without_results(tmp_path):
-    result = run_cli("run", str(SCENARIOS / "sahel_2024.yaml"), "--replicates", "2", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+def test_the_readme_main_job_works_in_a_folder_without_results_and_again(tmp_path):
+    for _ in range(2):  # the default folder's earlier run of the scenario is replaced
+        result = run_cli("run", str(SCENARIOS / "sahel_2024.yaml"), "--replicates", "2", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
     assert (tmp_path / "results" / "sahel_2024" / "tension.png").is_file()
+    assert "replaced the earlier run of sahel_2024" in " ".join(result.stdout.split())
+    assert [p.name for p in (tmp_path / "results").iterdir()] == ["sahel_2024"]
+
+
+def test_the_default_folder_is_not_replaced_when_it_holds_something_else(monkeypatch, capsys, tmp_path):
+    folder = tmp_path / "results" / "joint_patrols_2010"
+    folder.mkdir(parents=True)
+    (folder / "notes.md").write_text("mine")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_here(monkeypatch, capsys, "run", str(SCENARIOS / "joint_patrols_2010.yaml"))
+    assert code == 2 and "holds 1 entry (notes.md)" in err
+    assert [p.name for p in folder.iterdir()] == ["notes.md"]
 
 
 HEAVY = ("pandas", "numpy", "matplotlib", "mesa", "pyarrow", "scipy", "dask")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 
 import pytest
 
@@ -29,8 +30,16 @@ def test_an_out_that_cannot_be_a_file_is_refused(tmp_path, name, words):
     assert error.value.field == "--out" and words in error.value.message
 
 
-def test_a_failed_write_is_one_paragraph_naming_the_file(tmp_path):
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (errno.ENOSPC, "could not be written: the disk is full (No space left on device); nothing was written"),
+        (errno.EDQUOT, "could not be written: the disk is full (Disk quota exceeded); nothing was written"),
+        (errno.ENOENT, "could not be written (No such file or directory); nothing was written"),
+    ],
+)
+def test_a_failed_write_is_one_paragraph_naming_the_file(tmp_path, code, words):
     with pytest.raises(InputError) as error, writing(tmp_path / "out.csv", "--curated"):
-        raise OSError(errno.ENOSPC, "No space left\non device")
+        raise OSError(code, os.strerror(code).replace(" ", "\n", 1))  # pyarrow's messages have line breaks
     assert error.value.field == "--curated" and error.value.path == str(tmp_path / "out.csv")
-    assert "could not be written (No space left on device); nothing was written" in error.value.message
+    assert words in error.value.message

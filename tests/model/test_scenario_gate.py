@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from types import SimpleNamespace
 from typing import Any
 
+import psutil
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -22,9 +24,10 @@ from sim.core.io import write_parquet
 from sim.core.parameters import parameter_specs
 from sim.experiments.batch import plan_runs, simulate_chunk
 from sim.experiments.runner import run_replicate
-from sim.model.scenario import load_scenario
+from sim.model.memory import memory_model, size_text
+from sim.model.scenario import load_scenario, require_run_memory
 from sim.model.sweep import sweep_points
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, run_here
 
 Path = tuple[str | int, ...]
 
@@ -140,3 +143,35 @@ def test_the_crashes_seen_are_refused(tmp_path, change, expected):
     with pytest.raises(InputError, match=expected) as error:
         load_scenario(path)
     assert error.value.field == ".".join(str(part) for part in next(iter(change)))
+
+
+def little_memory(monkeypatch: pytest.MonkeyPatch, available: int) -> None:
+    """A machine with ``available`` bytes of memory available, as psutil reports it."""
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=available))
+
+
+def test_a_run_that_cannot_fit_in_memory_is_refused_up_front(monkeypatch, capsys, tmp_path):
+    """Once, ``replicates: 1000000000`` was accepted, then the run was killed for memory."""
+    little_memory(monkeypatch, 2**30)
+    big = tmp_path / "big.yaml"
+    big.write_text(f"extends: {SCENARIOS / 'sahel_2024.yaml'}\nreplicates: 10000\n", encoding="utf-8")
+    needed = size_text(memory_model().run_bytes(10_000, 105, 12))
+    out = tmp_path / "out"
+    for args, field in (
+        (["validate", str(big)], "replicates"),
+        (["run", str(SCENARIOS / "sahel_2024.yaml"), "--replicates", "10000", "--out", str(out)], "--replicates"),
+    ):
+        code, _, err = run_here(monkeypatch, capsys, *args)
+        assert code == 2 and "Traceback" not in err
+        assert (
+            f"field '{field}': a run of 10,000 replicates x 105 weeks with 12 actors needs about {needed} of memory, "
+            "more than the 819 MiB it may use (80% of the 1.0 GiB available now); expected fewer replicates, "
+            "or 'sahelsim batch', which streams its runs to disk"
+        ) in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", sorted(path.stem for path in SCENARIOS.glob("*.yaml")))
+def test_the_shipped_scenarios_fit_in_two_gib(monkeypatch, name):
+    little_memory(monkeypatch, 2 * 2**30)
+    require_run_memory(load_scenario(SCENARIOS / f"{name}.yaml"))
