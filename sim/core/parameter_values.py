@@ -4,13 +4,16 @@ Generated from ``sim/data/parameters.yaml`` by ``python -m sim.core.parameters -
 edit it by hand. tests/core/test_parameters.py fails when it is out of date with the file.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-import numpy as np
-from numpy.typing import NDArray
+if TYPE_CHECKING:  # numpy is named in the types only: reading a parameter file needs no numpy
+    import numpy as np
+    from numpy.typing import NDArray
 
-Value = TypeVar("Value", float, NDArray[np.float64])
+Value = TypeVar("Value", float, "NDArray[np.float64]")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,15 +15,18 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from sim.core.datafiles import PACKAGE_DATA, load_yaml_model
 from sim.core.io import write_text
 from sim.core.names import unknown
 from sim.core.parameter_values import Parameters
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 PARAMETERS_PATH = PACKAGE_DATA / "parameters.yaml"
 PARAMETER_MODEL_PATH = Path(__file__).with_name("parameter_values.py")
@@ -87,6 +90,8 @@ def parameter_columns(sets: Sequence[Parameters[float]]) -> Parameters[NDArray[n
     The column shape broadcasts against the ensemble's (replicates, decisions) arrays, so a rule
     reads ``p.attack_base`` the same way whether every replicate shares one set or each has its own.
     """
+    import numpy as np  # here, not at the top: validating a scenario reads parameters without numpy
+
     names = [field.name for field in dataclasses.fields(Parameters)]
     return Parameters(**{name: np.array([[getattr(one, name)] for one in sets], dtype=np.float64) for name in names})
 
@@ -97,13 +102,16 @@ Generated from ``sim/data/parameters.yaml`` by ``{WRITE_MODEL_COMMAND}``; do not
 edit it by hand. tests/core/test_parameters.py fails when it is out of date with the file.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-import numpy as np
-from numpy.typing import NDArray
+if TYPE_CHECKING:  # numpy is named in the types only: reading a parameter file needs no numpy
+    import numpy as np
+    from numpy.typing import NDArray
 
-Value = TypeVar("Value", float, NDArray[np.float64])
+Value = TypeVar("Value", float, "NDArray[np.float64]")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -43,14 +43,16 @@ def event_metrics(records: pd.DataFrame, runs: np.ndarray, key_pairs: Sequence[P
     ``records`` holds the run, week, source, target and event_type of every event, in time order
     within each run; a pair with no joint action has NaN as its first week.
     """
-    column = {pair_key(*pair): k for k, pair in enumerate(key_pairs)}
-    row = {run: r for r, run in enumerate(runs)}
+    actors = pd.Index(sorted({actor for pair in key_pairs for actor in pair}))
+    lookup = np.full((len(actors) + 1, len(actors) + 1), -1)  # [source, target] -> key pair column; -1: other
+    for k, pair in enumerate(key_pairs):
+        a, b = actors.get_indexer(list(pair_key(*pair)))
+        lookup[a, b] = lookup[b, a] = k
+    k = lookup[_positions(records["source"], actors), _positions(records["target"], actors)]
+    r = pd.Index(runs).get_indexer(records["run"])
+    kind = _values(records["event_type"])
+    keep = (k >= 0) & (r >= 0)
     shape = (len(runs), len(key_pairs))
-    pair = [pair_key(s, t) for s, t in zip(records["source"], records["target"], strict=True)]
-    k = np.array([column.get(p, -1) for p in pair], dtype=np.intp)
-    r = np.array([row[run] for run in records["run"]], dtype=np.intp)
-    kind = records["event_type"].to_numpy()
-    keep = k >= 0
     result = {}
     for name, types in FAMILIES_COUNTED.items():
         counted = np.zeros(shape)
@@ -62,6 +64,21 @@ def event_metrics(records: pd.DataFrame, runs: np.ndarray, key_pairs: Sequence[P
     np.minimum.at(first, (r[joint], k[joint]), records["week"].to_numpy()[joint].astype(float))
     result["first_joint_action_week"] = np.where(np.isinf(first), np.nan, first)
     return result
+
+
+def _positions(column: pd.Series, names: pd.Index) -> np.ndarray:
+    """Where each value of ``column`` stands in ``names`` (-1 if absent), read through its codes if categorical."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        by_code = np.append(names.get_indexer(column.cat.categories), -1)  # code -1 (missing) maps to -1
+        return np.asarray(by_code[column.cat.codes.to_numpy()])
+    return np.asarray(names.get_indexer(column))
+
+
+def _values(column: pd.Series) -> np.ndarray:
+    """A text column as a numpy array of its values (a categorical one through its codes)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return np.asarray(column.cat.categories.astype(object))[column.cat.codes.to_numpy()]
+    return column.to_numpy(dtype=object)
 
 
 def run_metrics(
@@ -96,6 +113,7 @@ def run_metrics(
 
 def event_counts(records: pd.DataFrame, runs: np.ndarray) -> pd.DataFrame:
     """How many events of each type each run had: (run, event_type, count) rows, types sorted within a run."""
-    counts = records.groupby(["run", "event_type"], sort=True).size().rename("count").reset_index()
+    kinds = pd.Series(_values(records["event_type"]), index=records.index, name="event_type")
+    counts = records.groupby(["run", kinds], sort=True).size().rename("count").reset_index()
     counts = counts[counts["run"].isin(runs)]
-    return counts.astype({"count": "int64"}).reset_index(drop=True)
+    return counts.astype({"count": "int64", "event_type": str}).reset_index(drop=True)

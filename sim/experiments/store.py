@@ -63,7 +63,8 @@ def scenario_record(loaded: LoadedScenario) -> dict[str, Any]:
         "seed": spec.seed,
         "replicates": spec.replicates,
         "sweep": None if spec.sweep is None else spec.sweep.model_dump(mode="json"),
-        "run_seeds": "numpy.random.SeedSequence(seed, spawn_key=(run,)); run = point * replicates + replicate",
+        "run_seeds": "run = point * replicates + replicate: the run's numbers in each decision stream of the seed "
+        "(sim.model.draws)",
         "parameters": dataclasses.asdict(resolve_parameters(spec.parameters)),
         "versions": provenance(),
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -77,26 +77,38 @@ class EventLog:
         """The light columns of every event (or one row of the ensemble's), by run then time, unvalidated.
 
         Run, week, date, source, target, event_type, rule, fatalities and count (-1 where none) and
-        count_unit: what counts, metrics and the page's feed read.
+        count_unit: what counts, metrics and the page's feed read. Actors and types are categorical
+        columns (the actors in the ensemble's order), so a table of millions of events is built from
+        the batches' integer codes without a string per event.
         """
         order = self.order()
         if replicate is not None:
             order = order[self._column("replicate")[order] == replicate]
         sizes = [len(batch.replicate) for batch in self.batches]
+        actors = list(self.actors)
+        dates = np.array([b.date for b in self.batches], dtype="datetime64[D]")
         return pd.DataFrame(
             {
                 "run": self.runs[self._column("replicate")[order]],
                 "week": np.repeat([b.week for b in self.batches], sizes).astype(int)[order],
-                "date": self._shared("date")[order],
-                "source": self.actors[self._column("source")[order]],
-                "target": self.actors[self._column("target")[order]],
-                "event_type": self._shared("event_type")[order],
-                "rule": self._shared("rule")[order],
+                "date": np.repeat(dates, sizes)[order].astype("datetime64[ns]"),
+                "source": pd.Categorical.from_codes(self._column("source")[order], categories=actors),
+                "target": pd.Categorical.from_codes(self._column("target")[order], categories=actors),
+                "event_type": self._categorical("event_type", sizes, order),
+                "rule": self._categorical("rule", sizes, order),
                 "fatalities": self._column("fatalities")[order],
                 "count": self._column("count")[order],
-                "count_unit": self._shared("count_unit")[order],
+                "count_unit": self._categorical("count_unit", sizes, order),
             }
         )
+
+    def _categorical(self, name: str, sizes: list[int], order: np.ndarray) -> pd.Categorical:
+        """A field the batches share, as a categorical column built from one code per batch."""
+        values = [getattr(batch, name) for batch in self.batches]
+        categories = sorted({value for value in values if value is not None})
+        code = {value: i for i, value in enumerate(categories)}
+        codes = np.repeat([code.get(value, -1) for value in values], sizes).astype(np.int32)
+        return pd.Categorical.from_codes(codes[order] if len(codes) else codes, categories=categories)
 
     def frame(self, replicate: int | None = None) -> pd.DataFrame:
         """The events in the :class:`Event` schema (all replicates, or one row of the ensemble), validated."""
