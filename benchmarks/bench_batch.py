@@ -25,8 +25,9 @@ first=i)`` alone or row ``i - first`` of an ensemble, with the same random numbe
    <= 5 s), and the ratio to ``mesa.batch_run`` at 2 workers on the same runs (target >= 25x).
    mesa is not run 10,000 times: its time is extrapolated linearly from its N runs of (4) and a
    batch of 2 runs (one per worker), so its pool start-up is counted once.
-6. Where the time goes: cProfile of 20 runs at R=1 and of one run at R=1,000, the top 10
-   functions by own time (tottime).
+6. Where the time goes: cProfile of 20 runs at R=1, of one run at R=1,000 and of
+   ``simulate_chunk`` on 1,000 runs (the model and the batch's tables, what a worker does): the
+   top 10 functions by own time (tottime), and the project's top 10 by cumulative time.
 
 ``--quick`` shrinks every size (a smoke check of the script, not a measurement).
 """
@@ -499,17 +500,29 @@ def where(function: tuple[str, int, str]) -> str:
 
 
 def profile_table(call: Callable[[], object], top: int = 10) -> None:
-    """Profile ``call``; the ``top`` functions by own time, as a table with their share of the total."""
+    """Profile ``call``: the ``top`` functions by own time, then the project's own by cumulative time.
+
+    Own time says which calls are slow; the project's functions by cumulative time say which step
+    of ours they serve (a pandas iterator near the top is explained by the metric that calls it).
+    """
     profiler = cProfile.Profile()
     profiler.runcall(call)
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]  # filled by the constructor, untyped in typeshed
     total = sum(entry[2] for entry in stats.values())
-    ranked = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
-    rows = [
-        [f"`{where(function)}`", f"{calls:,}", f"{tottime:.3f}", f"{tottime / total:.1%}", f"{cumtime:.3f}"]
-        for function, (_, calls, tottime, cumtime, _) in ranked
-    ]
-    print(markdown(["function", "calls", "tottime s", "share", "cumtime s"], rows))
+
+    def table(entries: list[tuple[tuple[str, int, str], tuple[int, int, float, float, object]]]) -> str:
+        rows = [
+            [f"`{where(function)}`", f"{calls:,}", f"{own:.3f}", f"{own / total:.1%}", f"{cumulative:.3f}"]
+            + [f"{cumulative / total:.1%}"]
+            for function, (_, calls, own, cumulative, _) in entries
+        ]
+        return markdown(["function", "calls", "tottime s", "tottime share", "cumtime s", "cumtime share"], rows)
+
+    by_own = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    ours = [item for item in stats.items() if Path(item[0][0]).is_relative_to(ROOT / "sim")]
+    by_cumulative = sorted(ours, key=lambda item: item[1][3], reverse=True)[:top]
+    print(f"Top {top} by own time (tottime):\n\n{table(by_own)}")
+    print(f"\nThe project's top {top} by cumulative time (cumtime):\n\n{table(by_cumulative)}")
     print(f"\n(profiled total {total:.2f} s; times are inflated by the profiler, shares are what to read)")
 
 
@@ -561,6 +574,9 @@ def main() -> None:
     profile_table(lambda: [SahelModel(scenario, 1, first=i).run() for i in range(PROFILE_R1_RUNS)])
     section(f"6. Profile: one run at R={sizes.profile_big:,}, top 10 by tottime", command)
     profile_table(lambda: SahelModel(scenario, sizes.profile_big).run())
+    big = [RunSpec(i, 0, i, {}) for i in range(sizes.profile_big)]
+    section(f"6. Profile: simulate_chunk of {sizes.profile_big:,} runs (a batch worker's chunk), top 10", command)
+    profile_table(lambda: simulate_chunk(scenario, big))
     print(f"\nafter: {load_average()}")
 
 
