@@ -102,15 +102,12 @@ def run_metrics(events: pd.DataFrame, tension: pd.DataFrame, key_pairs: Sequence
     return pd.DataFrame(columns).astype(float)
 
 
-def number(value: float) -> str:
-    """Counts in whole numbers once they are large, levels and small means with three figures."""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}" if abs(value) >= 10 else f"{value:.3g}"
-
-
-def summary(values: np.ndarray) -> tuple[str, str, str]:
-    """Mean, median and the 5-95 % interval of a metric over runs, formatted."""
-    low, high = np.quantile(values, [0.05, 0.95])
-    return number(values.mean()), number(float(np.median(values))), f"{number(low)} - {number(high)}"
+def summary(values: np.ndarray, level: bool) -> tuple[str, str, str]:
+    """Mean, median and the 5-95 % interval of a metric over runs: levels to 3 decimals, counts whole (mean to 1)."""
+    low, median, high = np.quantile(values, [0.05, 0.5, 0.95])
+    if level:
+        return f"{values.mean():.3f}", f"{median:.3f}", f"{low:.3f} - {high:.3f}"
+    return f"{values.mean():,.1f}", f"{median:,.0f}", f"{low:,.0f} - {high:,.0f}"
 
 
 def comparison(old: pd.DataFrame, new: pd.DataFrame) -> str:
@@ -118,7 +115,11 @@ def comparison(old: pd.DataFrame, new: pd.DataFrame) -> str:
     rows = []
     for metric in old.columns:
         a, b = old[metric].to_numpy(), new[metric].to_numpy()
-        (old_mean, old_median, old_interval), (new_mean, new_median, new_interval) = summary(a), summary(b)
+        level = metric.startswith("peak tension")
+        (old_mean, old_median, old_interval), (new_mean, new_median, new_interval) = (
+            summary(a, level),
+            summary(b, level),
+        )
         ks = ks_2samp(a, b).pvalue
         mwu = mannwhitneyu(a, b, alternative="two-sided").pvalue
         rows.append(
