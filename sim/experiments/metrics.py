@@ -46,7 +46,7 @@ def event_metrics(records: pd.DataFrame, runs: np.ndarray, key_pairs: Sequence[P
     actors = pd.Index(sorted({actor for pair in key_pairs for actor in pair}))
     lookup = np.full((len(actors) + 1, len(actors) + 1), -1)  # [source, target] -> key pair column; -1: other
     for k, pair in enumerate(key_pairs):
-        a, b = actors.get_indexer(list(pair_key(*pair)))
+        a, b = actors.get_indexer(pd.Index(pair_key(*pair)))
         lookup[a, b] = lookup[b, a] = k
     k = lookup[_positions(records["source"], actors), _positions(records["target"], actors)]
     r = pd.Index(runs).get_indexer(records["run"])
@@ -71,7 +71,7 @@ def _positions(column: pd.Series, names: pd.Index) -> np.ndarray:
     if isinstance(column.dtype, pd.CategoricalDtype):
         by_code = np.append(names.get_indexer(column.cat.categories), -1)  # code -1 (missing) maps to -1
         return np.asarray(by_code[column.cat.codes.to_numpy()])
-    return np.asarray(names.get_indexer(column))
+    return np.asarray(names.get_indexer(pd.Index(column)))
 
 
 def _values(column: pd.Series) -> np.ndarray:

@@ -92,8 +92,8 @@ class EventLog:
                 "run": self.runs[self._column("replicate")[order]],
                 "week": np.repeat([b.week for b in self.batches], sizes).astype(int)[order],
                 "date": np.repeat(dates, sizes)[order].astype("datetime64[ns]"),
-                "source": pd.Categorical.from_codes(self._column("source")[order], categories=actors),
-                "target": pd.Categorical.from_codes(self._column("target")[order], categories=actors),
+                "source": _categorical(self._column("source")[order], actors),
+                "target": _categorical(self._column("target")[order], actors),
                 "event_type": self._categorical("event_type", sizes, order),
                 "rule": self._categorical("rule", sizes, order),
                 "fatalities": self._column("fatalities")[order],
@@ -108,7 +108,7 @@ class EventLog:
         categories = sorted({value for value in values if value is not None})
         code = {value: i for i, value in enumerate(categories)}
         codes = np.repeat([code.get(value, -1) for value in values], sizes).astype(np.int32)
-        return pd.Categorical.from_codes(codes[order] if len(codes) else codes, categories=categories)
+        return _categorical(codes[order] if len(codes) else codes, categories)
 
     def frame(self, replicate: int | None = None) -> pd.DataFrame:
         """The events in the :class:`Event` schema (all replicates, or one row of the ensemble), validated."""
@@ -148,6 +148,11 @@ class EventLog:
     def events(self, replicate: int = 0) -> list[Event]:
         """One row of the ensemble's events as :class:`Event` objects, for the page and the API."""
         return frame_to_events(self.frame(replicate), path="simulated events")
+
+
+def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
+    """A categorical column from integer codes (-1 for none) into ``categories``."""
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))  # type: ignore[return-value]
 
 
 def _rank_within(run: np.ndarray) -> np.ndarray:
