@@ -13,7 +13,7 @@ from sim.model.scenario import Scenario
 ENSEMBLE_SIZE = 500
 """Replicates stepped together in one model: large enough that array operations dominate the step's
 overhead, small enough that a chunk's decision streams and histories stay in a few hundred MB
-(``benchmarks/bench_engine.py`` prints the throughput and memory by ensemble size)."""
+(``benchmarks/bench_batch.py`` prints the throughput and memory by ensemble size)."""
 
 
 @dataclass(frozen=True)

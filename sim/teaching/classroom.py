@@ -313,7 +313,7 @@ def feed(model: SahelModel, length: int | None = None) -> list[str]:
     shocks: list[str] = []
     others: list[str] = []
     for row in reversed(model.log.records(0).to_dict(orient="records")):
-        date, rule = row["date"], row["rule"]
+        date, rule = row["date"].date(), row["rule"]
         details = {
             "fatalities": max(row["fatalities"], 0),
             "count": max(row["count"], 0),

@@ -21,7 +21,10 @@ def child(tmp_path, text: str):
 def pledges(scenario, replicate: int) -> list[tuple[dt.date, str, str]]:
     records = SahelModel(scenario, [replicate]).run().log.records()
     pledged = records[records["event_type"] == "pledge_support"]
-    return list(pledged[["date", "source", "target"]].itertuples(index=False, name=None))
+    return [
+        (day.date(), source, target)
+        for day, source, target in pledged[["date", "source", "target"]].itertuples(index=False)
+    ]
 
 
 def touches_window(week: dt.date) -> bool:
