@@ -5,8 +5,8 @@ Run:  python benchmarks/bench_batch.py [--quick] [--runs N]
 Every figure is printed as a Markdown table under the command that printed it, with the load
 average before and after (the machine may be shared). Times are wall clock
 (``time.perf_counter``); nothing is asserted, the targets of issue 14 are printed beside the
-figures. The scenario is scenarios/sahel_2024.yaml; run ``i`` is ``SahelModel(scenario, 1,
-first=i)`` alone or row ``i - first`` of an ensemble, with the same random numbers either way.
+figures. The scenario is scenarios/sahel_2024.yaml; run ``i`` is ``SahelModel(scenario,
+[i])`` alone or a row of an ensemble, with the same random numbers either way.
 
 1. One replicate at R=1, as the teaching page steps it: the median of >= 20 warm runs (after a
    warm-up run) of the model's build and its weeks (target <= 10 ms).
@@ -142,7 +142,7 @@ def one_replicate(scenario: Scenario, repeats: int) -> None:
     SahelModel(scenario, 1).run()  # warm-up: catalogues, parameter file, imports
     build, weeks = [], []
     for i in range(repeats):
-        seconds, model = timed(functools.partial(SahelModel, scenario, 1, first=i))
+        seconds, model = timed(functools.partial(SahelModel, scenario, [i]))
         build.append(seconds)
         weeks.append(timed(model.run)[0])
     total = [b + w for b, w in zip(build, weeks, strict=True)]
@@ -159,7 +159,7 @@ def one_replicate(scenario: Scenario, repeats: int) -> None:
             ["one sahel_2024 replicate, R=1", "median ms", "min ms", "max ms", "target", ""],
             [
                 row(f"build + {n_weeks} weeks", total, f"<= {TARGET_ONE_MS:.0f} ms", verdict(median <= TARGET_ONE_MS)),
-                row("build (SahelModel(scenario, 1, first=i))", build),
+                row("build (SahelModel(scenario, [i]))", build),
                 row(f"{n_weeks} weeks (.run())", weeks),
                 row("one week", [w / n_weeks for w in weeks]),
                 row("simulate_chunk of the run (model + batch tables)", chunk),
@@ -332,7 +332,7 @@ class CollectingSahelModel(SahelModel):
 
     def __init__(self, scenario_path: str, replicates: int = 1, first: int = 0) -> None:
         scenario = _scenario(scenario_path)
-        super().__init__(scenario, replicates, first=first)
+        super().__init__(scenario, range(first, first + replicates))
         reporters: dict[str, Callable[[SahelModel], float]] = {}
         for a, b in scenario.key_pairs:
             label = pair_label(a, b)
@@ -571,7 +571,7 @@ def main() -> None:
     command_line_batch(sizes.cli_runs, seconds["mesa", 2], runs, weeks)
 
     section(f"6. Profile: {PROFILE_R1_RUNS} runs at R=1, top 10 by tottime", command)
-    profile_table(lambda: [SahelModel(scenario, 1, first=i).run() for i in range(PROFILE_R1_RUNS)])
+    profile_table(lambda: [SahelModel(scenario, [i]).run() for i in range(PROFILE_R1_RUNS)])
     section(f"6. Profile: one run at R={sizes.profile_big:,}, top 10 by tottime", command)
     profile_table(lambda: SahelModel(scenario, sizes.profile_big).run())
     big = [RunSpec(i, 0, i, {}) for i in range(sizes.profile_big)]
