@@ -50,7 +50,7 @@ def predictive_runs(scenario: LoadedScenario, draws: list[dict[str, float]]) -> 
     """One run of the scenario per parameter draw, run ``i`` seeded by its index as in a batch."""
     model = SahelModel(scenario.scenario, len(draws), draws).run()  # one ensemble, a draw per replicate
     log = model.log_frame()
-    events = [log[log["run"] == run].drop(columns="run").reset_index(drop=True) for run in range(len(draws))]
+    events = [log[log["row"] == row].drop(columns=["row", "run"]).reset_index(drop=True) for row in range(len(draws))]
     tension = model.tension_frame().rename(columns={"replicate": "run"})
     return PredictiveRuns(events, tension)
 

@@ -189,14 +189,31 @@ def observed_statistics(loaded: LoadedConfig) -> dict[str, float]:
 
 def simulated_statistics(loaded: LoadedConfig, parameters: dict[str, float], run: int) -> dict[str, float]:
     """The targets measured on one run of each scenario with these parameters."""
-    events = {
-        name: SahelModel(loaded.scenarios[name].scenario, [run], parameters)
-        .run(until=horizon)
-        .log_frame()
-        .drop(columns="run")
+    return ensemble_statistics(loaded, [parameters], [run])[0]
+
+
+def ensemble_statistics(
+    loaded: LoadedConfig, parameters: list[dict[str, float]], runs: list[int]
+) -> list[dict[str, float]]:
+    """The targets measured on each (parameter set, run) pair, each scenario stepped as one ensemble.
+
+    Row ``i`` of the ensemble is run ``runs[i]`` with ``parameters[i]``; a run index may repeat (the
+    rows of a sensitivity block share their runs), and row ``i``'s statistics are those of
+    :func:`simulated_statistics` for that pair.
+    """
+    logs = {
+        name: SahelModel(loaded.scenarios[name].scenario, runs, parameters).run(until=horizon).log_frame()
         for name, horizon in loaded.horizons.items()
     }
-    return statistics(loaded.config.targets, events)
+    by_row = {name: dict(iter(log.groupby("row", sort=True))) for name, log in logs.items()}
+    empty = {name: log.iloc[:0] for name, log in logs.items()}
+    return [
+        statistics(
+            loaded.config.targets,
+            {name: rows.get(row, empty[name]).drop(columns=["row", "run"]) for name, rows in by_row.items()},
+        )
+        for row in range(len(runs))
+    ]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sim.calibration.fitting import LoadedConfig, simulated_statistics
+from sim.calibration.fitting import LoadedConfig, ensemble_statistics
 from sim.core.parameters import parameter_specs
 
 Method = Literal["morris", "sobol"]
@@ -39,13 +39,16 @@ def problem() -> dict:
 
 
 def _evaluate(loaded: LoadedConfig, names: list[str], rows: list[tuple[range, np.ndarray]]) -> list[dict[str, float]]:
-    """Per row, each statistic averaged over the row's runs."""
-    results = []
-    for runs, values in rows:
-        parameters = dict(zip(names, map(float, values), strict=True))
-        means = pd.DataFrame([simulated_statistics(loaded, parameters, run) for run in runs]).mean()
-        results.append({str(statistic): float(mean) for statistic, mean in means.items()})
-    return results
+    """Per row, each statistic averaged over the row's runs: every (row, run) of the chunk in one ensemble."""
+    parameters = [dict(zip(names, map(float, values), strict=True)) for runs, values in rows for _ in runs]
+    runs = [run for row_runs, _ in rows for run in row_runs]
+    measured = pd.DataFrame(ensemble_statistics(loaded, parameters, runs))
+    row = np.repeat(np.arange(len(rows)), [len(row_runs) for row_runs, _ in rows])
+    means = measured.groupby(row).mean()
+    return [
+        {str(name): float(value) for name, value in zip(means.columns, means.to_numpy()[i], strict=True)}
+        for i in range(len(rows))
+    ]
 
 
 def evaluate(

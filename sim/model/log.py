@@ -76,8 +76,8 @@ class EventLog:
     def records(self, replicate: int | None = None) -> pd.DataFrame:
         """The light columns of every event (or one row of the ensemble's), by run then time, unvalidated.
 
-        Run, week, date, source, target, event_type, rule, fatalities and count (-1 where none) and
-        count_unit: what counts, metrics and the page's feed read. Actors and types are categorical
+        Row (of the ensemble), run, week, date, source, target, event_type, rule, fatalities and count
+        (-1 where none) and count_unit: what counts, metrics and the page's feed read. Actors and types are categorical
         columns (the actors in the ensemble's order), so a table of millions of events is built from
         the batches' integer codes without a string per event.
         """
@@ -89,6 +89,7 @@ class EventLog:
         dates = np.array([b.date for b in self.batches], dtype="datetime64[D]")
         return pd.DataFrame(
             {
+                "row": self._column("replicate")[order],
                 "run": self.runs[self._column("replicate")[order]],
                 "week": np.repeat([b.week for b in self.batches], sizes).astype(int)[order],
                 "date": np.repeat(dates, sizes)[order].astype("datetime64[ns]"),

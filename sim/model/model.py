@@ -316,9 +316,8 @@ class SahelModel(mesa.Model):
         return self.log.frame()
 
     def log_frame(self) -> pd.DataFrame:
-        """The run, date, actors and type of each logged event, without validation (fast, for statistics)."""
-        records = self.log.records()[["run", "date", "source", "target", "event_type"]]
-        return records.astype({"date": "datetime64[ns]"})
+        """The row, run, date, actors and type of each logged event, without validation (fast, for statistics)."""
+        return self.log.records()[["row", "run", "date", "source", "target", "event_type"]]
 
     def tension_frame(self) -> pd.DataFrame:
         """The weekly tension and cooperation of every pair so far, as a long table with a ``replicate`` column."""

@@ -133,7 +133,7 @@ def test_a_run_cut_at_the_horizon_measures_what_the_whole_run_measures(run):
     loaded = load_config(CONFIG)
     parameters = {"protest_tension": 40.0, "deescalation_base": -3.0, "pledge_base": -3.0, "restore_base": -5.0}
     whole = {
-        name: SahelModel(s.scenario, [run], parameters).run().log_frame().drop(columns="run")
+        name: SahelModel(s.scenario, [run], parameters).run().log_frame().drop(columns=["row", "run"])
         for name, s in loaded.scenarios.items()
     }
     assert simulated_statistics(loaded, parameters, run) == statistics(loaded.config.targets, whole)
@@ -153,3 +153,15 @@ def test_an_unreachable_dask_scheduler_is_named(recovery):
     with pytest.raises(InputError) as error:
         calibrate(loaded, report=lambda line: None)
     assert "cannot reach the Dask scheduler" in error.value.message
+
+
+def test_an_ensemble_measures_each_row_as_its_run_alone():
+    """Sensitivity steps a block's rows (which share their runs) as one ensemble: each row is measured as if alone."""
+    from sim.calibration.fitting import ensemble_statistics
+
+    loaded = load_config(CONFIG)
+    sets = [{"protest_tension": 40.0}, {"protest_tension": 5.0}, {"protest_tension": 40.0}, {}]
+    runs = [3, 3, 8, 0]
+    together = ensemble_statistics(loaded, sets, runs)
+    assert together == [simulated_statistics(loaded, one, run) for one, run in zip(sets, runs, strict=True)]
+    assert together[0] != together[1]  # same run, other parameters
