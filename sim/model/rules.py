@@ -166,6 +166,12 @@ def _ids(agents: Sequence[SahelAgent]) -> Array:
     return np.array([agent.index for agent in agents], dtype=np.intp)
 
 
+def _pair_slots(pairs: Sequence[tuple[SahelAgent, SahelAgent]]) -> tuple[Array, Array, list[tuple[str, str]]]:
+    """A rule's (actor, counterpart) slots: the two index arrays, and the actor ids that name each slot's streams."""
+    slots = [(a.actor_id, b.actor_id) for a, b in pairs]
+    return _ids([a for a, _ in pairs]), _ids([b for _, b in pairs]), slots
+
+
 class Insurgency(Rule):
     """Armed groups attack state and partner forces, attack civilians, and kidnap.
 
@@ -180,8 +186,7 @@ class Insurgency(Rule):
         """One slot per (group, state it operates in)."""
         super().__init__(model)
         pairs = [(g, model.agent(s)) for g in model.of_kind("armed_group") for s in g.operates_in]
-        slots = [(g.actor_id, s.actor_id) for g, s in pairs]
-        self.group, self.state = _ids([g for g, _ in pairs]), _ids([s for _, s in pairs])
+        self.group, self.state, slots = _pair_slots(pairs)
         self.country = np.array([s.iso3 or "" for _, s in pairs], dtype=object)
         self.defenders = np.zeros((len(pairs), len(model.taking_part)), dtype=bool)  # [slot, actor]
         for k, (_, state) in enumerate(pairs):
@@ -348,8 +353,7 @@ class Protest(Rule):
         """One slot per (state, counterpart state)."""
         super().__init__(model)
         pairs = model.counterpart_pairs()
-        slots = [(a.actor_id, b.actor_id) for a, b in pairs]
-        self.state, self.other = _ids([a for a, _ in pairs]), _ids([b for _, b in pairs])
+        self.state, self.other, slots = _pair_slots(pairs)
         self.resolve = np.array([a.resolve for a, _ in pairs])
         self.u = {draw: self.uniforms(draw, slots) for draw in ("summons", "recall", "restore")}
 
@@ -382,8 +386,7 @@ class DeEscalation(Rule):
         """One slot per (state, counterpart state)."""
         super().__init__(model)
         pairs = model.counterpart_pairs()
-        slots = [(a.actor_id, b.actor_id) for a, b in pairs]
-        self.state, self.other = _ids([a for a, _ in pairs]), _ids([b for _, b in pairs])
+        self.state, self.other, slots = _pair_slots(pairs)
         self.fixed_stakes = np.array([model.fixed_stakes(a, b) for a, b in pairs])
         self.u = {draw: self.uniforms(draw, slots) for draw in ("contact", "kind")}
 
@@ -416,8 +419,7 @@ class CommonThreat(Rule):
         """One slot per pair of neighbouring states with an armed group active in both."""
         super().__init__(model)
         pairs = [(a, b) for a, b in model.neighbour_pairs() if model.shared_groups(a, b)]
-        slots = [(a.actor_id, b.actor_id) for a, b in pairs]
-        self.first, self.second = _ids([a for a, _ in pairs]), _ids([b for _, b in pairs])
+        self.first, self.second, slots = _pair_slots(pairs)
         self.country = np.array([a.iso3 or "" for a, _ in pairs], dtype=object)
         self.u = self.uniforms("joint", slots)
 
@@ -452,8 +454,7 @@ class Expulsion(Rule):
             for f in model.of_kind("international_force")
             if f.host is not None and model.agent(f.host).kind == "state"
         ]
-        slots = [(h.actor_id, f.actor_id) for h, f in pairs]
-        self.host, self.force = _ids([h for h, _ in pairs]), _ids([f for _, f in pairs])
+        self.host, self.force, slots = _pair_slots(pairs)
         self.host_alignment = np.array([h.alignment for h, _ in pairs])
         self.force_alignment = np.array([f.alignment for _, f in pairs])
         self.u = self.uniforms("expel", slots)
@@ -479,8 +480,8 @@ class Patronage(Rule):
         super().__init__(model)
         pairs = [(model.agent(c.patron), c) for c in model.agents_in_order if c.patron is not None]
         pairs = [(patron, client) for patron, client in pairs if patron.kind == "state"]
-        self.patron, self.client = _ids([a for a, _ in pairs]), _ids([c for _, c in pairs])
-        self.u = self.uniforms("pledge", [(a.actor_id, c.actor_id) for a, c in pairs])
+        self.patron, self.client, slots = _pair_slots(pairs)
+        self.u = self.uniforms("pledge", slots)
 
     def step(self, week: int) -> None:
         """Pledges, likelier with the client's recent heavy losses."""
@@ -506,9 +507,9 @@ class AllianceFormation(Rule):
             for m in a.candidates
             if model.agent(m).kind == "state"
         ]
-        self.state, self.alliance = _ids([s for s, _ in pairs]), _ids([a for _, a in pairs])
+        self.state, self.alliance, slots = _pair_slots(pairs)
         self.alignment = np.array([s.alignment for s, _ in pairs])
-        self.u = self.uniforms("join", [(s.actor_id, a.actor_id) for s, a in pairs])
+        self.u = self.uniforms("join", slots)
 
     def step(self, week: int) -> None:
         """States not yet members join, likelier under threat from armed groups on their soil."""
