@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.calibration.targets import Target, statistics
+from sim.calibration.targets import Target, row_statistics, statistics
 from sim.core.actors import load_catalogue
 from sim.core.datafiles import load_yaml_model, named_file
 from sim.core.errors import InputError
@@ -189,31 +189,22 @@ def observed_statistics(loaded: LoadedConfig) -> dict[str, float]:
 
 def simulated_statistics(loaded: LoadedConfig, parameters: dict[str, float], run: int) -> dict[str, float]:
     """The targets measured on one run of each scenario with these parameters."""
-    return ensemble_statistics(loaded, [parameters], [run])[0]
+    return {str(name): float(value) for name, value in ensemble_statistics(loaded, [parameters], [run]).iloc[0].items()}
 
 
-def ensemble_statistics(
-    loaded: LoadedConfig, parameters: list[dict[str, float]], runs: list[int]
-) -> list[dict[str, float]]:
+def ensemble_statistics(loaded: LoadedConfig, parameters: list[dict[str, float]], runs: list[int]) -> pd.DataFrame:
     """The targets measured on each (parameter set, run) pair, each scenario stepped as one ensemble.
 
-    Row ``i`` of the ensemble is run ``runs[i]`` with ``parameters[i]``; a run index may repeat (the
+    Row ``i`` of the table is run ``runs[i]`` with ``parameters[i]``; a run index may repeat (the
     rows of a sensitivity block share their runs), and row ``i``'s statistics are those of
-    :func:`simulated_statistics` for that pair.
+    :func:`simulated_statistics` for that pair. The statistics of every row are measured at once
+    on the ensemble's log (:func:`~sim.calibration.targets.row_statistics`).
     """
     logs = {
         name: SahelModel(loaded.scenarios[name].scenario, runs, parameters).run(until=horizon).log_frame()
         for name, horizon in loaded.horizons.items()
     }
-    by_row = {name: dict(iter(log.groupby("row", sort=True))) for name, log in logs.items()}
-    empty = {name: log.iloc[:0] for name, log in logs.items()}
-    return [
-        statistics(
-            loaded.config.targets,
-            {name: rows.get(row, empty[name]).drop(columns=["row", "run"]) for name, rows in by_row.items()},
-        )
-        for row in range(len(runs))
-    ]
+    return row_statistics(loaded.config.targets, logs, len(runs))
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def _evaluate(loaded: LoadedConfig, names: list[str], rows: list[tuple[range, np
     """Per row, each statistic averaged over the row's runs: every (row, run) of the chunk in one ensemble."""
     parameters = [dict(zip(names, map(float, values), strict=True)) for runs, values in rows for _ in runs]
     runs = [run for row_runs, _ in rows for run in row_runs]
-    measured = pd.DataFrame(ensemble_statistics(loaded, parameters, runs))
+    measured = ensemble_statistics(loaded, parameters, runs)
     row = np.repeat(np.arange(len(rows)), [len(row_runs) for row_runs, _ in rows])
     means = measured.groupby(row).mean()
     return [

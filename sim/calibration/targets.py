@@ -25,14 +25,29 @@ if TYPE_CHECKING:  # for type hints only
 
 
 MAX_WINDOW_WEEKS = 7_400  # about 142 years: the longest a scenario runs (1960 to 2100, sim.model.scenario)
-Columns = dict[str, np.ndarray]  # an event table's event_type, source, target and date columns
+NEVER = np.iinfo(np.int64).max  # the start of a window that never opened (no anchoring event in the row)
+Columns = dict[str, np.ndarray | pd.Categorical]  # an event table's row, event_type, source, target and date
 
 
-def columns(events: pd.DataFrame) -> Columns:
-    """The columns targets read, as numpy arrays: read once per table, not once per selector."""
-    return {name: np.asarray(events[name]) for name in ("event_type", "source", "target")} | {
-        "date": events["date"].to_numpy(dtype="datetime64[ns]")
-    }
+def columns(events: pd.DataFrame, by_row: bool = False) -> Columns:
+    """The columns targets read, read once per table, not once per selector.
+
+    Actors and types become categoricals (a simulated log's already are), so that a selector compares
+    a few categories and not a string per event; dates become nanoseconds. ``row`` is the row of the
+    ensemble each event belongs to when ``by_row`` (an ensemble's log), else 0: one table, such as
+    the documented record or one run.
+    """
+    table: Columns = {name: pd.Categorical(events[name]) for name in ("event_type", "source", "target")}
+    table["date"] = events["date"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    table["row"] = events["row"].to_numpy(dtype=np.intp) if by_row else np.zeros(len(events), np.intp)
+    return table
+
+
+def _is_in(column: np.ndarray | pd.Categorical, values: list[str]) -> np.ndarray:
+    """Which entries of a categorical column are among ``values``: decided once per category."""
+    assert isinstance(column, pd.Categorical)
+    among = np.append(np.isin(np.asarray(column.categories, dtype=object), values), False)  # code -1: missing
+    return among[column.codes]
 
 
 class Selector(BaseModel):
@@ -58,20 +73,20 @@ class Selector(BaseModel):
 
     def mask(self, columns: Columns) -> np.ndarray:
         """Which rows match, as one boolean array (calibration calls this for every particle)."""
-        source, target = columns["source"], columns["target"]
-        keep = np.isin(columns["event_type"], self.types)
+        keep = _is_in(columns["event_type"], self.types)
         if self.pair is not None:
             a, b = self.pair
-            keep &= ((source == a) & (target == b)) | ((source == b) & (target == a))
+            a_b = _is_in(columns["source"], [a]) & _is_in(columns["target"], [b])
+            keep &= a_b | (_is_in(columns["source"], [b]) & _is_in(columns["target"], [a]))
         if self.source is not None:
-            keep &= source == self.source
+            keep &= _is_in(columns["source"], [self.source])
         if self.target is not None:
-            keep &= target == self.target
+            keep &= _is_in(columns["target"], [self.target])
         dates = columns["date"]
         if self.since is not None:
-            keep &= dates >= np.datetime64(self.since)
+            keep &= dates >= _nanoseconds(self.since)
         if self.until is not None:
-            keep &= dates <= np.datetime64(self.until)
+            keep &= dates <= _nanoseconds(self.until)
         return keep
 
     def select(self, events: pd.DataFrame) -> pd.DataFrame:
@@ -113,47 +128,58 @@ class Target(BaseModel):
             raise ValueError(f"target {self.name!r}: 'of' (the events a share is taken of) goes with kind share only")
         return self
 
-    def _window(self, columns: Columns, selector: Selector | None = None) -> tuple[np.ndarray | None, np.ndarray]:
-        """The dates of the anchoring events (None without ``after``) and the row mask of the measured events.
+    def _window(self, columns: Columns, rows: int, selector: Selector | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per row of the ensemble the window's start, and the mask of the measured events in their row's window.
 
-        The mask is that of the measured events (or those of ``selector``) in the window that opens at the
-        first anchor (none when no anchor happened).
+        The window opens at the row's first anchoring event (the start is :data:`NEVER` where the row
+        has none, and no event is in its window); without ``after`` every row's window is its whole run.
+        The measured events are those of ``selector``, by default ``then``.
         """
         measured = (selector or self.then).mask(columns)
         if self.after is None:
-            return None, measured
-        anchors = columns["date"][self.after.mask(columns)]
-        if anchors.size == 0:
-            return anchors, measured & False
-        dates, start = columns["date"], anchors.min()
-        return anchors, measured & (dates >= start) & (
-            dates <= start + np.timedelta64(round(self.window_weeks * 7 * 86400), "s")
-        )
+            return np.zeros(rows, np.int64), measured
+        start = np.full(rows, NEVER, dtype=np.int64)
+        anchors = self.after.mask(columns)
+        np.minimum.at(start, columns["row"][anchors], columns["date"][anchors])
+        opened = start[columns["row"]]
+        window = round(self.window_weeks * 7 * 86400) * 10**9  # nanoseconds
+        inside = (opened != NEVER) & (columns["date"] >= opened) & (columns["date"] - opened <= window)
+        return start, measured & inside
 
     def measure(self, events: pd.DataFrame | Columns) -> float:
-        """The statistic on an event table (documented or simulated), or on its :func:`columns`."""
+        """The statistic on one event table (documented or simulated), or on its :func:`columns`."""
         table = columns(events) if isinstance(events, pd.DataFrame) else events
-        anchors, measured = self._window(table)
-        if anchors is not None and anchors.size == 0:
-            return self.window_weeks if self.kind == "lag" else 0.0
+        return float(self.measure_rows(table, 1)[0])
+
+    def measure_rows(self, table: Columns, rows: int) -> np.ndarray:
+        """The statistic of each of ``rows`` runs of an ensemble at once, from the :func:`columns` of its log.
+
+        A row whose window never opened (no anchoring event) scores the window for a lag, 0 otherwise;
+        a lag whose answer never comes within the window is censored at the window.
+        """
+        start, measured = self._window(table, rows)
+        opened = start != NEVER
+        row = table["row"]
         if self.kind == "count":
-            return float(measured.sum())
+            return np.bincount(row[measured], minlength=rows).astype(float)
         if self.kind == "share":
-            whole = self._window(table, self.of)[1].sum()
-            return measured.sum() / whole if whole else 0.0
-        if not measured.any():
-            return self.window_weeks
-        assert anchors is not None  # a lag has an 'after' (validated), so its window has anchors
-        return (table["date"][measured].min() - anchors.min()) / np.timedelta64(7, "D")
+            part = np.bincount(row[measured], minlength=rows)
+            whole = np.bincount(row[self._window(table, rows, self.of)[1]], minlength=rows)
+            return np.divide(part, whole, out=np.zeros(rows), where=whole > 0)
+        first = np.full(rows, NEVER, dtype=np.int64)
+        np.minimum.at(first, row[measured], table["date"][measured])
+        answered = opened & (first != NEVER)
+        weeks = (first - np.where(opened, start, 0)) / (7 * 86400 * 10**9)
+        return np.where(answered, weeks, self.window_weeks)
 
     def evidence(self, events: pd.DataFrame) -> pd.DataFrame:
         """The events the statistic rests on: the first anchoring event(s) and those measured."""
         table = columns(events)
-        anchors, measured = self._window(table)
+        start, measured = self._window(table, 1)
         rows = events[measured]
-        if self.after is not None and anchors is not None and anchors.size:
+        if self.after is not None and start[0] != NEVER:
             first = self.after.select(events)
-            rows = pd.concat([first[first["date"] == anchors.min()], rows])
+            rows = pd.concat([first[first["date"].to_numpy(dtype="datetime64[ns]").view(np.int64) == start[0]], rows])
         return rows.drop_duplicates("event_id") if "event_id" in rows.columns else rows
 
     def horizon(self, scenario: Scenario) -> dt.date:
@@ -189,6 +215,20 @@ class Target(BaseModel):
 
 
 def statistics(targets: list[Target], events_by_scenario: dict[str, pd.DataFrame]) -> dict[str, float]:
-    """Every target measured on the events of its scenario."""
+    """Every target measured on the events of its scenario, each taken as one table."""
     tables = {name: columns(events) for name, events in events_by_scenario.items()}
     return {target.name: target.measure(tables[target.scenario]) for target in targets}
+
+
+def row_statistics(targets: list[Target], logs: dict[str, pd.DataFrame], rows: int) -> pd.DataFrame:
+    """Every target measured on each of ``rows`` runs at once: a table of one row per run, one column per target.
+
+    ``logs`` holds, for each scenario, the events of an ensemble with their ``row`` column.
+    """
+    tables = {name: columns(events, by_row=True) for name, events in logs.items()}
+    return pd.DataFrame({target.name: target.measure_rows(tables[target.scenario], rows) for target in targets})
+
+
+def _nanoseconds(day: dt.date) -> np.int64:
+    """A day's midnight as nanoseconds since the epoch, the unit of the :func:`columns` dates."""
+    return np.datetime64(day, "ns").astype(np.int64)

@@ -163,5 +163,7 @@ def test_an_ensemble_measures_each_row_as_its_run_alone():
     sets = [{"protest_tension": 40.0}, {"protest_tension": 5.0}, {"protest_tension": 40.0}, {}]
     runs = [3, 3, 8, 0]
     together = ensemble_statistics(loaded, sets, runs)
-    assert together == [simulated_statistics(loaded, one, run) for one, run in zip(sets, runs, strict=True)]
-    assert together[0] != together[1]  # same run, other parameters
+    assert together.to_dict("records") == [
+        simulated_statistics(loaded, one, run) for one, run in zip(sets, runs, strict=True)
+    ]
+    assert together.iloc[0].to_dict() != together.iloc[1].to_dict()  # same run, other parameters

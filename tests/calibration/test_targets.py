@@ -1,10 +1,14 @@
 """Targets: one code path measures documented and simulated event tables."""
 
+import datetime as dt
+
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.calibration.fitting import load_config, observed_statistics
-from sim.calibration.targets import Selector, Target
+from sim.calibration.targets import Selector, Target, row_statistics
 from sim.core.actors import load_catalogue
 from sim.core.events import load_events
 from sim.model.model import SahelModel
@@ -81,3 +85,34 @@ def test_the_same_code_measures_a_validated_and_a_fast_simulated_table():
 def test_documented_table_and_targets_share_the_schema():
     documented = load_events(DOCUMENTED, load_catalogue().ids)
     assert {"date", "source", "target", "event_type"} <= set(documented.columns)
+
+
+TYPES = ["cross_border_incident", "summon_ambassador", "visit"]
+ACTORS = ["mali", "mauritania", "wagner"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.dates(dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+            st.sampled_from(ACTORS),
+            st.sampled_from(ACTORS),
+            st.sampled_from(TYPES),
+        ),
+        max_size=40,
+    ),
+    st.sampled_from(["lag", "count", "share"]),
+)
+def test_an_ensemble_log_is_measured_row_by_row_as_each_run_alone(rows, kind):
+    """row_statistics measures every run of an ensemble at once; each value is that run's own table's."""
+    target = LAG.model_copy(
+        update={"kind": kind, "of": Selector(types=TYPES) if kind == "share" else None, "window_weeks": 6}
+    )
+    log = pd.DataFrame(rows, columns=["row", "date", "source", "target", "event_type"], dtype=object).astype(
+        {"row": int, "date": "datetime64[ns]"}
+    )
+    together = row_statistics([target], {"s": log}, 4)["lag"]
+    alone = [target.measure(log[log["row"] == row]) for row in range(4)]
+    assert together.tolist() == pytest.approx(alone)
