@@ -4,18 +4,16 @@ A calibration config (``calibration/*.yaml``) names the scenarios that replay th
 exogenous shocks, the parameters to fit (uniform priors over ranges within the parameter
 file's), the targets (:mod:`sim.calibration.targets`) with their weights, and the ABC-SMC budget. The
 observed statistics are measured on the documented events, the simulated ones on one run of
-each scenario per particle, by the same code. Inference is pyabc's ABC-SMC.
+each scenario per particle, by the same code. Inference is ABC-SMC with pyabc's kernel, a
+round of candidates at a time, each round simulated as ensembles (:mod:`sim.calibration.smc`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import hashlib
-import logging
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,39 +21,20 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sim.calibration.smc import Budget, abc_smc
 from sim.calibration.targets import Target, row_statistics, statistics
+from sim.calibration.workers import Mapper, open_map
 from sim.core.actors import load_catalogue
 from sim.core.datafiles import load_yaml_model, named_file
 from sim.core.errors import InputError
 from sim.core.events import load_events
 from sim.core.parameters import parameter_specs
+from sim.experiments.runner import ENSEMBLE_SIZE
 from sim.model.model import SahelModel
 from sim.model.scenario import Day, FittedParameter, FittedSet, LoadedScenario, load_scenario
 from sim.model.sweep import Range
 from sim.records.datasets import load_imported
 from sim.records.observed import primary
-
-
-class Budget(BaseModel):
-    """How much inference to do, and when to stop."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-    population_size: int = Field(default=200, ge=10)
-    max_generations: int = Field(default=12, ge=1)
-    stable_drop: float = Field(default=0.05, gt=0, lt=1, description="stop once epsilon falls by less than this share")
-    min_acceptance_rate: float = Field(
-        default=0.0,
-        ge=0,
-        lt=1,
-        description="stop once a generation accepts fewer of its simulations than this share: the next would cost "
-        "more than population / rate simulations",
-    )
-    max_minutes: float = Field(default=10.0, gt=0)
-    seed: int = Field(default=1, ge=0)
-    workers: int = Field(default=1, ge=1, description="1: bit-reproducible; more: pyabc's multicore sampler")
-    dask_address: str | None = Field(
-        default=None, description="run on the Dask scheduler at tcp://HOST:PORT with pyabc's Dask sampler (a cluster)"
-    )
 
 
 class CalibrationConfig(BaseModel):
@@ -221,7 +200,7 @@ class CalibrationResult:
 def calibrate(loaded: LoadedConfig, report: Callable[[str], None] = print) -> CalibrationResult:
     """Run ABC-SMC until epsilon stops falling (or the budget ends); progress goes to ``report``."""
     try:
-        import pyabc  # imported here: only calibration needs it
+        import pyabc  # noqa: F401 (imported here: only calibration needs it, for its kernel and weighted statistics)
     except ImportError:
         raise InputError(
             "calibration needs pyabc; install it with: pip install 'sahelsim[calibrate]'", path=loaded.path
@@ -229,108 +208,45 @@ def calibrate(loaded: LoadedConfig, report: Callable[[str], None] = print) -> Ca
 
     config, budget = loaded.config, loaded.config.budget
     observed = observed_statistics(loaded)
-    priors = loaded.config.priors()
-    prior = pyabc.Distribution(**{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in priors.items()})
-    weights = {t.name: t.weight / t.unit for t in config.targets}
-
-    def model(parameters: dict) -> dict[str, float]:
-        run = int(np.random.randint(0, 2**31 - 1))  # pyabc's generator, seeded below: runs differ, calibration repeats
-        return simulated_statistics(loaded, {name: float(parameters[name]) for name in priors}, run)
-
-    with _progress_to(report), _sampler(pyabc, budget, loaded.path) as sampler:
-        np.random.seed(budget.seed)
-        abc = pyabc.ABCSMC(
-            model,
-            prior,
-            pyabc.distance.PNormDistance(p=1, fixed_weights={0: weights}),
-            population_size=budget.population_size,
-            sampler=sampler,
-            transitions=pyabc.MultivariateNormalTransition(bandwidth_selector=twice_the_covariance),
+    priors = config.priors()
+    names = [t.name for t in config.targets]
+    with open_map(budget.workers, budget.dask_address, loaded.path) as (mapper, workers):
+        fit = abc_smc(
+            functools.partial(_statistics_in_chunks, loaded, mapper, workers, list(priors), names),
+            list(priors),
+            np.array(list(priors.values()), dtype=float),
+            np.array([observed[name] for name in names]),
+            np.array([t.weight / t.unit for t in config.targets]),
+            budget,
+            report,
         )
-        database = Path(tempfile.mkdtemp(prefix="sahelsim-abc-")) / "abc.db"
-        abc.new(f"sqlite:///{database}", observed)
-        started = dt.datetime.now()
-        history = abc.run(
-            max_nr_populations=budget.max_generations,
-            max_walltime=dt.timedelta(minutes=budget.max_minutes),
-            min_eps_diff=budget.stable_drop,
-            min_acceptance_rate=budget.min_acceptance_rate,
-        )
-    seconds = (dt.datetime.now() - started).total_seconds()
-    populations = history.get_all_populations()
-    populations = populations[populations["t"] >= 0].reset_index(drop=True)
-    generations = pd.DataFrame(
-        {
-            "generation": populations["t"],
-            "epsilon": populations["epsilon"],
-            "simulations": populations["samples"],
-            "acceptance_rate": budget.population_size / populations["samples"],
-        }
-    )
-    particles, weight = history.get_distribution(m=0, t=history.max_t)
-    posterior = particles.reset_index(drop=True).assign(weight=np.asarray(weight))
-    return CalibrationResult(posterior, generations, observed, seconds, int(populations["samples"].sum()))
+    posterior = pd.DataFrame(fit.last.parameters, columns=list(priors)).assign(weight=fit.last.weights)
+    return CalibrationResult(posterior, fit.generations, observed, fit.seconds, fit.simulations)
 
 
-def twice_the_covariance(effective_sample_size: float, dimension: int) -> float:
-    """The perturbation kernel's bandwidth: twice the weighted covariance of the last population.
+def _statistics_in_chunks(
+    loaded: LoadedConfig,
+    mapper: Mapper,
+    workers: int,
+    names: list[str],
+    targets: list[str],
+    parameters: np.ndarray,
+    runs: np.ndarray,
+) -> np.ndarray:
+    """The candidates' statistics (one row each, targets in order), in one chunk per worker, each an ensemble.
 
-    This is the kernel of Beaumont et al. 2009 and Filippi et al. 2013, not pyabc's default Silverman
-    rule. Silverman's narrower kernel, shrinking further with the effective sample size, let the
-    weights collapse on a handful of particles here (an effective sample size of 4 of 150 in the
-    last generation); the wider kernel keeps the proposal covering the posterior.
+    A chunk is at most an ensemble's size (:data:`~sim.experiments.runner.ENSEMBLE_SIZE`).
     """
-    return 2**0.5
+    sets = [dict(zip(names, map(float, row), strict=True)) for row in parameters]
+    size = min(ENSEMBLE_SIZE, -(-len(sets) // workers))
+    chunks = [(sets[i : i + size], [int(r) for r in runs[i : i + size]]) for i in range(0, len(sets), size)]
+    tables = list(mapper(functools.partial(_chunk_statistics, loaded), chunks))
+    return pd.concat(tables, ignore_index=True)[targets].to_numpy(dtype=float)
 
 
-@contextlib.contextmanager
-def _sampler(pyabc, budget: Budget, where: Path) -> Iterator[object]:
-    """The pyabc sampler for the budget: one core, all local cores, or a Dask cluster."""
-    if budget.dask_address is None:
-        if budget.workers == 1:
-            yield pyabc.sampler.SingleCoreSampler()
-        else:
-            yield pyabc.sampler.MulticoreEvalParallelSampler(n_procs=budget.workers)
-        return
-    from dask.distributed import Client
-
-    try:
-        client = Client(budget.dask_address, timeout="5s")
-    except (OSError, TimeoutError, ValueError) as error:
-        raise InputError(
-            f"cannot reach the Dask scheduler at {budget.dask_address} ({error})",
-            path=where,
-            field="budget.dask_address",
-        ) from None
-    try:
-        yield pyabc.sampler.DaskDistributedSampler(dask_client=client, batch_size=4)
-    finally:
-        client.close()
-
-
-@contextlib.contextmanager
-def _progress_to(report: Callable[[str], None]) -> Iterator[None]:
-    """Replace pyabc's own log output by the per-generation lines, sent to ``report``."""
-    logger = logging.getLogger("ABC")
-    own_handlers = logger.handlers[:]
-    logger.handlers = [_ProgressHandler(report)]
-    try:
-        yield
-    finally:
-        logger.handlers = own_handlers
-
-
-class _ProgressHandler(logging.Handler):
-    """Passes pyabc's per-generation lines (epsilon, acceptance) to the caller's reporter."""
-
-    def __init__(self, report: Callable[[str], None]) -> None:
-        super().__init__(logging.INFO)
-        self.report = report
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.startswith(("t:", "Accepted:", "Stop:")):
-            self.report(message)
+def _chunk_statistics(loaded: LoadedConfig, chunk: tuple[list[dict[str, float]], list[int]]) -> pd.DataFrame:
+    """:func:`ensemble_statistics` of one chunk (a module-level function: worker processes import it)."""
+    return ensemble_statistics(loaded, *chunk)
 
 
 def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: list[float]) -> list[float]:
@@ -353,14 +269,15 @@ def fitted_set(loaded: LoadedConfig, result: CalibrationResult) -> FittedSet:
             median=round(median, 6), low_5=round(low, 6), high_95=round(high, 6), prior=prior
         )
     last = result.generations.iloc[-1]
-    ess = weights.sum() ** 2 / (weights**2).sum()
+    ess = last["effective_sample_size"]
     return FittedSet(
         name=loaded.config.name,
         config=loaded.path.name,
         config_sha256=loaded.sha256,
         date=dt.date.today(),
         method=(
-            f"pyabc ABC-SMC, population {loaded.config.budget.population_size}, {len(result.generations)} generations, "
+            f"ABC-SMC (pyabc's kernel), population {loaded.config.budget.population_size}, "
+            f"{len(result.generations)} generations, "
             f"final epsilon {last['epsilon']:.4g}, effective sample size {ess:.0f}, {result.simulations} simulations, "
             f"seed {loaded.config.budget.seed}"
         ),

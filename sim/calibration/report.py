@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.calibration.fitting import Budget, CalibrationResult, LoadedConfig, observed_statistics
+from sim.calibration.fitting import CalibrationResult, LoadedConfig, observed_statistics
+from sim.calibration.smc import Budget
 from sim.core.errors import InputError
 from sim.core.io import require_parent
 from sim.core.parameters import parameter_specs

@@ -18,15 +18,14 @@ statistic rather than one draw.
 from __future__ import annotations
 
 import functools
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from sim.calibration.fitting import LoadedConfig, ensemble_statistics
+from sim.calibration.workers import open_map
 from sim.core.parameters import parameter_specs
 
 Method = Literal["morris", "sobol"]
@@ -69,19 +68,11 @@ def evaluate(
     size = max(1, len(rows) // (8 * workers))
     chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
     results: list[dict[str, float]] = []
-    work = functools.partial(_evaluate, loaded, names)
-    if workers == 1:
-        mapped = map(work, chunks)
-        for chunk in mapped:
+    with open_map(workers) as (mapper, _):
+        for chunk in mapper(functools.partial(_evaluate, loaded, names), chunks):
             results.extend(chunk)
             if progress is not None:
                 progress(len(results), len(rows))
-    else:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for chunk in pool.map(work, chunks):
-                results.extend(chunk)
-                if progress is not None:
-                    progress(len(results), len(rows))
     return pd.DataFrame(results)
 
 

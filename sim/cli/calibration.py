@@ -53,7 +53,7 @@ def calibrate(
     population: Annotated[int | None, typer.Option(help="override the particles per generation", min=10)] = None,
     generations: Annotated[int | None, typer.Option(help="override the maximum number of generations", min=1)] = None,
     workers: Annotated[
-        int | None, typer.Option(help="override the worker processes (1 is bit-reproducible)", min=1)
+        int | None, typer.Option(help="override the worker processes (the same bits whatever the count)", min=1)
     ] = None,
     checks: Annotated[int, typer.Option(help="posterior-predictive runs per scenario", min=1)] = 40,
 ) -> None:
