@@ -14,6 +14,8 @@ host's operations, and alliances and civilians take no actions of their own.
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from typing import TYPE_CHECKING
 
 import mesa
@@ -24,6 +26,22 @@ from sim.model.scenario import ActorOverride
 
 if TYPE_CHECKING:
     from sim.model.model import SahelModel
+
+
+class _IdsPerModel(weakref.WeakKeyDictionary[object, "itertools.count[int]"]):
+    """mesa's per-model counters of agent ids, holding each model weakly.
+
+    mesa 3.3 keeps them in a class-level ``defaultdict`` keyed by the model, so no model whose
+    agents were made is ever freed (mesa issue #3179, fixed in mesa 3.4, which needs Python 3.12):
+    a worker stepping chunk after chunk grew by the whole ensemble's arrays each time, some
+    130 MB per 500 runs, until the kernel killed it.
+    """
+
+    def __getitem__(self, model: object) -> itertools.count[int]:
+        if model not in self:
+            self[model] = itertools.count(1)
+        counter: itertools.count[int] = super().__getitem__(model)
+        return counter
 
 
 class SahelAgent(mesa.Agent):
@@ -38,6 +56,7 @@ class SahelAgent(mesa.Agent):
     """
 
     model: SahelModel
+    _ids = _IdsPerModel()  # type: ignore[assignment]  # mesa's is a defaultdict; this is the same mapping, weak
 
     def __init__(self, model: SahelModel, actor: Actor, index: int, override: ActorOverride | None = None) -> None:
         """Start from the catalogue's actor with the scenario's changes, keeping links to actors taking part."""

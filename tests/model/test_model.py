@@ -147,3 +147,17 @@ def test_relations_stay_in_range_and_events_validate_whatever_the_parameters(sah
     for agent in model.agents:
         assert ((agent.capability >= 0.0) & (agent.capability <= 1.0)).all()
     frame_to_events(model.events_frame())
+
+
+def test_a_finished_ensemble_is_freed_before_the_next_large_one_is_built(sahel_2024):
+    """Workers step ensemble after ensemble: none may keep the ones before alive (mesa #3179, reference cycles)."""
+    import weakref
+
+    from sim.model.model import LARGE_ENSEMBLE
+
+    scenario = short(sahel_2024.scenario, weeks=2)
+    finished = SahelModel(scenario, LARGE_ENSEMBLE).run()
+    gone = weakref.ref(finished)
+    del finished
+    SahelModel(scenario, LARGE_ENSEMBLE)
+    assert gone() is None
