@@ -11,10 +11,11 @@ import contextlib
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from sim.core.errors import InputError
+from sim.core.errors import InputError, WorkerLost
 
 Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]]  # like map: results in the chunks' order
 
@@ -34,7 +35,20 @@ def open_map(workers: int, dask_address: str | None = None, where: Path | None =
     else:
         # Spawned workers start clean (no inherited state or threads) on every platform.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            yield pool.map, workers
+
+            def mapped(function: Callable[[Any], Any], chunks: Iterable[Any]) -> Iterator[Any]:
+                try:
+                    yield from pool.map(function, chunks)
+                except BrokenProcessPool:
+                    raise WorkerLost(
+                        f"a worker process died while simulating (killed by the system, most often for want of "
+                        f"memory); nothing was written. Run again with fewer workers (there were {workers}) or "
+                        "on a machine with more memory",
+                        path=where,
+                        field="budget.workers",
+                    ) from None
+
+            yield mapped, workers
 
 
 @contextlib.contextmanager

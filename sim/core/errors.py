@@ -48,3 +48,11 @@ class DiskFull(InputError):
     Told as bad input is (one paragraph, exit code 2) because it is the user's to fix, not a
     fault of the program; see :func:`sim.core.io.disk_full_guard`.
     """
+
+
+class WorkerLost(InputError):
+    """A worker process that died mid-chunk (killed by the system, most often for want of memory).
+
+    Told as bad input is (one paragraph, exit code 2) because what fixes it is the user's: fewer
+    workers, a smaller ensemble, more memory; what the command keeps is said in the message.
+    """
