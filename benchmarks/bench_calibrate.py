@@ -1,10 +1,11 @@
 """Benchmark the default calibration.
 
-It measures the wall time, the simulations, simulations per second, whether epsilon stabilised,
-and whether the run reproduces the committed fitted set.
+It measures the wall time, the simulations, simulations per second, whether epsilon and the
+posterior medians stabilised, the effective sample size, and whether the run reproduces the
+committed fitted set.
 
 Run: python benchmarks/bench_calibrate.py [--config calibration/sahel.yaml] [--workers N]
-It runs the config's ABC-SMC budget as `sahelsim calibrate` does (with pyabc's own stopping
+It runs the config's ABC-SMC budget as `sahelsim calibrate` does (with its stopping
 rules: epsilon falling by less than `stable_drop` in a generation, the generation cap, the wall
 time cap), but writes nothing: the committed fitted set is compared, not replaced. A fitted
 parameter is reproduced when this run's posterior median lies in the committed 90 % interval.
@@ -49,6 +50,12 @@ def main() -> None:
     print(
         f"epsilon {generations['epsilon'].iloc[0]:.3g} -> {generations['epsilon'].iloc[-1]:.3g}; last generation fell "
         f"{last_drop:.1%}: {'stable' if stable else 'NOT stable'} (threshold {budget.stable_drop:.0%})"
+    )
+    last = generations.iloc[-1]
+    print(
+        f"last generation: effective sample size {last['effective_sample_size']:.0f} of {budget.population_size}; "
+        f"posterior medians moved at most {last['median_shift']:.1%} of their prior's width: "
+        f"{'stable' if last['median_shift'] < budget.stable_drop else 'still moving'}"
     )
 
     committed_path = args.config.parent / "fitted" / f"{loaded.config.name}.yaml"

@@ -16,6 +16,7 @@ Every number comes from a file written by ``sahelsim calibrate``, ``sensitivity`
 from __future__ import annotations
 
 import fnmatch
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -444,11 +445,15 @@ def _generations(table: pd.DataFrame | None, config_budget: Budget) -> list[str]
         return []
     recorded = {rule: table[rule].tolist()[0] for rule in STOPPING_RULES if rule in table}
     budget = Budget.model_validate(config_budget.model_dump() | recorded)
-    lines = ["| generation | epsilon | simulations | acceptance rate |", "|---|---|---|---|"]
+    lines = ["| generation | epsilon | simulations | acceptance rate | effective sample size | medians moved |"]
+    lines.append("|---|---|---|---|---|---|")
     counts = table.astype({"generation": int, "simulations": int})
-    lines += [
-        f"| {r.generation} | {r.epsilon:.4g} | {r.simulations} | {r.acceptance_rate:.3f} |" for r in counts.itertuples()
-    ]
+    for r in counts.to_dict("records"):
+        ess, shift = r.get("effective_sample_size", math.nan), r.get("median_shift", math.nan)
+        lines.append(
+            f"| {r['generation']} | {r['epsilon']:.4g} | {r['simulations']} | {r['acceptance_rate']:.3f} | "
+            f"{'—' if math.isnan(ess) else f'{ess:.0f}'} | {'—' if math.isnan(shift) else f'{shift:.1%}'} |"
+        )
     drops = -table["epsilon"].pct_change().iloc[1:]
     last = drops.iloc[-1] if len(drops) else float("nan")
     seconds = table["seconds_total"].iloc[0] if "seconds_total" in table else float("nan")
@@ -466,6 +471,13 @@ def _generations(table: pd.DataFrame | None, config_budget: Budget) -> list[str]
         else f"epsilon still fell by {last:.0%} in the last generation: **not stable** (threshold "
         f"{budget.stable_drop:.0%}); the run stopped because {why}."
     )
+    shift = table["median_shift"].iloc[-1] if "median_shift" in table and len(table) > 1 else math.nan
+    if not math.isnan(shift):
+        verdict += (
+            f" The posterior medians moved at most {shift:.1%} of their prior's width in the last generation: "
+            + ("**stable**" if shift < budget.stable_drop else "**still moving**")
+            + f" (threshold {budget.stable_drop:.0%})."
+        )
     total = int(table["simulations"].sum())
     return [
         "",

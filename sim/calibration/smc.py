@@ -84,13 +84,27 @@ class Population:
         """Kish's effective sample size of the weights: how many equal particles they are worth."""
         return float(1.0 / (self.weights**2).sum())
 
+    def medians(self) -> np.ndarray:
+        """Each parameter's weighted median."""
+        from pyabc.weighted_statistics import weighted_median
+
+        return np.array([weighted_median(column, self.weights) for column in self.parameters.T])
+
+    def median_shift(self, previous: Population, bounds: np.ndarray) -> float:
+        """How far the medians moved since ``previous``: the largest move, as a share of its prior's width.
+
+        Epsilon still falling says the fit is still tightening; this says whether what it tells
+        about the parameters still changes (the stability the report judges the fit by).
+        """
+        return float((np.abs(self.medians() - previous.medians()) / np.ptp(bounds, axis=1)).max())
+
 
 @dataclass(frozen=True)
 class SmcResult:
     """The last generation and how every generation went."""
 
     last: Population
-    generations: pd.DataFrame  # generation, epsilon, simulations, acceptance_rate, effective_sample_size
+    generations: pd.DataFrame  # generation, epsilon, simulations, acceptance_rate, effective_sample_size, median_shift
     simulations: int
     seconds: float
 
@@ -172,7 +186,9 @@ def abc_smc(
             simulated += size
             rate = max(sum(len(a) for a in accepted), 1) / simulated
         theta = np.concatenate(accepted)
+        previous = population
         population = Population(theta, candidates.weights(theta, names), np.concatenate(distances))
+        shift = population.median_shift(previous, bounds) if previous is not None else math.nan
         rows.append(
             {
                 "generation": generation,
@@ -180,12 +196,14 @@ def abc_smc(
                 "simulations": simulated,
                 "acceptance_rate": budget.population_size / simulated,
                 "effective_sample_size": population.effective_sample_size,
+                "median_shift": shift,
             }
         )
+        moved = "" if math.isnan(shift) else f", medians moved {shift:.1%} of their priors at most"
         report(
             f"generation {generation}: epsilon {epsilon:.4g}, accepted {budget.population_size} of {simulated} "
             f"({budget.population_size / simulated:.1%}), effective sample size "
-            f"{population.effective_sample_size:.0f}, {time.monotonic() - started:.0f} s"
+            f"{population.effective_sample_size:.0f}{moved}, {time.monotonic() - started:.0f} s"
         )
         stop = _stop_reason(rows, budget, time.monotonic() - started)
         if stop:

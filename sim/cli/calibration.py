@@ -124,11 +124,11 @@ def sensitivity(
     ] = "both",
     trajectories: Annotated[
         int, typer.Option(help="Morris trajectories (runs: trajectories x (parameters + 1) x replicates)", min=2)
-    ] = 20,
+    ] = 100,
     samples: Annotated[
         int,
         typer.Option(help="Sobol base samples, a power of two (runs: samples x (parameters + 2) x replicates)", min=2),
-    ] = 64,
+    ] = 512,
     replicates: Annotated[
         int, typer.Option(help="runs per sample, with common random numbers; each index is of their mean", min=1)
     ] = 2,

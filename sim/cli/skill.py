@@ -50,9 +50,9 @@ def forecast(
             help=f"score the months up to this date [default: {UNTIL:%Y-%m-%d}]",
         ),
     ] = UNTIL,
-    population: Annotated[int, typer.Option(help="particles per generation of the cut-off calibration", min=10)] = 100,
-    generations: Annotated[int, typer.Option(help="generations of the cut-off calibration", min=1)] = 6,
-    runs: Annotated[int, typer.Option(help="posterior-predictive runs", min=1)] = 40,
+    population: Annotated[int, typer.Option(help="particles per generation of the cut-off calibration", min=10)] = 500,
+    generations: Annotated[int, typer.Option(help="generations of the cut-off calibration", min=1)] = 8,
+    runs: Annotated[int, typer.Option(help="posterior-predictive runs", min=1)] = 200,
 ) -> None:
     """Out-of-sample skill: calibrate up to a cut-off, forecast the months after it, score against baselines."""
     from sim.calibration.fitting import load_config
