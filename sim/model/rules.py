@@ -533,10 +533,10 @@ PHASES: tuple[tuple[str, tuple[type[Rule], ...]], ...] = (
 
 
 # --- Effects: what an event does to the latent state -----------------------------------------
-# Each takes the model, the events' replicate rows, sources, targets, deaths and magnitudes (arrays).
+# Each takes the model, the events' replicate rows, sources, targets and deaths (arrays), and the batch's magnitude.
 
 
-def _casualties(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _casualties(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     p = model.params
     heavy = deaths >= p.heavy_loss_threshold[r, 0]
     np.add.at(model.losses, (r, target), np.where(heavy, deaths, 0))
@@ -544,38 +544,38 @@ def _casualties(model: SahelModel, r: Array, source: Array, target: Array, death
     np.maximum(model.capability, 0.0, out=model.capability)
 
 
-def _attrition(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _attrition(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     np.add.at(model.capability, (r, target), -model.params.coin_attrition[r, 0] * model.capability[r, source])
     np.maximum(model.capability, 0.0, out=model.capability)
 
 
-def _boost(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _boost(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     np.add.at(model.capability, (r, target), model.params.pledge_boost[r, 0] * magnitude)
     np.minimum(model.capability, 1.0, out=model.capability)
 
 
-def _expel(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _expel(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     model.present[r, target] = False
 
 
-def _withdraw(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _withdraw(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     model.present[r, source] = False
 
 
-def _recall(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _recall(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     model.recalled[r, source, target] = True
 
 
-def _restore(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _restore(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     model.recalled[r, source, target] = False
 
 
-def _join(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _join(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     alliance = model.is_alliance[target]
     model.members[r[alliance], target[alliance], source[alliance]] = True
 
 
-Effect = Callable[["SahelModel", Array, Array, Array, Array, Array], None]
+Effect = Callable[["SahelModel", Array, Array, Array, Array, float], None]
 
 EFFECTS: dict[str, Effect] = {
     "attack": _casualties,
