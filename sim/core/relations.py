@@ -139,12 +139,13 @@ class RelationLedger:
             weight = weight[keep] if weight.ndim else weight
         base = (replicate * self._cells)[:, None]
         added = base + self._added[source, target]  # [row, sum]
-        values = self._signs * weight[..., None]  # [row or 1, sum]
-        values[..., 2] = np.maximum(values[..., 2], 0.0)
+        # every row's three values, written out in full: numpy 2.4's ``add.at`` reads past a (sum,)
+        # row of values that it is left to broadcast over (row, sum) indices
+        values = np.empty(added.shape)
+        values[...] = self._signs * weight[..., None]
+        values[:, 2] = np.maximum(values[:, 2], 0.0)
         flat = self._raw.reshape(-1)
-        # the values are broadcast to the indices' shape here: numpy 2.4's ``add.at`` reads past a
-        # (sum,) row it is left to broadcast over (row, sum) indices
-        np.add.at(flat, added, np.broadcast_to(values, added.shape))
+        np.add.at(flat, added, values)
         pair = added[:, :2]
         flat[pair] = flat[base + self._mirrors[source, target]] = np.maximum(flat[pair], 0.0)
 

@@ -423,8 +423,7 @@ class SahelModel(mesa.Model):
             return
         to_a, to_b = (self._hostility_at(cells) for cells in self._common_cells)
         shared = np.minimum(to_a, to_b)  # [r, pair, group]
-        best = shared.argmax(axis=2)
-        value = np.take_along_axis(shared, best[:, :, None], axis=2)[:, :, 0]
+        value, best = shared.max(axis=2), shared.argmax(axis=2)
         enemy = self._common_groups[np.arange(len(self._common_a)), best]
         a, b = self._common_a, self._common_b
         self.shared_threat[:, a, b] = self.shared_threat[:, b, a] = value
