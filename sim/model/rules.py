@@ -33,8 +33,7 @@ if TYPE_CHECKING:  # imported for type hints only: the model imports this module
 Array = np.ndarray
 P = Parameters[np.ndarray]
 
-HOSTAGES_MEAN = 2.0  # hostages beyond the first in a kidnapping: Poisson mean (documented kidnappings take 1-4)
-DEATHS_SPREAD = 0.8  # log-normal sigma of a violent event's deaths around its median: heavy-tailed
+HOSTAGE_COUNTS = np.arange(64)  # the hostages beyond the first a kidnapping's draw can give (Poisson, mean <= 5)
 
 
 def logistic(x: Array | float) -> Array:
@@ -119,17 +118,23 @@ def joining_probability(p: P, threat: Array, alignment: Array) -> Array:
 # --- Draws from uniforms ---------------------------------------------------------------------------
 
 
-def deaths_from(median: Array, uniform: Array) -> Array:
-    """Deaths of violent events: log-normal around ``median`` (heavy-tailed), by inversion of the uniforms."""
-    return np.asarray(np.rint(median * np.exp(DEATHS_SPREAD * ndtri(uniform))), dtype=np.int64)
+def deaths_from(median: Array, spread: Array, uniform: Array) -> Array:
+    """Deaths of violent events: log-normal around ``median`` with sigma ``spread``, by inversion of the uniforms.
+
+    The log-deviation ``spread * ndtri(uniform)`` is single precision, as the uniforms are.
+    """
+    deviation = np.asarray(spread, dtype=np.float32) * ndtri(uniform)
+    return np.asarray(np.rint(median * np.exp(deviation)), dtype=np.int64)
 
 
-_HOSTAGE_CDF = pdtr(np.arange(64), HOSTAGES_MEAN)
+def hostage_cdf(mean: Array) -> Array:
+    """The Poisson CDF of the hostages beyond the first, for each row's ``mean``: a (rows, counts) table."""
+    return np.asarray(pdtr(HOSTAGE_COUNTS, np.asarray(mean).reshape(-1, 1)))
 
 
-def hostages_from(uniform: Array) -> Array:
-    """People taken in kidnappings: one plus a Poisson count, by inversion of the uniforms."""
-    return 1 + np.searchsorted(_HOSTAGE_CDF, uniform, side="right").astype(np.int64)
+def hostages_from(cdf: Array, uniform: Array) -> Array:
+    """People taken in kidnappings: one plus a Poisson count, by inversion of the uniforms (a ``cdf`` row each)."""
+    return 1 + np.asarray(np.count_nonzero(cdf <= uniform[:, None], axis=1), dtype=np.int64)
 
 
 def shared_out(deaths: Array, forces: Array, position: Array | int) -> Array:
@@ -197,6 +202,7 @@ class Insurgency(Rule):
             self.u |= {
                 draw: self.uniforms(draw, slots) for draw in ("civilians", "civilians.deaths", "kidnap", "hostages")
             }
+            self.hostage_cdf = hostage_cdf(model.params.hostages_mean)  # [replicate, count]
 
     def step(self, week: int) -> None:
         """Attacks on forces, then on civilians, then kidnappings, all decided on the week's state so far."""
@@ -213,14 +219,15 @@ class Insurgency(Rule):
         if len(r):  # deaths and targets only where an attack happens
             above = weights[r, k].cumsum(axis=1) > (u["target"][r, k] * defence[r, k])[:, None]
             target = np.where(above.any(axis=1), above.argmax(axis=1), self.state[k])
-            deaths = deaths_from(p.attack_lethality[r, 0] * capability[r, k], u["deaths"][r, k])
+            deaths = deaths_from(p.attack_lethality[r, 0] * capability[r, k], p.deaths_spread[r, 0], u["deaths"][r, k])
             model.emit(self.name, "attack", r, self.group[k], target, fatalities=deaths, country=self.country[k])
         if "civilians" not in u:
             return
         hit = u["civilians"] < civilian_attack_probability(p, capability)
         r, k = np.nonzero(hit)
         if len(r):
-            deaths = deaths_from(p.attack_lethality[r, 0] * capability[r, k], u["civilians.deaths"][r, k])
+            median = p.attack_lethality[r, 0] * capability[r, k]
+            deaths = deaths_from(median, p.deaths_spread[r, 0], u["civilians.deaths"][r, k])
             model.emit(
                 self.name,
                 "attack_civilians",
@@ -239,7 +246,7 @@ class Insurgency(Rule):
                 r,
                 self.group[k],
                 self.civilians[k],
-                count=hostages_from(u["hostages"][r, k]),
+                count=hostages_from(self.hostage_cdf[r], u["hostages"][r, k]),
                 count_unit="people",
                 country=self.country[k],
             )
@@ -329,7 +336,7 @@ class CounterInsurgency(Rule):
             return
         model, p = self.model, self.model.params
         force, target, country, location = self.incidents[kind]
-        deaths = deaths_from(p.pursuit_lethality[r, 0], uniform[r, k])
+        deaths = deaths_from(p.pursuit_lethality[r, 0], p.deaths_spread[r, 0], uniform[r, k])
         share = shared_out(deaths, operators[r, k], 0)
         model.emit(self.name, kind, r, force[k], target[k], fatalities=share, country=country[k], location=location)
         j, c = np.nonzero(joined[r, k])  # [incident, contractor]
