@@ -64,6 +64,12 @@ class Parameters(Generic[Value]):
     Unit: deaths per attack at capability 1 (median).
     """
 
+    deaths_spread: Value
+    """Spread of a violent event's deaths around its median (attacks, civilian harm, pursuits); heavy-tailed.
+
+    Unit: log-normal sigma.
+    """
+
     civilian_attack_base: Value
     """Baseline weekly log-odds that an armed group attacks civilians in one state where it operates (plus the
     capability term).
@@ -81,6 +87,12 @@ class Parameters(Generic[Value]):
     """How much a group's capability raises its kidnapping rate.
 
     Unit: log-odds per unit capability.
+    """
+
+    hostages_mean: Value
+    """People a kidnapping takes beyond the first, on average; the number beyond the first is Poisson.
+
+    Unit: people beyond the first (Poisson mean).
     """
 
     coin_base: Value

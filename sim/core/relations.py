@@ -74,9 +74,11 @@ class RelationLedger:
         half_life = np.broadcast_to(np.asarray(half_life_weeks, dtype=np.float64).reshape(-1, 1, 1), (replicates, 1, 1))
         self.decay_factor = 0.5 ** (1.0 / half_life)
         n = len(self.actors)
-        self.raw_tension = np.zeros((replicates, n, n))
-        self.raw_cooperation = np.zeros((replicates, n, n))
-        self.raw_hostility = np.zeros((replicates, n, n))  # [r, i, j]: conflictual weight i has directed at j
+        # The three raw sums are planes of one array, so a week's decay is one product and a batch
+        # of events is added to all three in one call (see :meth:`record`).
+        self._raw = np.zeros((3, replicates, n, n))
+        self.raw_tension, self.raw_cooperation = self._raw[0], self._raw[1]
+        self.raw_hostility = self._raw[2]  # [r, i, j]: conflictual weight i has directed at j
         for (a, b), (tension, cooperation) in (initial or {}).items():
             i, j = self.index[a], self.index[b]
             for raw, level in (
@@ -87,6 +89,20 @@ class RelationLedger:
                 raw[:, i, j] = raw[:, j, i] = to_raw(level, self.scale[:, 0, 0])
         self._upper = np.triu_indices(n, k=1)
         self._columns = {pair_key(*pair): k for k, pair in enumerate(self.pairs)}
+        # Flat indices, computed once: ``record`` and ``levels_at`` run thousands of times a run on a
+        # few cells each, so what they index is looked up rather than computed.
+        self._cells = n * n  # cells of one replicate's (actors, actors) plane
+        cell = np.arange(self._cells).reshape(n, n)
+        self._cell = cell  # [i, j]: the cell (i, j) in a replicate's plane
+        plane = replicates * self._cells  # cells of one raw sum, every replicate
+        upper, lower = np.minimum(cell, cell.T), np.maximum(cell, cell.T)  # a pair's cells above and below the diagonal
+        # [i, j, sum]: the cells an event of i towards j adds to, in replicate 0 of the flattened
+        # sums: the pair's upper cell of tension and of cooperation, and the directed cell of hostility
+        self._added = np.stack([upper, upper + plane, cell + 2 * plane], axis=2)
+        self._mirrors = np.stack([lower, lower + plane], axis=2)  # [i, j, sum]: where the pair sums are mirrored
+        self._signs = np.array([-1.0, 1.0, -1.0])  # a Goldstein weight's sign in tension, cooperation, hostility
+        self._scale = self.scale[:, :, 0]  # (replicates, 1): divides a (replicates, cells) block
+        self._upper_flat = cell[self._upper]
 
     @property
     def pairs(self) -> list[Pair]:
@@ -99,9 +115,7 @@ class RelationLedger:
 
     def decay(self) -> None:
         """One week passes: every raw sum shrinks by its replicate's weekly decay factor."""
-        self.raw_tension *= self.decay_factor
-        self.raw_cooperation *= self.decay_factor
-        self.raw_hostility *= self.decay_factor
+        self._raw *= self.decay_factor
 
     def record(
         self, replicate: np.ndarray, source: np.ndarray, target: np.ndarray, goldstein: float | np.ndarray
@@ -109,21 +123,31 @@ class RelationLedger:
         """Add the weights of a batch of events, one event per (replicate, source, target) row.
 
         The weights must share a sign (all conflictual, or none): the model records one event type
-        at a time. Events of an actor with itself do not count. Rows may repeat a pair: their
-        weights add up, and since they share a sign, clipping the sums at zero once gives what
-        recording the rows one by one would.
+        at a time, with one weight for the batch. Events of an actor with itself do not count. Rows
+        may repeat a pair: their weights add up, and since they share a sign, clipping the sums at
+        zero once gives what recording the rows one by one would.
+
+        Each row adds to three cells at once (its pair's tension and cooperation, its directed
+        hostility: see ``_added``), in row order within each cell; a cooperative weight adds zero
+        hostility, which leaves it as it was.
         """
-        keep = source != target
-        weight = np.broadcast_to(np.asarray(goldstein, dtype=np.float64), keep.shape)[keep]
-        r, i, j = replicate[keep], source[keep], target[keep]
-        n = len(self.actors)
-        pair = (r * n + np.minimum(i, j)) * n + np.maximum(i, j)  # flat index of the upper cell
-        mirror = (r * n + np.maximum(i, j)) * n + np.minimum(i, j)
-        for raw, sign in ((self.raw_tension, -1.0), (self.raw_cooperation, 1.0)):
-            flat = raw.reshape(-1)
-            np.add.at(flat, pair, sign * weight)
-            flat[pair] = flat[mirror] = np.maximum(flat[pair], 0.0)
-        np.add.at(self.raw_hostility.reshape(-1), (r * n + i) * n + j, np.maximum(-weight, 0.0))
+        weight = np.asarray(goldstein, dtype=np.float64)
+        itself = source == target
+        if np.count_nonzero(itself):
+            keep = ~itself
+            replicate, source, target = replicate[keep], source[keep], target[keep]
+            weight = weight[keep] if weight.ndim else weight
+        base = (replicate * self._cells)[:, None]
+        added = base + self._added[source, target]  # [row, sum]
+        # every row's three values, written out in full: numpy 2.4's ``add.at`` reads past a (sum,)
+        # row of values that it is left to broadcast over (row, sum) indices
+        values = np.empty(added.shape)
+        values[...] = self._signs * weight[..., None]
+        values[:, 2] = np.maximum(values[:, 2], 0.0)
+        flat = self._raw.reshape(-1)
+        np.add.at(flat, added, values)
+        pair = added[:, :2]
+        flat[pair] = flat[base + self._mirrors[source, target]] = np.maximum(flat[pair], 0.0)
 
     def tension(self, a: str, b: str) -> np.ndarray:
         """The pair's tension now, in [0, 1), one value per replicate."""
@@ -141,14 +165,25 @@ class RelationLedger:
         """The level at (a, b) of one raw sum, per replicate."""
         return self.levels(raw, np.array([self.index[a]]), np.array([self.index[b]]))[:, 0]
 
+    def cells(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Where the cells (i[k], j[k]) lie in a replicate's flattened plane: what :meth:`levels_at` reads.
+
+        A rule asks once for the cells it reads every week.
+        """
+        return np.asarray(self._cell[i, j])
+
     def levels(self, raw: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Levels of the raw sums at (i[k], j[k]) for every replicate: a (replicates, len(i)) array."""
-        return -np.expm1(-raw[:, i, j] / self.scale[:, :, 0])
+        return self.levels_at(raw, self.cells(i, j))
+
+    def levels_at(self, raw: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """Levels of the raw sums at flat ``cells`` (see :meth:`cells`): a (replicates, len(cells)) array."""
+        return -np.expm1(-raw.reshape(self.replicates, self._cells).take(cells, axis=1) / self._scale)
 
     def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
         """Tension and cooperation of every pair (see :attr:`pairs`), (replicates, pairs) arrays of [0, 1) levels."""
-        i, j = self._upper
-        return self.levels(self.raw_tension, i, j), self.levels(self.raw_cooperation, i, j)
+        upper = self._upper_flat
+        return self.levels_at(self.raw_tension, upper), self.levels_at(self.raw_cooperation, upper)
 
 
 def history_frame(

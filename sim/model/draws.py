@@ -44,18 +44,30 @@ class Decisions:
         self._stretches = [(int(part[0]), len(part)) for part in np.split(distinct, breaks)]
         self.stride = -(-weeks // 8) * 8
         self._entropy = int(np.random.SeedSequence(seed, spawn_key=(SLOT_NAMESPACE,)).generate_state(1, np.uint64)[0])
+        self._philox = np.random.Philox(0)  # keyed afresh for each slot (see _fill)
+        self._generator = np.random.Generator(self._philox)
 
     def _fill(self, name: str, out: np.ndarray) -> None:
         """Write one slot's uniforms for the distinct runs, in order, into ``out`` (runs by stride).
 
-        Week ``w`` of run ``i`` is number ``i * stride + w`` of the slot's stream.
+        Week ``w`` of run ``i`` is number ``i * stride + w`` of the slot's stream. One Philox
+        generator serves every slot, set to the slot's key and counter: the same stream as a new
+        generator's, without the seed that building one draws from the system and discards (a
+        model of one replicate is built for some 200 slots, and building a generator is most of that).
         """
         key = np.array([self._entropy, zlib.crc32(name.encode("utf-8"))], dtype=np.uint64)
         row = 0
         for first, count in self._stretches:
             counter = np.array([first * self.stride // 8, 0, 0, 0], dtype=np.uint64)  # skip earlier runs' numbers
-            generator = np.random.Generator(np.random.Philox(key=key, counter=counter))
-            generator.random(out=out[row : row + count], dtype=np.float32)
+            self._philox.state = {  # a new generator's state: an empty buffer, no spare 32 bits
+                "bit_generator": "Philox",
+                "state": {"counter": counter, "key": key},
+                "buffer": np.zeros(4, dtype=np.uint64),
+                "buffer_pos": 4,
+                "has_uint32": 0,
+                "uinteger": 0,
+            }
+            self._generator.random(out=out[row : row + count], dtype=np.float32)
             row += count
 
     def block(self, names: Sequence[str]) -> np.ndarray:

@@ -20,19 +20,25 @@ import pandas as pd
 from sim.core.events import Event, event_types, frame_to_events, validate_frame
 
 NONE = -1  # an absent fatality or count in the integer columns
+_MISSING: dict[str, object] = {"fatalities": NONE, "count": NONE, "country": ""}  # what a batch's None column holds
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Batch:
-    """Events of one type emitted together; arrays have one entry per event."""
+    """Events of one type emitted together; arrays have one entry per event.
+
+    ``fatalities``, ``count`` and ``country`` are None when no event of the batch records one (most
+    batches): the log fills in :data:`NONE` or ``''`` when it builds a table, rather than every
+    emission allocating a column of them.
+    """
 
     sequence: int  # emission order: batches are read back in this order within each replicate
     replicate: np.ndarray  # row in the ensemble (0 .. replicates - 1)
     source: np.ndarray  # actor index
     target: np.ndarray  # actor index
-    fatalities: np.ndarray  # NONE where the event records none
-    count: np.ndarray  # NONE where the event records none
-    country: np.ndarray  # ISO 3166 alpha-3, '' where none
+    fatalities: np.ndarray | None  # NONE where the event records none
+    count: np.ndarray | None  # NONE where the event records none
+    country: np.ndarray | None  # ISO 3166 alpha-3, '' where none
     week: int
     date: dt.date
     precision: str
@@ -62,7 +68,18 @@ class EventLog:
         return sum(len(batch.replicate) for batch in self.batches)
 
     def _column(self, name: str) -> np.ndarray:
-        return np.concatenate([getattr(batch, name) for batch in self.batches]) if self.batches else np.empty(0, int)
+        """One column of every batch, end to end (a batch's None column filled with what it stands for)."""
+        if not self.batches:
+            return np.empty(0, int)
+        return np.concatenate([self._of(batch, name) for batch in self.batches])
+
+    @staticmethod
+    def _of(batch: Batch, name: str) -> np.ndarray:
+        values: np.ndarray | None = getattr(batch, name)
+        if values is not None:
+            return values
+        missing = _MISSING[name]
+        return np.full(len(batch.replicate), missing, dtype=object if isinstance(missing, str) else np.int64)
 
     def _shared(self, name: str) -> np.ndarray:
         """A field the batches share, repeated for each of its events."""

@@ -44,7 +44,7 @@ from sim.core.parameters import parameter_columns, resolve_parameters
 from sim.core.relations import Pair, RelationLedger, history_frame, pair_key, week_dates
 from sim.model.agents import SahelAgent
 from sim.model.draws import Decisions
-from sim.model.log import NONE, Batch, EventLog
+from sim.model.log import Batch, EventLog
 from sim.model.rules import EFFECTS, PHASES, Rule
 from sim.model.scenario import Block, Scenario, Shock
 
@@ -154,9 +154,18 @@ class SahelModel(mesa.Model):
             if a.index < b.index
         }
         self._shared = {pair: groups for pair, groups in self._shared.items() if len(groups)}
-        self._threats = [  # (state, groups active on its soil)
-            (s.index, self._ids(self.groups_in(s.actor_id))) for s in states if self.groups_in(s.actor_id)
-        ]
+        threats = [(s.index, self._ids(self.groups_in(s.actor_id))) for s in states if self.groups_in(s.actor_id)]
+        # the cells the weekly threats read, as (state or pair, group) tables: one ledger read a week each
+        self._threatened = np.array([state for state, _ in threats], dtype=np.intp)
+        groups = _padded([groups for _, groups in threats])
+        self._threat_cells = self.ledger.cells(groups, self._threatened[:, None])
+        self._common_a = np.array([a for a, _ in self._shared], dtype=np.intp)
+        self._common_b = np.array([b for _, b in self._shared], dtype=np.intp)
+        self._common_groups = _padded(list(self._shared.values()))
+        self._common_cells = (
+            self.ledger.cells(self._common_groups, self._common_a[:, None]),
+            self.ledger.cells(self._common_groups, self._common_b[:, None]),
+        )
 
     # --- the weekly step ------------------------------------------------------------------------
 
@@ -206,50 +215,57 @@ class SahelModel(mesa.Model):
         count: np.ndarray | None = None,
         magnitude: float = 1.0,
         country: np.ndarray | None = None,
-        **shared: object,
+        date: dt.date | None = None,
+        precision: str = "week",
+        count_unit: str | None = None,
+        location: str | None = None,
+        note: str | None = None,
     ) -> None:
         """Log a batch of events of one type (one per row), record them in the ledger, and apply their effects.
 
         ``replicate``, ``source`` and ``target`` are arrays of rows of the ensemble and actor
-        indices; ``fatalities``, ``count`` and ``country`` give each event's own, and ``shared`` the
-        :class:`Event` fields the batch shares (``location``, ``count_unit``, ``note``, a shock's
-        ``date`` and ``precision``). A rule-made event (one whose rule is not a shock's) that a
-        window of the scenario's ``blocked`` covers is not made at all: nothing is logged, recorded
-        or changed, and since every decision has its own random numbers the rest of the run is as
-        it was.
+        indices; ``fatalities``, ``count`` and ``country`` give each event's own (None: no event
+        records one), and the other fields are the :class:`Event` fields the batch shares (a
+        shock's ``date``, else the week's, and ``precision``). A rule-made event (one whose rule is
+        not a shock's) that a window of the scenario's ``blocked`` covers is not made at all: nothing
+        is logged, recorded or changed, and since every decision has its own random numbers the rest
+        of the run is as it was. An empty batch returns at once: most of a week's emissions are.
         """
-        if not rule.startswith("shock:") and event_type in self._blocked:
+        if not len(replicate):
+            return
+        if event_type in self._blocked and not rule.startswith("shock:"):
             keep = ~self._blocked_now(event_type)[source, target]
             replicate, source, target = replicate[keep], source[keep], target[keep]
             fatalities = None if fatalities is None else fatalities[keep]
             count = None if count is None else count[keep]
             country = None if country is None else country[keep]
-        n = len(replicate)
-        if n == 0:
-            return
-        missing = np.full(n, NONE, dtype=np.int64)
-        deaths = missing if fatalities is None else np.asarray(fatalities, dtype=np.int64)
+            if not len(replicate):
+                return
         self.log.add(
             Batch(
                 sequence=len(self.log.batches),
                 replicate=replicate,
                 source=source,
                 target=target,
-                fatalities=deaths,
-                count=missing if count is None else np.asarray(count, dtype=np.int64),
-                country=np.full(n, "", dtype=object) if country is None else country,
+                fatalities=fatalities,
+                count=count,
+                country=country,
                 week=self.week,
-                date=shared.pop("date", self.date),  # type: ignore[arg-type]
-                precision=str(shared.pop("precision", "week")),
+                date=self.date if date is None else date,
+                precision=precision,
                 event_type=event_type,
                 rule=rule,
-                **shared,  # type: ignore[arg-type]
+                count_unit=count_unit,
+                location=location,
+                note=note,
             )
         )
-        self.ledger.record(replicate, source, target, self._event_types[event_type].goldstein)
+        kind = self._event_types[event_type]
+        self.ledger.record(replicate, source, target, kind.goldstein)
         effect = EFFECTS.get(event_type)
         if effect is not None:
-            effect(self, replicate, source, target, np.maximum(deaths, 0), np.full(n, magnitude))
+            deaths = np.zeros(len(replicate), np.int64) if fatalities is None else np.maximum(fatalities, 0)
+            effect(self, replicate, source, target, deaths, magnitude)
 
     def _blocked_now(self, event_type: str) -> np.ndarray:
         """The (source, target) pairs a window of the scenario's ``blocked`` covers this week, as an actor matrix."""
@@ -398,20 +414,36 @@ class SahelModel(mesa.Model):
     def threat_to(self, states: np.ndarray) -> np.ndarray:
         """The highest hostility towards each state of an armed group active on its soil: (replicates, states)."""
         threat = np.zeros((self.replicates, len(self.taking_part)))
-        for state, groups in self._threats:
-            threat[:, state] = self.ledger.levels(self.ledger.raw_hostility, groups, np.full(len(groups), state)).max(1)
+        if len(self._threatened):
+            threat[:, self._threatened] = self._hostility_at(self._threat_cells).max(axis=2)
         return threat[:, states]
+
+    def _hostility_at(self, cells: np.ndarray) -> np.ndarray:
+        """The hostility levels at a (rows, groups) table of ledger cells: a (replicates, rows, groups) array."""
+        return self.ledger.levels_at(self.ledger.raw_hostility, cells.reshape(-1)).reshape(-1, *cells.shape)
 
     def _assess_common_threats(self) -> None:
         """For each pair of states facing a common armed group, the group that threatens both most.
 
-        Ties go to the group listed first in the catalogue.
+        Ties go to the group listed first in the catalogue. All pairs are read at once, from a
+        (pair, group) table (see :func:`_padded`).
         """
-        for (a, b), groups in self._shared.items():
-            to_a = self.ledger.levels(self.ledger.raw_hostility, groups, np.full(len(groups), a))
-            to_b = self.ledger.levels(self.ledger.raw_hostility, groups, np.full(len(groups), b))
-            shared = np.minimum(to_a, to_b)
-            best = shared.argmax(axis=1)
-            rows = np.arange(self.replicates)
-            self.shared_threat[:, a, b] = self.shared_threat[:, b, a] = shared[rows, best]
-            self.common_enemy[:, a, b] = self.common_enemy[:, b, a] = groups[best]
+        if not len(self._common_a):
+            return
+        to_a, to_b = (self._hostility_at(cells) for cells in self._common_cells)
+        shared = np.minimum(to_a, to_b)  # [r, pair, group]
+        value, best = shared.max(axis=2), shared.argmax(axis=2)
+        enemy = self._common_groups[np.arange(len(self._common_a)), best]
+        a, b = self._common_a, self._common_b
+        self.shared_threat[:, a, b] = self.shared_threat[:, b, a] = value
+        self.common_enemy[:, a, b] = self.common_enemy[:, b, a] = enemy
+
+
+def _padded(rows: Sequence[np.ndarray]) -> np.ndarray:
+    """Index arrays of different lengths as one (rows, longest) table, each row padded with its first entry.
+
+    A repeated first entry changes neither a row's maximum nor, since ties go to the first, which
+    entry is the maximum: the table gives what each row alone would.
+    """
+    longest = max((len(row) for row in rows), default=0)
+    return np.array([[*row, *[row[0]] * (longest - len(row))] for row in rows], dtype=np.intp).reshape(-1, longest)

@@ -33,8 +33,7 @@ if TYPE_CHECKING:  # imported for type hints only: the model imports this module
 Array = np.ndarray
 P = Parameters[np.ndarray]
 
-HOSTAGES_MEAN = 2.0  # hostages beyond the first in a kidnapping: Poisson mean (documented kidnappings take 1-4)
-DEATHS_SPREAD = 0.8  # log-normal sigma of a violent event's deaths around its median: heavy-tailed
+HOSTAGE_COUNTS = np.arange(64)  # the hostages beyond the first a kidnapping's draw can give (Poisson, mean <= 5)
 
 
 def logistic(x: Array | float) -> Array:
@@ -119,17 +118,23 @@ def joining_probability(p: P, threat: Array, alignment: Array) -> Array:
 # --- Draws from uniforms ---------------------------------------------------------------------------
 
 
-def deaths_from(median: Array, uniform: Array) -> Array:
-    """Deaths of violent events: log-normal around ``median`` (heavy-tailed), by inversion of the uniforms."""
-    return np.asarray(np.rint(median * np.exp(DEATHS_SPREAD * ndtri(uniform))), dtype=np.int64)
+def deaths_from(median: Array, spread: Array, uniform: Array) -> Array:
+    """Deaths of violent events: log-normal around ``median`` with sigma ``spread``, by inversion of the uniforms.
+
+    The log-deviation ``spread * ndtri(uniform)`` is single precision, as the uniforms are.
+    """
+    deviation = np.asarray(spread, dtype=np.float32) * ndtri(uniform)
+    return np.asarray(np.rint(median * np.exp(deviation)), dtype=np.int64)
 
 
-_HOSTAGE_CDF = pdtr(np.arange(64), HOSTAGES_MEAN)
+def hostage_cdf(mean: Array) -> Array:
+    """The Poisson CDF of the hostages beyond the first, for each row's ``mean``: a (rows, counts) table."""
+    return np.asarray(pdtr(HOSTAGE_COUNTS, np.asarray(mean).reshape(-1, 1)))
 
 
-def hostages_from(uniform: Array) -> Array:
-    """People taken in kidnappings: one plus a Poisson count, by inversion of the uniforms."""
-    return 1 + np.searchsorted(_HOSTAGE_CDF, uniform, side="right").astype(np.int64)
+def hostages_from(cdf: Array, uniform: Array) -> Array:
+    """People taken in kidnappings: one plus a Poisson count, by inversion of the uniforms (a ``cdf`` row each)."""
+    return 1 + np.asarray(np.count_nonzero(cdf <= uniform[:, None], axis=1), dtype=np.int64)
 
 
 def shared_out(deaths: Array, forces: Array, position: Array | int) -> Array:
@@ -188,6 +193,7 @@ class Insurgency(Rule):
         pairs = [(g, model.agent(s)) for g in model.of_kind("armed_group") for s in g.operates_in]
         self.group, self.state, slots = _pair_slots(pairs)
         self.country = np.array([s.iso3 or "" for _, s in pairs], dtype=object)
+        self.civilians = np.full(len(pairs), model.index_of("civilians") if model.has("civilians") else -1)
         self.defenders = np.zeros((len(pairs), len(model.taking_part)), dtype=bool)  # [slot, actor]
         for k, (_, state) in enumerate(pairs):
             self.defenders[k, [state.index] + [a.index for a in model.hosted_in(state.actor_id)]] = True
@@ -196,6 +202,7 @@ class Insurgency(Rule):
             self.u |= {
                 draw: self.uniforms(draw, slots) for draw in ("civilians", "civilians.deaths", "kidnap", "hostages")
             }
+            self.hostage_cdf = hostage_cdf(model.params.hostages_mean)  # [replicate, count]
 
     def step(self, week: int) -> None:
         """Attacks on forces, then on civilians, then kidnappings, all decided on the week's state so far."""
@@ -208,40 +215,41 @@ class Insurgency(Rule):
         weights = model.capability[:, None, :] * (self.defenders[None] & standing[:, None, :])
         defence = weights.sum(axis=2)
         attack = u["attack"] < attack_probability(p, capability, defence)
-        above = weights.cumsum(axis=2) > (u["target"] * defence)[:, :, None]
-        target = np.where(above.any(axis=2), above.argmax(axis=2), self.state[None, :])
-        deaths = deaths_from(p.attack_lethality * capability, u["deaths"])
         r, k = np.nonzero(attack)
-        model.emit(
-            self.name, "attack", r, self.group[k], target[r, k], fatalities=deaths[r, k], country=self.country[k]
-        )
+        if len(r):  # deaths and targets only where an attack happens
+            above = weights[r, k].cumsum(axis=1) > (u["target"][r, k] * defence[r, k])[:, None]
+            target = np.where(above.any(axis=1), above.argmax(axis=1), self.state[k])
+            deaths = deaths_from(p.attack_lethality[r, 0] * capability[r, k], p.deaths_spread[r, 0], u["deaths"][r, k])
+            model.emit(self.name, "attack", r, self.group[k], target, fatalities=deaths, country=self.country[k])
         if "civilians" not in u:
             return
-        civilians = np.full(len(self.group), model.index_of("civilians"))
         hit = u["civilians"] < civilian_attack_probability(p, capability)
-        deaths = deaths_from(p.attack_lethality * capability, u["civilians.deaths"])
         r, k = np.nonzero(hit)
-        model.emit(
-            self.name,
-            "attack_civilians",
-            r,
-            self.group[k],
-            civilians[k],
-            fatalities=deaths[r, k],
-            country=self.country[k],
-        )
+        if len(r):
+            median = p.attack_lethality[r, 0] * capability[r, k]
+            deaths = deaths_from(median, p.deaths_spread[r, 0], u["civilians.deaths"][r, k])
+            model.emit(
+                self.name,
+                "attack_civilians",
+                r,
+                self.group[k],
+                self.civilians[k],
+                fatalities=deaths,
+                country=self.country[k],
+            )
         taken = u["kidnap"] < kidnap_probability(p, capability)
         r, k = np.nonzero(taken)
-        model.emit(
-            self.name,
-            "kidnapping",
-            r,
-            self.group[k],
-            civilians[k],
-            count=hostages_from(u["hostages"][r, k]),
-            count_unit="people",
-            country=self.country[k],
-        )
+        if len(r):
+            model.emit(
+                self.name,
+                "kidnapping",
+                r,
+                self.group[k],
+                self.civilians[k],
+                count=hostages_from(self.hostage_cdf[r], u["hostages"][r, k]),
+                count_unit="people",
+                country=self.country[k],
+            )
 
 
 class CounterInsurgency(Rule):
@@ -279,6 +287,12 @@ class CounterInsurgency(Rule):
         pursuit_slots = [(*slots[k], n.actor_id) for k, n in pursuits]
         self.u = {draw: self.uniforms(draw, slots) for draw in ("operation", "harm", "harm.deaths")}
         self.u |= {draw: self.uniforms(draw, pursuit_slots) for draw in ("pursuit", "pursuit.deaths")}
+        self.threat_cells = model.ledger.cells(self.group, self.force)
+        civilians = np.full(len(operations), model.index_of("civilians") if model.has("civilians") else -1)
+        self.incidents = {  # by kind: each incident slot's force, target, country, and the batch's location
+            "attack_civilians": (self.force, civilians, self.country, None),
+            "cross_border_incident": (self.force[self.pursuit_of], self.into, self.into_country, "border area"),
+        }
 
     def step(self, week: int) -> None:
         """Operations (with the contractors who join them), then civilian harm, then pursuits across borders."""
@@ -286,7 +300,7 @@ class CounterInsurgency(Rule):
         if not len(self.force):
             return
         u = {draw: block[week] for draw, block in self.u.items()}
-        threat = model.ledger.levels(model.ledger.raw_hostility, self.group, self.force)
+        threat = model.ledger.levels_at(model.ledger.raw_hostility, self.threat_cells)
         standing = (model.present | model.is_state)[:, self.force]
         operate = standing & (u["operation"] < operation_probability(p, threat, model.capability[:, self.force]))
         joined = operate[:, :, None] & self.joins[None] & model.present[:, None, self.contractors]  # [r, slot, pmc]
@@ -301,42 +315,40 @@ class CounterInsurgency(Rule):
         position = np.cumsum(joined, axis=2)  # 1, 2, ... for the contractors that joined (the force is 0)
         if model.has("civilians"):
             harm = operate & (u["harm"] < civilian_harm_probability(p, with_wagner))
-            deaths = deaths_from(p.pursuit_lethality, u["harm.deaths"])
-            self._shared(harm, deaths, operators, position, joined, "attack_civilians")
+            self._shared(harm, u["harm.deaths"], operators, position, joined, "attack_civilians")
         k = self.pursuit_of
         pursue = operate[:, k] & (u["pursuit"] < pursuit_probability(p, with_wagner[:, k]))
-        deaths = deaths_from(p.pursuit_lethality, u["pursuit.deaths"])
-        self._shared(pursue, deaths, operators[:, k], position[:, k], joined[:, k], "cross_border_incident")
+        self._shared(
+            pursue, u["pursuit.deaths"], operators[:, k], position[:, k], joined[:, k], "cross_border_incident"
+        )
 
     def _shared(
-        self, happen: Array, deaths: Array, operators: Array, position: Array, joined: Array, kind: str
+        self, happen: Array, uniform: Array, operators: Array, position: Array, joined: Array, kind: str
     ) -> None:
         """One event per operator of each incident that happened, each with its share of the deaths.
 
         For civilian harm the incident's slots are the operations'; for a pursuit they are the
-        pursuits' (targets are then the neighbours, and the country the neighbour's).
+        pursuits' (targets are then the neighbours, and the country the neighbour's). The deaths are
+        drawn, from ``uniform``, only for the incidents that happened.
         """
-        model = self.model
-        pursuit = kind == "cross_border_incident"
-        target = (
-            self.into[None, :].repeat(len(happen), 0) if pursuit else np.full(happen.shape, model.index_of("civilians"))
-        )
-        country = self.into_country if pursuit else self.country
-        force = self.force[self.pursuit_of] if pursuit else self.force
-        location = "border area" if pursuit else None
         r, k = np.nonzero(happen)
-        share = shared_out(deaths[r, k], operators[r, k], 0)
-        model.emit(self.name, kind, r, force[k], target[r, k], fatalities=share, country=country[k], location=location)
-        r, k, c = np.nonzero(happen[:, :, None] & joined)
-        share = shared_out(deaths[r, k], operators[r, k], position[r, k, c])
+        if not len(r):
+            return
+        model, p = self.model, self.model.params
+        force, target, country, location = self.incidents[kind]
+        deaths = deaths_from(p.pursuit_lethality[r, 0], p.deaths_spread[r, 0], uniform[r, k])
+        share = shared_out(deaths, operators[r, k], 0)
+        model.emit(self.name, kind, r, force[k], target[k], fatalities=share, country=country[k], location=location)
+        j, c = np.nonzero(joined[r, k])  # [incident, contractor]
+        share = shared_out(deaths[j], operators[r[j], k[j]], position[r[j], k[j], c])
         model.emit(
             self.name,
             kind,
-            r,
+            r[j],
             self.contractors[c],
-            target[r, k],
+            target[k[j]],
             fatalities=share,
-            country=country[k],
+            country=country[k[j]],
             location=location,
         )
 
@@ -354,6 +366,7 @@ class Protest(Rule):
         super().__init__(model)
         pairs = model.counterpart_pairs()
         self.state, self.other, slots = _pair_slots(pairs)
+        self.cells = model.ledger.cells(self.state, self.other)  # the pairs' cells the weekly tension reads
         self.resolve = np.array([a.resolve for a, _ in pairs])
         self.u = {draw: self.uniforms(draw, slots) for draw in ("summons", "recall", "restore")}
 
@@ -363,7 +376,7 @@ class Protest(Rule):
         if not len(self.state):
             return
         u = {draw: block[week] for draw, block in self.u.items()}
-        tension = model.ledger.levels(model.ledger.raw_tension, self.state, self.other)
+        tension = model.ledger.levels_at(model.ledger.raw_tension, self.cells)
         recalled = model.recalled[:, self.state, self.other]
         summon = u["summons"] < summons_probability(p, self.resolve, tension)
         restore = recalled & (u["restore"] < restore_probability(p, tension))
@@ -387,6 +400,7 @@ class DeEscalation(Rule):
         super().__init__(model)
         pairs = model.counterpart_pairs()
         self.state, self.other, slots = _pair_slots(pairs)
+        self.cells = model.ledger.cells(self.state, self.other)  # the pairs' cells the weekly tension reads
         self.fixed_stakes = np.array([model.fixed_stakes(a, b) for a, b in pairs])
         self.u = {draw: self.uniforms(draw, slots) for draw in ("contact", "kind")}
 
@@ -396,7 +410,7 @@ class DeEscalation(Rule):
         if not len(self.state):
             return
         u = {draw: block[week] for draw, block in self.u.items()}
-        tension = model.ledger.levels(model.ledger.raw_tension, self.state, self.other)
+        tension = model.ledger.levels_at(model.ledger.raw_tension, self.cells)
         stakes = (self.fixed_stakes + model.shared_threat[:, self.state, self.other]) / 3.0
         contact = u["contact"] < deescalation_probability(p, tension, stakes)
         delegation = u["kind"] < p.delegation_share
@@ -420,6 +434,7 @@ class CommonThreat(Rule):
         super().__init__(model)
         pairs = [(a, b) for a, b in model.neighbour_pairs() if model.shared_groups(a, b)]
         self.first, self.second, slots = _pair_slots(pairs)
+        self.cells = model.ledger.cells(self.first, self.second)  # the pairs' cells the weekly tension reads
         self.country = np.array([a.iso3 or "" for a, _ in pairs], dtype=object)
         self.u = self.uniforms("joint", slots)
 
@@ -428,7 +443,7 @@ class CommonThreat(Rule):
         model, p = self.model, self.model.params
         if not len(self.first):
             return
-        tension = model.ledger.levels(model.ledger.raw_tension, self.first, self.second)
+        tension = model.ledger.levels_at(model.ledger.raw_tension, self.cells)
         shared = model.shared_threat[:, self.first, self.second]
         enemy = model.common_enemy[:, self.first, self.second]
         act = self.u[week] < joint_action_probability(p, shared, tension)
@@ -455,6 +470,7 @@ class Expulsion(Rule):
             if f.host is not None and model.agent(f.host).kind == "state"
         ]
         self.host, self.force, slots = _pair_slots(pairs)
+        self.cells = model.ledger.cells(self.host, self.force)  # the pairs' cells the weekly tension reads
         self.host_alignment = np.array([h.alignment for h, _ in pairs])
         self.force_alignment = np.array([f.alignment for _, f in pairs])
         self.u = self.uniforms("expel", slots)
@@ -464,7 +480,7 @@ class Expulsion(Rule):
         model, p = self.model, self.model.params
         if not len(self.host):
             return
-        tension = model.ledger.levels(model.ledger.raw_tension, self.host, self.force)
+        tension = model.ledger.levels_at(model.ledger.raw_tension, self.cells)
         chance = expulsion_probability(p, self.host_alignment, self.force_alignment, tension)
         r, k = np.nonzero(model.present[:, self.force] & (self.u[week] < chance))
         model.emit(self.name, "expulsion", r, self.host[k], self.force[k])
@@ -533,10 +549,10 @@ PHASES: tuple[tuple[str, tuple[type[Rule], ...]], ...] = (
 
 
 # --- Effects: what an event does to the latent state -----------------------------------------
-# Each takes the model, the events' replicate rows, sources, targets, deaths and magnitudes (arrays).
+# Each takes the model, the events' replicate rows, sources, targets and deaths (arrays), and the batch's magnitude.
 
 
-def _casualties(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _casualties(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     p = model.params
     heavy = deaths >= p.heavy_loss_threshold[r, 0]
     np.add.at(model.losses, (r, target), np.where(heavy, deaths, 0))
@@ -544,38 +560,38 @@ def _casualties(model: SahelModel, r: Array, source: Array, target: Array, death
     np.maximum(model.capability, 0.0, out=model.capability)
 
 
-def _attrition(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _attrition(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     np.add.at(model.capability, (r, target), -model.params.coin_attrition[r, 0] * model.capability[r, source])
     np.maximum(model.capability, 0.0, out=model.capability)
 
 
-def _boost(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _boost(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     np.add.at(model.capability, (r, target), model.params.pledge_boost[r, 0] * magnitude)
     np.minimum(model.capability, 1.0, out=model.capability)
 
 
-def _expel(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _expel(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     model.present[r, target] = False
 
 
-def _withdraw(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _withdraw(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     model.present[r, source] = False
 
 
-def _recall(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _recall(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     model.recalled[r, source, target] = True
 
 
-def _restore(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _restore(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     model.recalled[r, source, target] = False
 
 
-def _join(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: Array) -> None:
+def _join(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     alliance = model.is_alliance[target]
     model.members[r[alliance], target[alliance], source[alliance]] = True
 
 
-Effect = Callable[["SahelModel", Array, Array, Array, Array, Array], None]
+Effect = Callable[["SahelModel", Array, Array, Array, Array, float], None]
 
 EFFECTS: dict[str, Effect] = {
     "attack": _casualties,
