@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from sim.core.errors import InputError
+from sim.core.errors import InputError, WorkerLost
 from sim.core.relations import pair_key, pair_label
 from sim.experiments.metrics import event_counts, run_metrics
 from sim.experiments.runner import ENSEMBLE_SIZE
@@ -200,7 +201,15 @@ class ProcessPool:
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                yield future.result()
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    raise WorkerLost(
+                        "a worker process died while simulating (killed by the system, most often for want of "
+                        f"memory); the chunks finished before are kept: go on with 'sahelsim batch --resume DIR', "
+                        f"with fewer workers than {self.workers} or on a machine with more memory",
+                        field="--workers",
+                    ) from None
 
 
 class DaskPool:

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -424,3 +425,19 @@ def test_help_keeps_the_described_defaults(command, described):
     result = run_cli(command, "--help")
     assert result.returncode == 0
     assert described in " ".join(result.stdout.split())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_worker_killed_mid_batch_is_told_and_the_batch_resumes(short_scenario, tmp_path):
+    """The kernel's out-of-memory killer takes one worker: one paragraph, exit 2, and --resume finishes the batch."""
+    out = tmp_path / "lost"
+    process = _start_batch(short_scenario(RUNS), out)
+    _wait_for_parts(out, 1)
+    workers = [pid for pid in _children(process.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    os.kill(workers[0], signal.SIGKILL)  # a worker, not the resource tracker
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 2, stderr
+    assert "a worker process died" in stderr and "Traceback" not in stderr
+    result = run_cli("batch", "--workers", "1", "--resume", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"{RUNS} of {RUNS}" in result.stdout
