@@ -86,13 +86,6 @@ def _is_in(column: pd.Series, names: Sequence[str]) -> np.ndarray:
     return np.isin(column.to_numpy(dtype=object), names)
 
 
-def _values(column: pd.Series) -> np.ndarray:
-    """A text column as a numpy array of its values (a categorical one through its codes)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return np.asarray(column.cat.categories.astype(object))[column.cat.codes.to_numpy()]
-    return column.to_numpy(dtype=object)
-
-
 def run_metrics(
     tension: np.ndarray,
     cooperation: np.ndarray,
@@ -124,8 +117,19 @@ def run_metrics(
 
 
 def event_counts(records: pd.DataFrame, runs: np.ndarray) -> pd.DataFrame:
-    """How many events of each type each run had: (run, event_type, count) rows, types sorted within a run."""
-    kinds = pd.Series(_values(records["event_type"]), index=records.index, name="event_type")
-    counts = records.groupby(["run", kinds], sort=True).size().rename("count").reset_index()
-    counts = counts[counts["run"].isin(runs)]
-    return counts.astype({"count": "int64", "event_type": str}).reset_index(drop=True)
+    """How many events of each type each run had: (run, event_type, count) rows, types sorted within a run.
+
+    Counted on integer keys (run, type code), so a chunk's millions of events are never turned
+    into strings; only the (run, type) pairs that occur are.
+    """
+    kinds = pd.Categorical(records["event_type"])
+    names = np.asarray(kinds.categories.astype(str), dtype=object)
+    order = np.argsort(names)  # categories in name order, whatever order the log gave them
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    run = records["run"].to_numpy(dtype=np.int64)
+    keep = np.isin(run, runs)
+    key, count = np.unique(run[keep] * len(names) + rank[kinds.codes[keep]], return_counts=True)
+    return pd.DataFrame(
+        {"run": key // max(len(names), 1), "event_type": names[order][key % max(len(names), 1)], "count": count}
+    ).astype({"run": "int64", "event_type": str, "count": "int64"})
