@@ -4,12 +4,16 @@ from .checks import predictive_runs as predictive_runs
 from .checks import run_checks as run_checks
 from .fitting import LoadedConfig as LoadedConfig
 from .fitting import calibrate as calibrate
+from .fitting import fit as fit
 from .fitting import fitted_set as fitted_set
 from .fitting import load_config as load_config
 from .forecast import forecast as forecast
 from .forecast import forecast_config as forecast_config
 from .forecast import pre_cutoff as pre_cutoff
 from .forecast import score as score
+from .npe import contraction as contraction
+from .npe import fit_npe as fit_npe
+from .npe import sbc as sbc
 from .report import Layout as Layout
 from .report import report_markdown as report_markdown
 from .scoring import Design as Design

@@ -5,7 +5,8 @@ exogenous shocks, the parameters to fit (uniform priors over ranges within the p
 file's), the targets (:mod:`sim.calibration.targets`) with their weights, and the ABC-SMC budget. The
 observed statistics are measured on the documented events, the simulated ones on one run of
 each scenario per particle, by the same code. Inference is ABC-SMC with pyabc's kernel, a
-round of candidates at a time, each round simulated as ensembles (:mod:`sim.calibration.smc`).
+round of candidates at a time, each round simulated as ensembles (:mod:`sim.calibration.smc`),
+or, with ``budget.method: npe``, neural posterior estimation (:mod:`sim.calibration.npe`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -186,6 +188,30 @@ def ensemble_statistics(loaded: LoadedConfig, parameters: list[dict[str, float]]
     return row_statistics(loaded.config.targets, logs, len(runs))
 
 
+class Fit(Protocol):
+    """What any inference method returns that the fitted set, the checks and the report read."""
+
+    @property
+    def posterior(self) -> pd.DataFrame:
+        """One row per particle or draw: the parameters and a weight (equal for NPE's draws)."""
+
+    @property
+    def method(self) -> str:
+        """How it was fitted, in a sentence: the fitted set's provenance."""
+
+    @property
+    def observed(self) -> dict[str, float]:
+        """The observed statistics it was fitted to."""
+
+    @property
+    def seconds(self) -> float:
+        """Wall time of the fit."""
+
+    @property
+    def simulations(self) -> int:
+        """Simulations the fit cost."""
+
+
 @dataclass(frozen=True)
 class CalibrationResult:
     """What an ABC-SMC run found: the last generation's particles, how each generation went, and its cost."""
@@ -195,6 +221,17 @@ class CalibrationResult:
     observed: dict[str, float]
     seconds: float
     simulations: int
+    method: str
+
+
+def fit(loaded: LoadedConfig, report: Callable[[str], None] = print) -> Fit:
+    """The posterior by the budget's method: ABC-SMC (:func:`calibrate`) or NPE (:mod:`sim.calibration.npe`)."""
+    budget = loaded.config.budget
+    if budget.method == "npe":
+        from sim.calibration.npe import fit_npe  # imported here: it imports this module
+
+        return fit_npe(loaded, budget.simulations, budget.seed, budget.workers, report)
+    return calibrate(loaded, report)
 
 
 def calibrate(loaded: LoadedConfig, report: Callable[[str], None] = print) -> CalibrationResult:
@@ -212,7 +249,7 @@ def calibrate(loaded: LoadedConfig, report: Callable[[str], None] = print) -> Ca
     names = [t.name for t in config.targets]
     with open_map(budget.workers, budget.dask_address, loaded.path) as (mapper, workers):
         fit = abc_smc(
-            functools.partial(_statistics_in_chunks, loaded, mapper, workers, list(priors), names),
+            functools.partial(statistics_in_chunks, loaded, mapper, workers, list(priors), names),
             list(priors),
             np.array(list(priors.values()), dtype=float),
             np.array([observed[name] for name in names]),
@@ -221,10 +258,16 @@ def calibrate(loaded: LoadedConfig, report: Callable[[str], None] = print) -> Ca
             report,
         )
     posterior = pd.DataFrame(fit.last.parameters, columns=list(priors)).assign(weight=fit.last.weights)
-    return CalibrationResult(posterior, fit.generations, observed, fit.seconds, fit.simulations)
+    last = fit.generations.iloc[-1]
+    method = (
+        f"ABC-SMC (pyabc's kernel), population {budget.population_size}, {len(fit.generations)} generations, "
+        f"final epsilon {last['epsilon']:.4g}, effective sample size {last['effective_sample_size']:.0f}, "
+        f"{fit.simulations} simulations, seed {budget.seed}"
+    )
+    return CalibrationResult(posterior, fit.generations, observed, fit.seconds, fit.simulations, method)
 
 
-def _statistics_in_chunks(
+def statistics_in_chunks(
     loaded: LoadedConfig,
     mapper: Mapper,
     workers: int,
@@ -256,10 +299,11 @@ def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: list
     return [float(np.interp(q, cumulative - weights[order] / weights.sum() / 2, values[order])) for q in quantiles]
 
 
-def fitted_set(loaded: LoadedConfig, result: CalibrationResult) -> FittedSet:
+def fitted_set(loaded: LoadedConfig, result: Fit) -> FittedSet:
     """The fitted parameter set: posterior median and 90 % interval per parameter, with provenance.
 
-    Built as the :class:`FittedSet` that scenarios read back, so writer and reader share one schema.
+    Built as the :class:`FittedSet` that scenarios read back, so writer and reader share one schema;
+    any method's posterior (weighted particles, or equally weighted draws) gives it the same way.
     """
     weights = result.posterior["weight"].to_numpy()
     parameters = {}
@@ -268,18 +312,11 @@ def fitted_set(loaded: LoadedConfig, result: CalibrationResult) -> FittedSet:
         parameters[name] = FittedParameter(
             median=round(median, 6), low_5=round(low, 6), high_95=round(high, 6), prior=prior
         )
-    last = result.generations.iloc[-1]
-    ess = last["effective_sample_size"]
     return FittedSet(
         name=loaded.config.name,
         config=loaded.path.name,
         config_sha256=loaded.sha256,
         date=dt.date.today(),
-        method=(
-            f"ABC-SMC (pyabc's kernel), population {loaded.config.budget.population_size}, "
-            f"{len(result.generations)} generations, "
-            f"final epsilon {last['epsilon']:.4g}, effective sample size {ess:.0f}, {result.simulations} simulations, "
-            f"seed {loaded.config.budget.seed}"
-        ),
+        method=result.method,
         parameters=parameters,
     )

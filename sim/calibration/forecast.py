@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.checks import posterior_draws, predictive_runs
-from sim.calibration.fitting import LoadedConfig, calibrate
+from sim.calibration.fitting import LoadedConfig, fit
 from sim.core.errors import InputError
 from sim.core.events import event_families
 from sim.core.relations import pair_label
@@ -63,7 +63,7 @@ def forecast(
     runs of the scenario forecast the months after the cut-off, and :func:`score` scores those up
     to ``until`` (at most the scenario's end).
     """
-    result = calibrate(oos, report=report)
+    result = fit(oos, report=report)
     chosen = oos.scenarios[scenario]
     predicted = predictive_runs(chosen, posterior_draws(result.posterior, runs, oos.config.budget.seed))
     spec = chosen.scenario

@@ -34,18 +34,26 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+Method = Literal["abc", "npe"]  # ABC-SMC here, or neural posterior estimation (sim.calibration.npe)
 Simulate = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (candidates, d) parameters and runs -> (candidates, k)
 
 
 class Budget(BaseModel):
-    """How much inference to do, and when to stop."""
+    """Which inference to do, how much of it, and when to stop.
+
+    ``method`` chooses ABC-SMC (``abc``, the fields from ``population_size`` to ``largest_round``) or
+    neural posterior estimation (``npe``: ``simulations`` from the prior, ``posterior_draws`` at the
+    observed statistics); ``seed``, ``workers`` and ``dask_address`` serve both.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    method: Method = Field(default="abc", description="abc (ABC-SMC) or npe (neural posterior estimation with sbi)")
     population_size: int = Field(default=200, ge=10)
     max_generations: int = Field(default=12, ge=1)
     stable_drop: float = Field(default=0.05, gt=0, lt=1, description="stop once epsilon falls by less than this share")
@@ -68,6 +76,13 @@ class Budget(BaseModel):
     )
     dask_address: str | None = Field(
         default=None, description="simulate the rounds' chunks on the Dask scheduler at tcp://HOST:PORT (a cluster)"
+    )
+    simulations: int = Field(default=4000, ge=50, description="npe: prior simulations the network is trained on")
+    posterior_draws: int = Field(
+        default=4000, ge=100, description="npe: posterior draws at the observed statistics (the fitted set's sample)"
+    )
+    density_estimator: Literal["maf", "nsf", "mdn"] = Field(
+        default="maf", description="npe: sbi's conditional density estimator (masked autoregressive flow by default)"
     )
 
 

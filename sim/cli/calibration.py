@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 # sim.calibration.sensitivity.Method (whose module loads SALib and the model), or both in turn
 SensitivityMethod = Literal["morris", "sobol", "both"]
+# sim.calibration.smc.Method, the budget's inference method (its module loads pandas)
+InferenceMethod = Literal["abc", "npe"]
 
 # --out and --update-shipped, as calibrate, sensitivity, forecast and report take them
 OutOption = Annotated[
@@ -56,29 +58,47 @@ def calibrate(
         int | None, typer.Option(help="override the worker processes (the same bits whatever the count)", min=1)
     ] = None,
     checks: Annotated[int, typer.Option(help="posterior-predictive runs per scenario", min=1)] = 40,
+    method: Annotated[
+        InferenceMethod | None,
+        typer.Option(
+            help="override the budget's method: abc (ABC-SMC) or npe (neural posterior estimation)",
+            parser=choice(InferenceMethod, "method", "--method"),
+        ),
+    ] = None,
+    simulations: Annotated[
+        int | None, typer.Option(help="override the prior simulations NPE trains on (method npe)", min=50)
+    ] = None,
 ) -> None:
-    """Fit parameters to the documented events with ABC-SMC; write the posterior, the fitted set, checks and report."""
+    """Fit parameters to the documented events (ABC-SMC or NPE); write the posterior, fitted set, checks and report."""
     from sim.calibration.checks import run_checks
-    from sim.calibration.fitting import calibrate as calibrate_model
-    from sim.calibration.fitting import fitted_set, load_config
+    from sim.calibration.fitting import CalibrationResult, fitted_set, load_config
+    from sim.calibration.fitting import fit as fit_model
     from sim.calibration.report import generations_table
     from sim.core.io import write_csv, write_parquet, write_yaml
 
     loaded = load_config(config)
-    changes = {
-        k: v
-        for k, v in (("population_size", population), ("max_generations", generations), ("workers", workers))
-        if v is not None
-    }
+    overrides = (
+        ("population_size", population),
+        ("max_generations", generations),
+        ("workers", workers),
+        ("method", method),
+        ("simulations", simulations),
+    )
+    changes = {k: v for k, v in overrides if v is not None}
     if changes:
         loaded = loaded.with_budget(**changes)
     layout = chosen_layout(loaded, out, update_shipped)
     budget, name = loaded.config.budget, loaded.config.name
+    plan = (
+        f"NPE on {budget.simulations} prior simulations"
+        if budget.method == "npe"
+        else f"ABC-SMC, population {budget.population_size}, up to {budget.max_generations} generations"
+    )
     console.print(
         f"calibrating '{name}': {len(loaded.config.fit)} parameters, {len(loaded.config.targets)} targets, "
-        f"population {budget.population_size}, up to {budget.max_generations} generations, {budget.workers} workers"
+        f"{plan}, {budget.workers} workers"
     )
-    result = calibrate_model(loaded, report=print_indented)
+    result = fit_model(loaded, report=print_indented)
     fitted = fitted_set(loaded, result)
     show_table(
         f"{name}: posterior (weighted median and 90 % interval)",
@@ -96,15 +116,18 @@ def calibrate(
     )
     rate = result.simulations / result.seconds if result.seconds else float("nan")
     console.print(
-        f"{len(result.generations)} generations, {result.simulations} simulations in {result.seconds:.1f} s "
-        f"({rate:.1f} simulations/s)"
+        f"{result.method}: {result.simulations} simulations in {result.seconds:.1f} s ({rate:.1f} simulations/s)"
     )
     console.print(f"posterior-predictive check: {checks} runs per scenario ...")
     found = run_checks(loaded, result.posterior, checks, budget.seed)
     layout.create()
     write_parquet(result.posterior, layout.posterior)
     write_yaml(fitted.model_dump(mode="json"), layout.fitted_set)
-    write_csv(generations_table(result, budget), layout.assets / "generations.csv")
+    generations_csv = layout.assets / "generations.csv"
+    if isinstance(result, CalibrationResult):
+        write_csv(generations_table(result, budget), generations_csv)
+    else:  # NPE has no generations (its fitted set's method says how it went): no earlier ABC fit's table stays
+        generations_csv.unlink(missing_ok=True)
     _write_checks(loaded, found, layout.assets)
     console.print(
         f"documented events reproduced (same type and pair, in their window, in >= half the runs): "
