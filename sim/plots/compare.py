@@ -49,7 +49,7 @@ def compare_figure(
         for col, (table, name) in enumerate(((a, names[0]), (b, names[1]))):
             _scenario_panel(axes[row, col], table, pair, name, observed)
         if paired:
-            _difference_panel(axes[row, 2], difference, pair_label(*pair), names)
+            _difference_panel(axes[row, 2], difference, pair)
         axes[row, 0].set_ylabel("level (0–1)")
         for ax in axes[row]:
             ax.grid(axis="y", alpha=0.3)
@@ -68,7 +68,7 @@ def compare_figure(
         else "no run-by-run difference: the batches share no week"
     )
     fig.suptitle(
-        f"{names[0]} vs {names[1]}: median with 50 % and 90 % bands\n({runs_caption(a)} and {runs_caption(b)}; "
+        f"A: {names[0]} vs B: {names[1]}, median with 50 % and 90 % bands\n({runs_caption(a)} and {runs_caption(b)}; "
         f"{paired_text})",
         fontsize=12,
         x=0.01,
@@ -88,13 +88,18 @@ def _scenario_panel(ax: Axes, table: pd.DataFrame, pair: Pair, name: str, observ
         draw_observed(ax, observed, pair, table["date"].min(), table["date"].max())
 
 
-def _difference_panel(ax: Axes, difference: pd.DataFrame, pair: str, names: tuple[str, str]) -> None:
-    """B - A fans of one pair, on a y range symmetric around 0 that fits the 90 % bands."""
-    tension, cooperation = fan(difference, pair, "tension"), fan(difference, pair, "cooperation")
+def _difference_panel(ax: Axes, difference: pd.DataFrame, pair: Pair) -> None:
+    """B - A fans of one pair, on a y range symmetric around 0 that fits the 90 % bands.
+
+    The title names the pair only: the figure's title says which scenario is A and which is B
+    (two long scenario names here ran past the panel's edge).
+    """
+    label = pair_label(*pair)
+    tension, cooperation = fan(difference, label, "tension"), fan(difference, label, "cooperation")
     draw_fan(ax, tension, TENSION_COLOUR, "tension (median)")
     draw_fan(ax, cooperation, COOPERATION_COLOUR, "cooperation (median)")
     ax.axhline(0, color="black", linewidth=0.8)
     reach = max(float(np.nanmax(np.abs(table[[0.05, 0.95]].to_numpy()))) for table in (tension, cooperation))
     ax.set_ylim(-max(reach, 0.01) * 1.1, max(reach, 0.01) * 1.1)
     ax.set_ylabel("difference (B − A)", fontsize=9)
-    ax.set_title(f"B − A: {names[1]} minus {names[0]}, run by run", loc="left", fontsize=10)
+    ax.set_title(f"B − A, run by run: {short_name(pair[0])} – {short_name(pair[1])}", loc="left", fontsize=10)
