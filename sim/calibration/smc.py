@@ -175,6 +175,8 @@ def abc_smc(
 
     The distance of a candidate is sum_k |s_k - observed_k| * scales_k (the targets' weight over unit).
     """
+    from pyabc.weighted_statistics import weighted_quantile  # imported here: only calibration needs pyabc
+
     rng = np.random.default_rng(np.random.SeedSequence(budget.seed))
     candidates = _Candidates(bounds, rng)
     started = time.monotonic()
@@ -224,8 +226,6 @@ def abc_smc(
         if stop:
             report(f"stop: {stop}")
             break
-        from pyabc.weighted_statistics import weighted_quantile
-
         epsilon = float(weighted_quantile(population.distances, population.weights, alpha=0.5))
         candidates.perturb_from(population, names)
     assert population is not None  # max_generations >= 1 (validated)

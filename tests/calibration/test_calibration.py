@@ -35,12 +35,17 @@ def recovery(tmp_path):
     return load_config(path)
 
 
-def test_the_posterior_covers_the_parameter_that_made_the_data(recovery, monkeypatch):
-    true_value = -1.0
+def observed_from(recovery, true_value: float) -> dict[str, float]:
+    """The recovery config's statistic as data made by the model: the median of 15 runs with a known value."""
     simulated = [
         simulated_statistics(recovery, {"restore_base": true_value}, run)["ambassador_away"] for run in range(15)
     ]
-    observed = {"ambassador_away": sorted(simulated)[len(simulated) // 2]}
+    return {"ambassador_away": sorted(simulated)[len(simulated) // 2]}
+
+
+def test_the_posterior_covers_the_parameter_that_made_the_data(recovery, monkeypatch):
+    true_value = -1.0
+    observed = observed_from(recovery, true_value)
     monkeypatch.setattr("sim.calibration.fitting.observed_statistics", lambda loaded: observed)
     result = calibrate(recovery, report=lambda line: None)
     entry = fitted_set(recovery, result).parameters["restore_base"]

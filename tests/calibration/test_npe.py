@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from sim.calibration.fitting import fitted_set, load_config, simulated_statistics
+from sim.calibration.fitting import fitted_set, load_config
 from sim.calibration.npe import contraction, fit_npe, sbc, train_npe
 from sim.core.errors import InputError
-from tests.calibration.test_calibration import RECOVERY
+from tests.calibration.test_calibration import RECOVERY, observed_from
 from tests.conftest import run_cli
 
 torch.set_num_threads(1)  # the machine's cores are shared; fit_npe trains on one thread anyway
@@ -30,10 +30,7 @@ def quiet(line):
 
 def test_npe_covers_the_parameter_that_made_the_data(recovery, monkeypatch):
     true_value = -1.0
-    simulated = [
-        simulated_statistics(recovery, {"restore_base": true_value}, run)["ambassador_away"] for run in range(15)
-    ]
-    observed = {"ambassador_away": sorted(simulated)[len(simulated) // 2]}
+    observed = observed_from(recovery, true_value)
     monkeypatch.setattr("sim.calibration.npe.observed_statistics", lambda loaded: observed)
     result = fit_npe(recovery, 300, seed=7, workers=1, report=quiet)
     entry = fitted_set(recovery, result).parameters["restore_base"]
