@@ -154,6 +154,7 @@ def compare(
         errors.print(f"note: the periods differ ({spec_a.start}..{spec_a.end} vs {spec_b.start}..{spec_b.end})")
         if spec_a.end < spec_b.start or spec_b.end < spec_a.start:
             errors.print("note: the periods do not overlap; drawing the batches side by side, without a difference")
+    _pairing_notes(spec_a, spec_b)
     if out is not None:
         require_parent(out)
     tension_a, tension_b = a.tension(point), b.tension(point)
@@ -167,6 +168,20 @@ def compare(
     console.print("written: " + ", ".join(str(path) for path in written))
 
 
+def _pairing_notes(spec_a: Scenario, spec_b: Scenario) -> None:
+    """Say so when the runs paired by index do not share what pairing assumes: the seed and the parameter draws."""
+    if spec_a.seed != spec_b.seed:
+        errors.print(
+            f"note: the seeds differ ({spec_a.seed} vs {spec_b.seed}), so runs with the same index share no random "
+            "numbers; B − A then holds the noise of two independent runs"
+        )
+    if spec_a.parameter_source != spec_b.parameter_source:
+        errors.print(
+            f"note: A runs {spec_a.parameter_source} and B {spec_b.parameter_source}, so B − A mixes the "
+            "scenarios' difference with the parameters' uncertainty"
+        )
+
+
 def _show_comparison(values: pd.DataFrame, name_a: str, name_b: str) -> None:
     """The key metrics of A, B and B - A with their 90 % intervals, and the events per run of each type."""
     from sim.experiments.summary import KINDS
@@ -174,7 +189,7 @@ def _show_comparison(values: pd.DataFrame, name_a: str, name_b: str) -> None:
     metrics, counts = values[values["kind"] == KINDS[0]], values[values["kind"] == KINDS[1]]
     show_table(
         f"A: {name_a}, B: {name_b}: median [5 %, 95 %] over runs; B − A run by run, paired by run index (same seed)",
-        ("metric", "pair", "A", "B", "B − A", "P(B > A)", "paired runs"),
+        ("metric", "pair", "A", "B", "B − A", "P(B > A)", "P(B < A)", "paired runs"),
         (
             (
                 str(row["metric"]),
@@ -183,6 +198,7 @@ def _show_comparison(values: pd.DataFrame, name_a: str, name_b: str) -> None:
                 _interval(row, "b"),
                 _interval(row, "diff"),
                 _number(row["p_b_greater"]),
+                _number(row["p_b_less"]),
                 str(row["paired_runs"]),
             )
             for row in metrics.to_dict(orient="records")
@@ -191,7 +207,7 @@ def _show_comparison(values: pd.DataFrame, name_a: str, name_b: str) -> None:
     )
     show_table(
         "events per run by type: mean of A and of B; B − A run by run, mean [5 %, 95 %]",
-        ("event type", "A", "B", "B − A", "P(B > A)"),
+        ("event type", "A", "B", "B − A", "P(B > A)", "P(B < A)"),
         (
             (
                 str(row["metric"]),
@@ -199,6 +215,7 @@ def _show_comparison(values: pd.DataFrame, name_a: str, name_b: str) -> None:
                 _number(row["b_mean"]),
                 _interval(row, "diff", centre="mean"),
                 _number(row["p_b_greater"]),
+                _number(row["p_b_less"]),
             )
             for row in counts.to_dict(orient="records")
         ),

@@ -20,6 +20,8 @@ from sim.cli.shared import (
     CORES,
     MeasureOption,
     ObservedOption,
+    ParametersFrom,
+    ParametersOption,
     choice,
     console,
     default_out,
@@ -57,6 +59,7 @@ def run(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="replace the earlier run result in --out (never any other folder)")
     ] = False,
+    parameters: ParametersOption = None,
     observed: ObservedOption = None,
     observed_measure: MeasureOption = "events",
 ) -> None:
@@ -74,7 +77,7 @@ def run(
     from sim.plots import save_figure, tension_figure
     from sim.records.documented import documented_record
 
-    loaded = _with_overrides(load_scenario(scenario), seed=seed, replicates=replicates)
+    loaded = _with_overrides(load_scenario(scenario), seed=seed, replicates=replicates, parameters=parameters)
     require_run_memory(loaded, "replicates" if replicates is None else "--replicates")
     imported = load_observed(observed, observed_measure)
     spec = loaded.scenario
@@ -85,6 +88,7 @@ def run(
     overwrite = overwrite or (default and earlier is not None and earlier.get("scenario") == spec.name)
     documented_events, documented_tension = documented_record(loaded) or (None, None)
     remove_stale_temporaries(out)  # what a run killed halfway left beside its results folder
+    console.print(f"parameters: {spec.parameter_source}")
     started = time.perf_counter()
     with disk_full_guard(out, field="--out"), results_folder(out, RUN_KIND, overwrite) as staging:
         with progress() as bar:
@@ -134,14 +138,18 @@ def batch(
         ),
     ] = None,
     samples: Annotated[int | None, typer.Option(help="override the sweep's sample count (lhs, sobol)", min=1)] = None,
+    parameters: ParametersOption = None,
 ) -> None:
     """Run replicates times sweep points in parallel into a resumable Parquet store."""
     from sim.experiments.batch import run_batch
     from sim.experiments.store import BatchStore
 
-    loaded = _batch_scenario(scenario, resume, out, replicates=replicates, method=method, samples=samples)
+    loaded = _batch_scenario(
+        scenario, resume, out, replicates=replicates, method=method, samples=samples, parameters=parameters
+    )
     spec = loaded.scenario
     folder = resume or out or default_out(f"{spec.name}-batch", create=False)
+    console.print(f"parameters: {spec.parameter_source}")
     with progress() as bar, _terminate_as_interrupt():
         task = bar.add_task(f"{spec.name}: runs", total=None)
         try:
@@ -188,6 +196,7 @@ def _batch_scenario(
     replicates: int | None,
     method: SweepMethod | None,
     samples: int | None,
+    parameters: ParametersFrom | None,
 ) -> LoadedScenario:
     """The scenario a batch runs: the file with the options, or, to resume, the one the batch records.
 
@@ -206,7 +215,7 @@ def _batch_scenario(
                 field="--out",
             )
         if BatchStore(resume).manifest_path.exists():
-            options = {"--replicates": replicates, "--method": method, "--samples": samples}
+            options = {"--replicates": replicates, "--method": method, "--samples": samples, "--parameters": parameters}
             return resumed_scenario(BatchStore.existing(resume, field="--resume"), given, options)
     if given is None:
         raise InputError(
@@ -217,7 +226,7 @@ def _batch_scenario(
             path=resume,
             field="SCENARIO" if resume is None else "--resume",
         )
-    return _with_overrides(given, replicates=replicates, method=method, samples=samples)
+    return _with_overrides(given, replicates=replicates, method=method, samples=samples, parameters=parameters)
 
 
 def validate(scenario: Annotated[Path, typer.Argument(help="scenario file (YAML)")]) -> None:
@@ -240,9 +249,11 @@ def _with_overrides(
     replicates: int | None = None,
     method: SweepMethod | None = None,
     samples: int | None = None,
+    parameters: ParametersFrom | None = None,
 ) -> LoadedScenario:
     """The scenario with command-line overrides, validated like the file itself."""
-    changes: dict = {key: value for key, value in (("seed", seed), ("replicates", replicates)) if value is not None}
+    given = (("seed", seed), ("replicates", replicates), ("parameters_from", parameters))
+    changes: dict = {key: value for key, value in given if value is not None}
     if method is not None or samples is not None:
         if loaded.scenario.sweep is None:
             raise InputError(

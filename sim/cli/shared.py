@@ -39,6 +39,9 @@ CORES = os.cpu_count() or 1  # the default of every --workers
 # What of the observed events to draw: sim.records.observed.Measure, whose module is too slow to import at
 # start-up (tests/cli/test_cli.py checks that the two agree)
 Measure = Literal["events", "fatalities"]
+# Where a run's parameters come from: sim.model.scenario.Scenario.parameters_from (tests/cli/test_cli.py checks
+# that the two agree)
+ParametersFrom = Literal["posterior", "median"]
 
 
 def fail(error: InputError) -> NoReturn:
@@ -104,6 +107,16 @@ def iso3_codes(text: str) -> tuple[str, ...]:
 # --observed and --observed-measure, as run, plot and compare take them
 ObservedOption = Annotated[
     Path | None, typer.Option(help="imported events (Parquet from 'events import') to draw beside the fans")
+]
+ParametersOption = Annotated[
+    ParametersFrom | None,
+    typer.Option(
+        "--parameters",
+        help="with a fitted parameter set: posterior (each replicate its own posterior draw) or median (every "
+        "replicate the medians) [default: the scenario's parameters_from, posterior unless it says]",
+        parser=choice(ParametersFrom, "parameter source", "--parameters"),
+        show_default=False,
+    ),
 ]
 MeasureOption = Annotated[
     Measure,

@@ -71,10 +71,10 @@ def simulate_chunk(scenario: Scenario, runs: Sequence[RunSpec]) -> Tables:
     """Step a chunk of runs together as one ensemble and gather their tables (what a worker executes).
 
     The model's replicates are the chunk's runs, each with its index (which lays out its random
-    numbers) and its sweep point's parameters.
+    numbers), its sweep point's parameters and its replicate's posterior draw (the same at every point).
     """
     ids = np.array([spec.run for spec in runs])
-    model = SahelModel(scenario, ids, [spec.parameters for spec in runs]).run()
+    model = SahelModel(scenario, ids, [spec.parameters for spec in runs], [spec.replicate for spec in runs]).run()
     key_pairs = [pair_key(*pair) for pair in scenario.key_pairs]
     columns = [model.ledger.column(*pair) for pair in key_pairs]
     tension, cooperation = model.tension_history[:, :, columns], model.cooperation_history[:, :, columns]

@@ -44,10 +44,11 @@ def compare_values(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     ``a`` and ``b`` are :func:`sim.experiments.summary.run_values` tables. The metrics compared are
     those both batches have (the key pairs they share); an event type one batch never saw counts 0 in
     each of its runs. Runs with the same index share their seed, so B - A of a pair of runs is the effect
-    of what differs between the scenarios (common random numbers), and ``p_b_greater`` is the share of
-    paired runs in which B's value is the larger. ``a_runs``, ``b_runs`` and ``paired_runs`` count the
-    runs (or pairs) with the value: a run without it (no joint action, so no week of the first one) is
-    left out of that value's figures (see :func:`sim.experiments.summary.spread`).
+    of what differs between the scenarios (common random numbers), and ``p_b_greater`` (``p_b_less``) is
+    the share of paired runs in which B's value is the larger (the smaller); with ties, the two do not
+    sum to 1, so an effect of A over B reads ``p_b_less`` as its P(effect > 0). ``a_runs``, ``b_runs``
+    and ``paired_runs`` count the runs (or pairs) with the value: a run without it (no joint action, so
+    no week of the first one) is left out of that value's figures (see :func:`sim.experiments.summary.spread`).
     """
     wide_a, wide_b = (table.set_index([*VALUE_KEYS, "run"])["value"].unstack("run") for table in (a, b))
     metrics = wide_a.index[wide_a.index.get_level_values("kind") == KINDS[0]].intersection(wide_b.index, sort=True)
@@ -71,7 +72,9 @@ def compare_values(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
         row["paired_runs"] = len(present)
         row |= {f"diff_{name}": figure for name, figure in spread(values["diff"]).items()}
         row["p_b_greater"] = float((present > 0).mean()) if len(present) else float("nan")
+        row["p_b_less"] = float((present < 0).mean()) if len(present) else float("nan")
         table.append(row)
     columns = [*VALUE_KEYS, "a_runs", "a_mean", "a_median", "a_q05", "a_q95", "b_runs", "b_mean", "b_median"]
     columns += ["b_q05", "b_q95", "paired_runs", "diff_mean", "diff_median", "diff_q05", "diff_q95", "p_b_greater"]
+    columns += ["p_b_less"]
     return pd.DataFrame(table, columns=columns)

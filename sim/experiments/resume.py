@@ -22,6 +22,7 @@ OPTIONS = {
     "--replicates": ("replicates", None),
     "--method": ("sweep", "method"),
     "--samples": ("sweep", "samples"),
+    "--parameters": ("parameters_from", None),
 }
 
 
@@ -77,8 +78,9 @@ def _held_value(held: dict[str, Any], option: str) -> object:
 def _differing_fields(given: dict[str, Any], held: dict[str, Any]) -> list[str]:
     """The scenario's fields in which ``given`` differs from ``held``, leaving out what the options set."""
     differing = []
+    whole = {field for field, part in OPTIONS.values() if part is None}
     for name in sorted(set(given) | set(held)):
-        if name == "replicates":
+        if name in whole:
             continue
         ours, theirs = given.get(name), held.get(name)
         if name == "sweep" and isinstance(ours, dict) and isinstance(theirs, dict):

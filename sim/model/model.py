@@ -45,6 +45,7 @@ from sim.core.relations import Pair, RelationLedger, history_frame, pair_key, we
 from sim.model.agents import SahelAgent
 from sim.model.draws import Decisions
 from sim.model.log import Batch, EventLog
+from sim.model.posterior import drawn_parameters
 from sim.model.rules import EFFECTS, PHASES, Rule
 from sim.model.scenario import Block, Scenario, Shock
 
@@ -66,11 +67,19 @@ class SahelModel(mesa.Model):
             run index of each replicate (e.g. ``range(500, 1000)`` for a batch chunk, ``[7]`` for
             run 7 alone). A run's random numbers depend only on its index and the scenario's seed.
         parameters: overrides applied on top of the scenario's: one mapping for every replicate,
-            or a sequence with one mapping per replicate (e.g. sweep points or posterior draws).
+            or a sequence with one mapping per replicate (e.g. sweep points or calibration particles).
+        draws: which posterior draw of the scenario's fitted set each replicate runs with (see
+            :mod:`sim.model.posterior`), keyed like a replicate index; by default its run index. A
+            batch keys them on the replicate, so its sweep points share their draws. Overrides in
+            ``parameters`` win over the draws; with ``parameters_from: median`` there are none.
     """
 
     def __init__(
-        self, scenario: Scenario, replicates: int | Sequence[int] | np.ndarray = 1, parameters: ParameterChoice = None
+        self,
+        scenario: Scenario,
+        replicates: int | Sequence[int] | np.ndarray = 1,
+        parameters: ParameterChoice = None,
+        draws: Sequence[int] | np.ndarray | None = None,
     ) -> None:
         """Build the agents, the state arrays, the ledger, the rules' decision slots and the schedule of shocks."""
         self.runs = np.arange(replicates) if isinstance(replicates, int) else np.asarray(replicates, dtype=np.int64)
@@ -84,7 +93,13 @@ class SahelModel(mesa.Model):
         given = [parameters or {}] * replicates if parameters is None or isinstance(parameters, Mapping) else parameters
         if len(given) != replicates:
             raise ValueError(f"{len(given)} parameter sets for {replicates} replicates")
-        self.params = parameter_columns([resolve_parameters({**scenario.parameters, **one}) for one in given])
+        posterior = scenario.posterior if scenario.parameters_from == "posterior" else {}
+        drawn = drawn_parameters(posterior, scenario.seed, self.runs if draws is None else np.asarray(draws))
+        if len(drawn) != replicates:
+            raise ValueError(f"{len(drawn)} posterior draws for {replicates} replicates")
+        self.params = parameter_columns(
+            [resolve_parameters({**scenario.parameters, **draw, **one}) for draw, one in zip(drawn, given, strict=True)]
+        )
         self.losses_decay = 0.5 ** (1.0 / self.params.losses_half_life_weeks)
         self.dates = week_dates(scenario.start, scenario.end)
         self.week, self.date = 0, self.dates[0]

@@ -17,7 +17,7 @@ import hashlib
 import os
 import string
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -40,6 +40,7 @@ from sim.core.events import event_types
 from sim.core.names import known, parse_pair
 from sim.core.parameters import parameter_specs
 from sim.model.memory import available_memory, memory_model, size_text
+from sim.model.posterior import posterior_draws
 from sim.model.sweep import Sweep
 
 # The bounds of what a scenario may ask for: what validation passes, a run can run.
@@ -279,7 +280,18 @@ class Scenario(BaseModel):
         default=None, description="event file to overlay, relative to the scenario file"
     )
     parameter_set: str | None = Field(
-        default=None, description="fitted parameter set whose medians the run uses, relative to the scenario file"
+        default=None,
+        description="fitted parameter set the runs take their parameters from, relative to the scenario file",
+    )
+    parameters_from: Literal["posterior", "median"] = Field(
+        default="posterior",
+        description="with a parameter_set: 'posterior', each replicate runs its own posterior draw; 'median', "
+        "every replicate runs the posterior medians",
+    )
+    posterior: dict[str, list[float]] = Field(
+        default_factory=dict,
+        description="equally weighted posterior draws by parameter, filled from parameter_set's sample when the "
+        "scenario is read (parameters the scenario sets itself are left out)",
     )
     tension_threshold: float = Field(
         default=0.3, gt=0.0, lt=1.0, description="level counted in 'weeks above threshold'"
@@ -295,6 +307,14 @@ class Scenario(BaseModel):
         """
         return (self.end - self.start).days // 7 + 1
 
+    @property
+    def parameter_source(self) -> str:
+        """Where the runs take their parameters from, in words (for what a command prints)."""
+        if self.parameters_from == "posterior" and self.posterior:
+            draws = len(next(iter(self.posterior.values())))
+            return f"a posterior draw per replicate ({draws} draws of {len(self.posterior)} parameters)"
+        return "the posterior medians" if self.parameter_set else "the scenario's parameters"
+
     @field_validator("name")
     @classmethod
     def _a_folder_name(cls, name: str) -> str:
@@ -304,6 +324,22 @@ class Scenario(BaseModel):
                 f"not starting with '.' or '-', at most {MAX_NAME_LENGTH} characters"
             )
         return name
+
+    @field_validator("posterior")
+    @classmethod
+    def _posterior_draws(cls, posterior: dict[str, list[float]]) -> dict[str, list[float]]:
+        specs = parameter_specs()
+        sizes = {len(draws) for draws in posterior.values()}
+        if len(sizes) > 1 or 0 in sizes:
+            raise ValueError(f"draws of {len(sizes)} different lengths; expected the same number (at least 1) for each")
+        for name, draws in posterior.items():
+            if name not in specs:
+                raise ValueError(f"unknown parameter {name!r}; expected one of {sorted(specs)}")
+            low, high = specs[name].range
+            outside = [value for value in draws if not low <= value <= high]
+            if outside:
+                raise ValueError(f"draw {outside[0]} of {name!r} leaves its range [{low}, {high}]")
+        return posterior
 
     @field_validator("actors")
     @classmethod
@@ -473,8 +509,9 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     A scenario may start with ``extends: OTHER.yaml`` (relative to itself): it then takes every
     field of that scenario and replaces those it gives, except ``actor_attributes``, which it
     merges, and ``parameters``, which build up in this order: the parent's, then the medians of
-    the scenario's own ``parameter_set`` if it names one, then its own ``parameters``.
-    Counterfactuals are written this way. A chain of ``extends:`` that comes back to a file
+    the scenario's own ``parameter_set`` if it names one, then its own ``parameters``. The set's
+    posterior draws (:mod:`sim.model.posterior`) come with its medians, less the parameters the
+    scenario sets itself. Counterfactuals are written this way. A chain of ``extends:`` that comes back to a file
     already in it is refused, as is one longer than :data:`MAX_EXTENDS`.
     """
     return _load_scenario(Path(path), ())
@@ -521,7 +558,10 @@ def _load_scenario(path: Path, chain: tuple[Path, ...]) -> LoadedScenario:
     if fitted_path is not None:
         fitted = load_fitted_set(fitted_path).medians()
         data["parameter_set"] = _relative_to(fitted_path, path.parent)
+        data["posterior"] = posterior_draws(fitted_path, list(fitted))
     explicit = own.get("parameters") or {}
+    if isinstance(data.get("posterior"), dict) and isinstance(explicit, dict):  # what a scenario sets, it sets
+        data["posterior"] = {name: draws for name, draws in data["posterior"].items() if name not in explicit}
     # a parameters field of the wrong type is passed on as it is, for validation to report
     data["parameters"] = inherited | fitted | explicit if isinstance(explicit, dict) else explicit
     scenario = validate(Scenario, data, path, node, context={})

@@ -221,6 +221,8 @@ class ClassroomModel(SahelModel):
 
     Bad choices never stop the page: each becomes a message in :attr:`problems` and the model
     runs with the scenario's own value instead (the default scenario for an unknown name).
+    The page steps one run whose sliders start at the scenario's values, so it runs the posterior
+    medians (``parameters_from: median``), not a posterior draw the sliders would not show.
 
     Args:
         scenario: name of an offered scenario (``sim/data/classroom.yaml``).
@@ -240,7 +242,8 @@ class ClassroomModel(SahelModel):
             loaded = load_offered(name)
         chosen_seed = _seed(seed, loaded.scenario.seed, problems)
         moved = _lever_values(kwargs, loaded.scenario, problems)
-        super().__init__(loaded.scenario.model_copy(update={"seed": chosen_seed}), 1, moved)
+        stepped = loaded.scenario.model_copy(update={"seed": chosen_seed, "parameters_from": "median"})
+        super().__init__(stepped, 1, moved)
         self.name = name
         self.loaded = loaded
         self.problems = problems

@@ -65,6 +65,7 @@ def test_the_values_of_two_batches_are_compared_run_by_run():
     peak = table.loc[("metric", "peak_tension", "mali–mauritania")]
     assert (peak["a_runs"], peak["b_runs"], peak["paired_runs"]) == (4, 5, 4)  # run 4 is only in B
     assert peak["diff_median"] == pytest.approx(0.2) and peak["p_b_greater"] == 0.75
+    assert peak["p_b_less"] == 0.25  # run 3, the one pair where B is below A
     assert peak["diff_q05"] == pytest.approx(-0.055) and peak["diff_q95"] == pytest.approx(0.2)
     assert peak["a_median"] == pytest.approx(0.65) and peak["b_mean"] == pytest.approx(0.78)
     summons, visits = table.loc[("event count", "summon_ambassador", "")], table.loc[("event count", "visit", "")]

@@ -1,8 +1,9 @@
-"""Golden test: a fixed scenario and seed give exactly the stored results.
+"""Golden tests: a fixed scenario and seed give exactly the stored results, with each parameter source.
 
 A deliberate change to the model changes these numbers: check the change is intended, then
 regenerate with ``SAHELSIM_UPDATE_GOLDEN=1 python -m pytest tests/model/test_golden.py`` and commit
-the new file with the change that caused it.
+the new files with the change that caused it. The two files differ only in where the replicates'
+parameters come from: a posterior draw each (the default) or the medians (``--parameters median``).
 """
 
 import hashlib
@@ -14,7 +15,7 @@ import pytest
 from sim.experiments.runner import run_replicate
 from tests.conftest import ROOT
 
-GOLDEN = ROOT / "tests" / "golden" / "sahel_2024.json"
+GOLDEN = ROOT / "tests" / "golden"
 
 
 def fingerprint(sahel_2024) -> dict:
@@ -29,10 +30,12 @@ def fingerprint(sahel_2024) -> dict:
     return result
 
 
-def test_sahel_2024_reproduces_the_stored_results(sahel_2024):
-    current = fingerprint(sahel_2024)
+@pytest.mark.parametrize("source", ["posterior", "median"])
+def test_sahel_2024_reproduces_the_stored_results(sahel_2024, source):
+    current = fingerprint(sahel_2024.with_changes(parameters_from=source))
+    golden = GOLDEN / ("sahel_2024.json" if source == "posterior" else "sahel_2024_median.json")
     if os.environ.get("SAHELSIM_UPDATE_GOLDEN"):
-        GOLDEN.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
+        golden.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
         pytest.skip("golden file regenerated")
-    stored = json.loads(GOLDEN.read_text())
+    stored = json.loads(golden.read_text())
     assert current == stored
