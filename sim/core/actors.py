@@ -54,6 +54,7 @@ class Actor(BaseModel):
     rear_bases: list[ActorId] = Field(
         default_factory=list, description="neighbouring states an armed group falls back into"
     )
+    rivals: list[ActorId] = Field(default_factory=list, description="armed groups it fights where both operate")
 
     @property
     def short_name(self) -> str:
@@ -93,11 +94,24 @@ class Catalogue(BaseModel):
             raise ValueError(f"actor ids must be unique, got {sorted(ids)}")
         known = set(ids)
         for actor in self.actors:
-            refs = [*actor.neighbours, *actor.members, *actor.operates_in, *actor.rear_bases]
+            refs = [*actor.neighbours, *actor.members, *actor.operates_in, *actor.rear_bases, *actor.rivals]
             refs += [r for r in (actor.patron, actor.host) if r is not None]
             unknown = sorted(set(refs) - known)
             if unknown:
                 raise ValueError(f"actor '{actor.id}' refers to unknown actors {unknown}")
+        return self
+
+    @model_validator(mode="after")
+    def _rivals_are_armed_groups_both_ways(self) -> Catalogue:
+        """A rivalry is one war between two armed groups, so each must list the other."""
+        kinds = {actor.id: actor.kind for actor in self.actors}
+        rivals = {actor.id: set(actor.rivals) for actor in self.actors}
+        for actor in self.actors:
+            for rival in actor.rivals:
+                if actor.kind != "armed_group" or kinds.get(rival) != "armed_group":
+                    raise ValueError(f"rivals of '{actor.id}': only armed groups have rivals, and only armed groups")
+                if actor.id not in rivals.get(rival, set()):
+                    raise ValueError(f"'{actor.id}' lists '{rival}' as a rival but '{rival}' does not list it back")
         return self
 
     @property

@@ -228,6 +228,18 @@ class Parameters(Generic[Value]):
     Unit: tension.
     """
 
+    rivalry_base: Value
+    """Baseline weekly log-odds that two rival armed groups clash in one state where both operate.
+
+    Unit: log-odds per week.
+    """
+
+    rivalry_tension: Value
+    """How much the rivals' mutual tension, which their clashes build, raises the clash rate.
+
+    Unit: log-odds per unit tension.
+    """
+
     pledge_base: Value
     """Baseline weekly log-odds that a patron pledges support to one client.
 

@@ -75,6 +75,7 @@ class SahelAgent(mesa.Agent):
         self.neighbours = [n for n in given.neighbours if n in taking_part]
         self.operates_in = [s for s in given.operates_in if s in taking_part]
         self.rear_bases = [s for s in given.rear_bases if s in taking_part]
+        self.rivals = [g for g in given.rivals if g in taking_part]
         self.patron = given.patron if given.patron in taking_part else None
         self.host = given.host if given.host in taking_part else None
         self.candidates = [m for m in actor.members if m in taking_part]  # the catalogue's: who may join

@@ -59,6 +59,11 @@ def kidnap_probability(p: P, capability: Array) -> Array:
     return logistic(p.kidnap_base + p.kidnap_capability * capability)
 
 
+def clash_probability(p: P, tension: Array) -> Array:
+    """Weekly chance that two rival armed groups clash in a state where both operate; it grows with their tension."""
+    return logistic(p.rivalry_base + p.rivalry_tension * tension)
+
+
 def operation_probability(p: P, threat: Array, capability: Array) -> Array:
     """Weekly chance that a force operates against a group whose hostility towards it is ``threat``."""
     return logistic(p.coin_base + p.coin_threat * threat + p.coin_capability * capability)
@@ -250,6 +255,55 @@ class Insurgency(Rule):
                 count_unit="people",
                 country=self.country[k],
             )
+
+
+class Rivalry(Rule):
+    """Rival armed groups fight each other where both operate (JNIM/AQIM and IS Sahel since 2020).
+
+    The attacker of a clash is drawn in proportion to the two groups' capabilities, and its deaths
+    fall on the group attacked, wearing its capability down as an attack's deaths wear a force
+    down. Every clash raises the pair's tension, and so the chance of the next one: the rivalry
+    escalates until attrition and the decay of tension hold it.
+    """
+
+    name = "rivalry"
+
+    def __init__(self, model: SahelModel) -> None:
+        """One slot per (group, rival listed after it in the catalogue, state where both operate)."""
+        super().__init__(model)
+        groups = model.of_kind("armed_group")
+        triples = [
+            (a, b, model.agent(s))
+            for a in groups
+            for b in groups
+            if a.index < b.index and b.actor_id in a.rivals
+            for s in a.operates_in
+            if s in b.operates_in
+        ]
+        self.first = _ids([a for a, _, _ in triples])
+        self.second = _ids([b for _, b, _ in triples])
+        self.country = np.array([s.iso3 or "" for _, _, s in triples], dtype=object)
+        self.cells = model.ledger.cells(self.first, self.second)  # the pairs' cells the weekly tension reads
+        slots = [(a.actor_id, b.actor_id, s.actor_id) for a, b, s in triples]
+        self.u = {draw: self.uniforms(draw, slots) for draw in ("clash", "side", "deaths")}
+
+    def step(self, week: int) -> None:
+        """Clashes on the tension as the rule starts, each with its attacker and its deaths."""
+        model, p = self.model, self.model.params
+        if not len(self.first):
+            return
+        u = {draw: block[week] for draw, block in self.u.items()}
+        tension = model.ledger.levels_at(model.ledger.raw_tension, self.cells)
+        r, k = np.nonzero(u["clash"] < clash_probability(p, tension))
+        if not len(r):
+            return
+        first, second = model.capability[r, self.first[k]], model.capability[r, self.second[k]]
+        first_attacks = u["side"][r, k] * (first + second) < first
+        source = np.where(first_attacks, self.first[k], self.second[k])
+        target = np.where(first_attacks, self.second[k], self.first[k])
+        median = p.attack_lethality[r, 0] * np.where(first_attacks, first, second)
+        deaths = deaths_from(median, p.deaths_spread[r, 0], u["deaths"][r, k])
+        model.emit(self.name, "non_state_fight", r, source, target, fatalities=deaths, country=self.country[k])
 
 
 class CounterInsurgency(Rule):
@@ -539,7 +593,7 @@ class AllianceFormation(Rule):
 
 
 PHASES: tuple[tuple[str, tuple[type[Rule], ...]], ...] = (
-    ("armed groups", (Insurgency,)),
+    ("armed groups", (Insurgency, Rivalry)),
     ("forces", (CounterInsurgency,)),
     ("diplomacy", (Protest, DeEscalation, CommonThreat, Expulsion)),
     ("patrons", (Patronage,)),
@@ -595,6 +649,7 @@ Effect = Callable[["SahelModel", Array, Array, Array, Array, float], None]
 
 EFFECTS: dict[str, Effect] = {
     "attack": _casualties,
+    "non_state_fight": _casualties,
     "counterinsurgency_operation": _attrition,
     "pledge_support": _boost,
     "expulsion": _expel,

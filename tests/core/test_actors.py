@@ -1,6 +1,9 @@
 """The actor catalogue is data: complete, consistent, and the one place that knows an actor."""
 
-from sim.core.actors import load_catalogue
+import pytest
+from pydantic import ValidationError
+
+from sim.core.actors import Catalogue, load_catalogue
 
 REQUIRED = {
     "mali",
@@ -38,6 +41,32 @@ def test_attribute_meanings_cover_the_numeric_attributes():
         for actor in catalogue.actors:
             assert low <= getattr(actor, name) <= high
         assert spec.meaning
+
+
+def test_rivals_are_armed_groups_that_list_each_other():
+    catalogue = load_catalogue()
+    for actor in catalogue.actors:
+        for rival in actor.rivals:
+            assert actor.kind == catalogue[rival].kind == "armed_group"
+            assert actor.id in catalogue[rival].rivals
+    assert catalogue["jnim_aqim"].rivals == ["is_sahel"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"is_sahel": []}, "'jnim_aqim' lists 'is_sahel' as a rival but 'is_sahel' does not list it back"),
+        ({"jnim_aqim": ["mali"], "is_sahel": []}, "only armed groups have rivals"),
+    ],
+)
+def test_a_one_sided_or_misplaced_rivalry_is_refused(changes, message):
+    catalogue = load_catalogue()
+    data = catalogue.model_dump()
+    for actor in data["actors"]:
+        if actor["id"] in changes:
+            actor["rivals"] = changes[actor["id"]]
+    with pytest.raises(ValidationError, match=message):
+        Catalogue.model_validate(data)
 
 
 def test_mentioned_in_names_seed_files():

@@ -25,6 +25,12 @@ class TestInsurgency(RuleContract):
     )
 
 
+class TestRivalry(RuleContract):
+    rule = rules.Rivalry
+    emits = frozenset({"non_state_fight"})
+    probabilities = (Probability(rules.clash_probability, {"tension": unit}, ("tension",)),)
+
+
 class TestCounterInsurgency(RuleContract):
     rule = rules.CounterInsurgency
     emits = frozenset({"counterinsurgency_operation", "attack_civilians", "cross_border_incident"})

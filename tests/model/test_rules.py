@@ -207,3 +207,39 @@ def test_deaths_shared_among_forces_add_up_to_the_incident(deaths, forces):
     incidents = np.array(deaths)
     shares = np.stack([shared_out(incidents, np.full(len(deaths), forces), position) for position in range(forces)])
     assert (shares.sum(axis=0) == incidents).all() and (shares.max(axis=0) - shares.min(axis=0) <= 1).all()
+
+
+def test_in_the_model_rivals_clash_only_with_each_other_where_both_operate(sahel_2024):
+    scenario = sahel_2024.scenario.model_copy(update={"end": sahel_2024.scenario.start.replace(month=7)})
+    records = SahelModel(scenario, replicates=8).run().log.records()
+    clashes = records[records["event_type"] == "non_state_fight"]
+    assert len(clashes) > 0 and set(clashes["rule"]) == {"rivalry"}
+    assert set(zip(clashes["source"], clashes["target"], strict=True)) <= {
+        ("jnim_aqim", "is_sahel"),
+        ("is_sahel", "jnim_aqim"),
+    }  # the Tuareg groups, with no rival in the catalogue, fight neither
+    assert (clashes["fatalities"] >= 0).all()
+
+
+def test_a_clash_wears_down_the_group_attacked_and_raises_the_rivals_tension(sahel_2024):
+    model = SahelModel(sahel_2024.scenario, replicates=3)
+    before = model.agent("is_sahel").capability.copy()
+    tension = model.ledger.tension("jnim_aqim", "is_sahel").copy()
+    every = np.arange(model.replicates)
+    at = np.ones(model.replicates, dtype=np.intp)
+    model.emit(
+        "test",
+        "non_state_fight",
+        every,
+        at * model.index_of("jnim_aqim"),
+        at * model.index_of("is_sahel"),
+        fatalities=np.full(model.replicates, 30),
+    )
+    assert (model.agent("is_sahel").capability < before).all()
+    assert (model.ledger.tension("jnim_aqim", "is_sahel") > tension).all()
+
+
+@given(low=unit, high=unit)
+def test_clashes_grow_strictly_with_the_rivals_tension(low, high):
+    assume(high - low > 0.01)
+    assert rules.clash_probability(P, high) > rules.clash_probability(P, low)
