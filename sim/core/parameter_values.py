@@ -240,6 +240,42 @@ class Parameters(Generic[Value]):
     Unit: log-odds per unit tension.
     """
 
+    accusation_base: Value
+    """Baseline weekly log-odds that a state publicly accuses a counterpart state.
+
+    Unit: log-odds per week.
+    """
+
+    accusation_tension: Value
+    """How much the pair's tension raises the accusation rate.
+
+    Unit: log-odds per unit tension.
+    """
+
+    praise_base: Value
+    """Baseline weekly log-odds that a state publicly praises its relations with a counterpart state.
+
+    Unit: log-odds per week.
+    """
+
+    praise_cooperation: Value
+    """How much the pair's cooperation raises the praise rate.
+
+    Unit: log-odds per unit cooperation.
+    """
+
+    talks_base: Value
+    """Baseline weekly log-odds that officials of two counterpart states hold talks (a call, a meeting).
+
+    Unit: log-odds per week.
+    """
+
+    talks_engagement: Value
+    """How much what divides a pair (tension) and what it shares (cooperation) raise the rate of talks.
+
+    Unit: log-odds per unit of tension plus cooperation.
+    """
+
     pledge_base: Value
     """Baseline weekly log-odds that a patron pledges support to one client.
 

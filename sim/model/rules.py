@@ -99,6 +99,21 @@ def deescalation_probability(p: P, tension: Array, stakes: Array) -> Array:
     return logistic(p.deescalation_base + p.deescalation_tension * tension + p.deescalation_stakes * stakes)
 
 
+def accusation_probability(p: P, tension: Array) -> Array:
+    """Weekly chance that a state publicly accuses a counterpart; it grows with their tension."""
+    return logistic(p.accusation_base + p.accusation_tension * tension)
+
+
+def praise_probability(p: P, cooperation: Array) -> Array:
+    """Weekly chance that a state publicly praises its relations with a counterpart; it grows with cooperation."""
+    return logistic(p.praise_base + p.praise_cooperation * cooperation)
+
+
+def talks_probability(p: P, tension: Array, cooperation: Array) -> Array:
+    """Weekly chance of talks between counterparts: over what divides them (tension) and what they share."""
+    return logistic(p.talks_base + p.talks_engagement * (tension + cooperation))
+
+
 def joint_action_probability(p: P, shared_threat: Array, tension: Array) -> Array:
     """Weekly chance of joint action: the common threat must outweigh the pair's own tension."""
     return logistic(p.joint_base + p.joint_threat * (shared_threat - tension))
@@ -158,6 +173,7 @@ class Rule:
     """A mechanism with fixed decision slots; :meth:`step` runs it for one week of every replicate."""
 
     name: ClassVar[str]
+    emits: ClassVar[frozenset[str]]  # the event types it may emit: what the model can produce is their union
 
     def __init__(self, model: SahelModel) -> None:
         """Lay out the slots from the model's actors (a rule with no slots does nothing)."""
@@ -191,6 +207,7 @@ class Insurgency(Rule):
     """
 
     name = "insurgency"
+    emits = frozenset({"attack", "attack_civilians", "kidnapping"})
 
     def __init__(self, model: SahelModel) -> None:
         """One slot per (group, state it operates in)."""
@@ -267,6 +284,7 @@ class Rivalry(Rule):
     """
 
     name = "rivalry"
+    emits = frozenset({"non_state_fight"})
 
     def __init__(self, model: SahelModel) -> None:
         """One slot per (group, rival listed after it in the catalogue, state where both operate)."""
@@ -316,6 +334,7 @@ class CounterInsurgency(Rule):
     """
 
     name = "counter_insurgency"
+    emits = frozenset({"counterinsurgency_operation", "attack_civilians", "cross_border_incident"})
 
     def __init__(self, model: SahelModel) -> None:
         """One slot per (force, group on its territory); one per (force, group, neighbour with the group's bases)."""
@@ -414,6 +433,7 @@ class Protest(Rule):
     """
 
     name = "protest"
+    emits = frozenset({"summon_ambassador", "recall_ambassador", "restore_ambassador"})
 
     def __init__(self, model: SahelModel) -> None:
         """One slot per (state, counterpart state)."""
@@ -448,6 +468,7 @@ class DeEscalation(Rule):
     """Delegations and ministerial visits to counterpart states, likelier with tension and with what is at stake."""
 
     name = "de_escalation"
+    emits = frozenset({"delegation", "visit"})
 
     def __init__(self, model: SahelModel) -> None:
         """One slot per (state, counterpart state)."""
@@ -473,6 +494,41 @@ class DeEscalation(Rule):
             model.emit(self.name, kind, r, self.state[k], self.other[k])
 
 
+class Rhetoric(Rule):
+    """States speak of their counterparts: accusations as tension grows, praise as cooperation grows, and talks.
+
+    Words move the pair's relations too (an accusation's Goldstein weight is -2, praise's +3.4,
+    talks' +1), so an accusation after an incident feeds the protests that follow it, as
+    Mauritania's did in April 2024, and praise after the delegations helps to talk the crisis down.
+    """
+
+    name = "rhetoric"
+    emits = frozenset({"accusation", "praise", "talks"})
+
+    def __init__(self, model: SahelModel) -> None:
+        """One slot per (state, counterpart state)."""
+        super().__init__(model)
+        self.state, self.other, slots = _pair_slots(model.counterpart_pairs())
+        self.cells = model.ledger.cells(self.state, self.other)  # the pairs' cells the weekly levels read
+        self.u = {draw: self.uniforms(draw, slots) for draw in ("accuse", "praise", "talks")}
+
+    def step(self, week: int) -> None:
+        """Accusations, praise and talks, all on the pair's relations as the rule starts."""
+        model, p = self.model, self.model.params
+        if not len(self.state):
+            return
+        u = {draw: block[week] for draw, block in self.u.items()}
+        tension = model.ledger.levels_at(model.ledger.raw_tension, self.cells)
+        cooperation = model.ledger.levels_at(model.ledger.raw_cooperation, self.cells)
+        for kind, happen in (
+            ("accusation", u["accuse"] < accusation_probability(p, tension)),
+            ("praise", u["praise"] < praise_probability(p, cooperation)),
+            ("talks", u["talks"] < talks_probability(p, tension, cooperation)),
+        ):
+            r, k = np.nonzero(happen)
+            model.emit(self.name, kind, r, self.state[k], self.other[k])
+
+
 class CommonThreat(Rule):
     """Joint patrols, or joint operations, of neighbouring states facing the same armed group.
 
@@ -482,6 +538,7 @@ class CommonThreat(Rule):
     """
 
     name = "common_threat"
+    emits = frozenset({"joint_operation", "joint_patrol", "counterinsurgency_operation"})
 
     def __init__(self, model: SahelModel) -> None:
         """One slot per pair of neighbouring states with an armed group active in both."""
@@ -514,6 +571,7 @@ class Expulsion(Rule):
     """A host state expels a foreign force whose alignment it has turned away from."""
 
     name = "expulsion"
+    emits = frozenset({"expulsion"})
 
     def __init__(self, model: SahelModel) -> None:
         """One slot per (host state, international force it hosts)."""
@@ -544,6 +602,7 @@ class Patronage(Rule):
     """A patron pledges support to clients, likelier within weeks of their heavy losses."""
 
     name = "patronage"
+    emits = frozenset({"pledge_support"})
 
     def __init__(self, model: SahelModel) -> None:
         """One slot per (patron state, client)."""
@@ -567,6 +626,7 @@ class AllianceFormation(Rule):
     """A candidate state joins an alliance, likelier under threat and with aligned views."""
 
     name = "alliance_formation"
+    emits = frozenset({"alliance_formation"})
 
     def __init__(self, model: SahelModel) -> None:
         """One slot per (candidate state, alliance)."""
@@ -595,7 +655,7 @@ class AllianceFormation(Rule):
 PHASES: tuple[tuple[str, tuple[type[Rule], ...]], ...] = (
     ("armed groups", (Insurgency, Rivalry)),
     ("forces", (CounterInsurgency,)),
-    ("diplomacy", (Protest, DeEscalation, CommonThreat, Expulsion)),
+    ("diplomacy", (Rhetoric, Protest, DeEscalation, CommonThreat, Expulsion)),
     ("patrons", (Patronage,)),
     ("alliances", (AllianceFormation,)),
 )

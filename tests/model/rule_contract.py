@@ -123,6 +123,7 @@ class RuleContract:
         moves_the_declared_way()
 
     def test_it_emits_only_its_declared_types_all_known(self):
+        assert self.rule.emits == self.emits, "the rule's own emits differs from its contract's"
         assert self.emits <= set(event_types())
         found = rule_events(self.rule, self.scenario, 7, self.replicates, self.parameters)
         assert found, f"{self.rule.name} emitted nothing in {self.scenario.name}"

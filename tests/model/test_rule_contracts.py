@@ -52,6 +52,16 @@ class TestProtest(RuleContract):
     )
 
 
+class TestRhetoric(RuleContract):
+    rule = rules.Rhetoric
+    emits = frozenset({"accusation", "praise", "talks"})
+    probabilities = (
+        Probability(rules.accusation_probability, {"tension": unit}, ("tension",)),
+        Probability(rules.praise_probability, {"cooperation": unit}, ("cooperation",)),
+        Probability(rules.talks_probability, {"tension": unit, "cooperation": unit}, ("tension", "cooperation")),
+    )
+
+
 class TestDeEscalation(RuleContract):
     rule = rules.DeEscalation
     emits = frozenset({"delegation", "visit"})
