@@ -144,6 +144,12 @@ class Parameters(Generic[Value]):
     Unit: log-odds.
     """
 
+    operation_lethality: Value
+    """Typical deaths of one operation against an armed group (state-based violence); draws are log-normal around it.
+
+    Unit: deaths per operation (median).
+    """
+
     pursuit_lethality: Value
     """Typical deaths among the neighbour's nationals in one cross-border incident.
 

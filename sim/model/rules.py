@@ -330,7 +330,9 @@ class CounterInsurgency(Rule):
     The rate grows with the group's hostility towards the operator and the operator's capability.
     Wagner joins its host state's operations, raising the chance of civilian harm and of pursuit
     across a border into a neighbour where the group has rear bases (a cross-border incident).
-    Deaths an operation causes are shared among the forces that carried it out.
+    An operation's deaths (among the group's fighters, as UCDP's state-based events count them),
+    and those of the civilian harm and pursuits it causes, are shared among the forces that carried
+    it out.
     """
 
     name = "counter_insurgency"
@@ -358,11 +360,12 @@ class CounterInsurgency(Rule):
         self.pursuit_of, self.into = np.array([k for k, _ in pursuits], dtype=np.intp), _ids([n for _, n in pursuits])
         self.into_country = np.array([n.iso3 or "" for _, n in pursuits], dtype=object)
         pursuit_slots = [(*slots[k], n.actor_id) for k, n in pursuits]
-        self.u = {draw: self.uniforms(draw, slots) for draw in ("operation", "harm", "harm.deaths")}
+        self.u = {draw: self.uniforms(draw, slots) for draw in ("operation", "operation.deaths", "harm", "harm.deaths")}
         self.u |= {draw: self.uniforms(draw, pursuit_slots) for draw in ("pursuit", "pursuit.deaths")}
         self.threat_cells = model.ledger.cells(self.group, self.force)
         civilians = np.full(len(operations), model.index_of("civilians") if model.has("civilians") else -1)
         self.incidents = {  # by kind: each incident slot's force, target, country, and the batch's location
+            "counterinsurgency_operation": (self.force, self.group, self.country, None),
             "attack_civilians": (self.force, civilians, self.country, None),
             "cross_border_incident": (self.force[self.pursuit_of], self.into, self.into_country, "border area"),
         }
@@ -377,15 +380,10 @@ class CounterInsurgency(Rule):
         standing = (model.present | model.is_state)[:, self.force]
         operate = standing & (u["operation"] < operation_probability(p, threat, model.capability[:, self.force]))
         joined = operate[:, :, None] & self.joins[None] & model.present[:, None, self.contractors]  # [r, slot, pmc]
-        r, k = np.nonzero(operate)
-        model.emit(self.name, "counterinsurgency_operation", r, self.force[k], self.group[k], country=self.country[k])
-        r, k, c = np.nonzero(joined)
-        model.emit(
-            self.name, "counterinsurgency_operation", r, self.contractors[c], self.group[k], country=self.country[k]
-        )
         with_wagner = joined.any(axis=2)
         operators = 1 + joined.sum(axis=2)
         position = np.cumsum(joined, axis=2)  # 1, 2, ... for the contractors that joined (the force is 0)
+        self._shared(operate, u["operation.deaths"], operators, position, joined, "counterinsurgency_operation")
         if model.has("civilians"):
             harm = operate & (u["harm"] < civilian_harm_probability(p, with_wagner))
             self._shared(harm, u["harm.deaths"], operators, position, joined, "attack_civilians")
@@ -400,7 +398,7 @@ class CounterInsurgency(Rule):
     ) -> None:
         """One event per operator of each incident that happened, each with its share of the deaths.
 
-        For civilian harm the incident's slots are the operations'; for a pursuit they are the
+        For an operation and its civilian harm the incident's slots are the operations'; for a pursuit they are the
         pursuits' (targets are then the neighbours, and the country the neighbour's). The deaths are
         drawn, from ``uniform``, only for the incidents that happened.
         """
@@ -409,7 +407,8 @@ class CounterInsurgency(Rule):
             return
         model, p = self.model, self.model.params
         force, target, country, location = self.incidents[kind]
-        deaths = deaths_from(p.pursuit_lethality[r, 0], p.deaths_spread[r, 0], uniform[r, k])
+        median = p.operation_lethality if kind == "counterinsurgency_operation" else p.pursuit_lethality
+        deaths = deaths_from(median[r, 0], p.deaths_spread[r, 0], uniform[r, k])
         share = shared_out(deaths, operators[r, k], 0)
         model.emit(self.name, kind, r, force[k], target[k], fatalities=share, country=country[k], location=location)
         j, c = np.nonzero(joined[r, k])  # [incident, contractor]

@@ -243,3 +243,13 @@ def test_a_clash_wears_down_the_group_attacked_and_raises_the_rivals_tension(sah
 def test_clashes_grow_strictly_with_the_rivals_tension(low, high):
     assume(high - low > 0.01)
     assert rules.clash_probability(P, high) > rules.clash_probability(P, low)
+
+
+def test_in_the_model_operations_have_deaths_shared_among_their_operators(sahel_2024):
+    scenario = sahel_2024.scenario.model_copy(update={"end": sahel_2024.scenario.start.replace(month=4)})
+    events = SahelModel(scenario, replicates=4).run().events_frame()
+    by_rule = events[events["rule"] == "counter_insurgency"]
+    operations = by_rule[by_rule["event_type"] == "counterinsurgency_operation"]
+    assert operations["fatalities"].notna().all() and operations["fatalities"].sum() > 0
+    joint = operations.groupby(["replicate", "date", "target", "country"])["source"].agg(set)
+    assert (joint.map(lambda sources: "wagner" in sources and "mali" in sources)).any()  # Wagner's share rides along
