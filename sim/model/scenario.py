@@ -333,11 +333,10 @@ class Scenario(BaseModel):
         if len(sizes) > 1 or 0 in sizes:
             raise ValueError(f"draws of {len(sizes)} different lengths; expected the same number (at least 1) for each")
         for name, draws in posterior.items():
-            if name not in specs:
-                raise ValueError(f"unknown parameter {name!r}; expected one of {sorted(specs)}")
-            low, high = specs[name].range
-            outside = [value for value in draws if not low <= value <= high]
+            known("parameter", name, specs)
+            outside = [value for value in draws if not specs[name].contains(value)]
             if outside:
+                low, high = specs[name].range
                 raise ValueError(f"draw {outside[0]} of {name!r} leaves its range [{low}, {high}]")
         return posterior
 

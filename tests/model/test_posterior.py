@@ -1,6 +1,7 @@
 """Posterior draws: each replicate runs its own draw of the fitted set, keyed on (seed, replicate) alone."""
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -163,3 +164,19 @@ def test_an_unknown_parameter_source_is_refused(tmp_path, monkeypatch, capsys):
     )
     assert code == 2 and "--parameters" in stderr and "posterior or median" in stderr
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("posterior", "message"),
+    [
+        ({"protest_tensoin": [1.0]}, "did you mean 'protest_tension'"),
+        ({"pledge_base": [-7.0, -99.0]}, "draw -99.0 of 'pledge_base' leaves its range [-12.0, -2.0]"),
+        ({"pledge_base": [-7.0], "joint_base": [-5.0, -6.0]}, "different lengths"),
+    ],
+)
+def test_a_scenarios_posterior_draws_are_checked_by_name_range_and_length(sahel_2024, posterior, message):
+    from pydantic import ValidationError
+
+    data = sahel_2024.scenario.model_dump() | {"posterior": posterior}
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        type(sahel_2024.scenario).model_validate(data, context={})
