@@ -41,40 +41,43 @@ class Parameters(Generic[Value]):
     """
 
     attack_base: Value
-    """Baseline weekly log-odds that an armed group attacks the forces in one state where it operates.
+    """Log of the weekly rate at which an armed group attacks the forces in one state where it operates (a count,
+    Poisson).
 
-    Unit: log-odds per week.
+    Unit: log of attacks per week.
     """
 
     attack_capability: Value
-    """How much a group's capability raises its attack rate.
+    """How much a group's capability raises its attack rates (on forces and on civilians).
 
-    Unit: log-odds per unit capability.
+    Unit: log-rate per unit capability.
     """
 
     attack_deterrence: Value
     """How much the defending state's strength (its capability plus partner forces present) lowers the attack rate.
 
-    Unit: log-odds per unit strength.
+    Unit: log-rate per unit strength.
     """
 
     attack_lethality: Value
-    """Typical deaths of an attack by a group of full capability; draws are log-normal around it.
+    """Mean deaths of one attack (on forces, on civilians, on a rival) by a group of full capability; each attack's
+    deaths are negative binomial around it.
 
-    Unit: deaths per attack at capability 1 (median).
+    Unit: deaths per attack at capability 1 (mean).
     """
 
-    deaths_spread: Value
-    """Spread of a violent event's deaths around its median (attacks, civilian harm, pursuits); heavy-tailed.
+    deaths_dispersion: Value
+    """Dispersion of a violent incident's deaths around its mean (attacks, operations, civilian harm, pursuits,
+    clashes); the smaller, the more incidents with no deaths and the heavier the tail.
 
-    Unit: log-normal sigma.
+    Unit: negative binomial size.
     """
 
     civilian_attack_base: Value
-    """Baseline weekly log-odds that an armed group attacks civilians in one state where it operates (plus the
-    capability term).
+    """Log of the weekly rate at which an armed group attacks civilians in one state where it operates (plus the
+    capability term; a count, Poisson).
 
-    Unit: log-odds per week.
+    Unit: log of attacks per week.
     """
 
     kidnap_base: Value
@@ -96,21 +99,22 @@ class Parameters(Generic[Value]):
     """
 
     coin_base: Value
-    """Baseline weekly log-odds that a state (or deployed force) operates against one armed group on its territory.
+    """Log of the weekly rate at which a state (or deployed force) operates against one armed group on its territory (a
+    count, Poisson).
 
-    Unit: log-odds per week.
+    Unit: log of operations per week.
     """
 
     coin_threat: Value
     """How much the group's hostility towards the operator (its recent attacks) raises the operation rate.
 
-    Unit: log-odds per unit tension.
+    Unit: log-rate per unit tension.
     """
 
     coin_capability: Value
     """How much the operator's capability raises the operation rate.
 
-    Unit: log-odds per unit capability.
+    Unit: log-rate per unit capability.
     """
 
     coin_attrition: Value
@@ -120,7 +124,7 @@ class Parameters(Generic[Value]):
     """
 
     harm_base: Value
-    """Log-odds that an operation harms civilians, without contractors.
+    """Log-odds that one operation harms civilians, without contractors.
 
     Unit: log-odds per operation.
     """
@@ -145,15 +149,17 @@ class Parameters(Generic[Value]):
     """
 
     operation_lethality: Value
-    """Typical deaths of one operation against an armed group (state-based violence); draws are log-normal around it.
+    """Mean deaths of one operation against an armed group (state-based violence); each operation's deaths are negative
+    binomial around it.
 
-    Unit: deaths per operation (median).
+    Unit: deaths per operation (mean).
     """
 
     pursuit_lethality: Value
-    """Typical deaths among the neighbour's nationals in one cross-border incident.
+    """Mean deaths of civilians in one incident of harm during an operation, or among the neighbour's nationals in one
+    cross-border incident.
 
-    Unit: deaths per incident (median).
+    Unit: deaths per incident (mean).
     """
 
     protest_base: Value
@@ -235,15 +241,15 @@ class Parameters(Generic[Value]):
     """
 
     rivalry_base: Value
-    """Baseline weekly log-odds that two rival armed groups clash in one state where both operate.
+    """Log of the weekly rate at which two rival armed groups clash in one state where both operate (a count, Poisson).
 
-    Unit: log-odds per week.
+    Unit: log of clashes per week.
     """
 
     rivalry_tension: Value
     """How much the rivals' mutual tension, which their clashes build, raises the clash rate.
 
-    Unit: log-odds per unit tension.
+    Unit: log-rate per unit tension.
     """
 
     accusation_base: Value

@@ -4,7 +4,9 @@ Each mechanism the documents show is one rule. It computes a weekly probability 
 parameters (a logistic of a few terms, in the ``*_probability`` functions, which are pure and
 tested on their own), compares it with the uniforms of its decision slots (see
 :mod:`sim.model.draws`) and emits events where the draw succeeds, through
-:meth:`SahelModel.emit`. Every quantity is an array: (replicates, slots), with the parameters as
+:meth:`SahelModel.emit`. Violence is counted instead: the ``*_rate`` functions give a weekly rate
+of incidents from the same kind of terms, and each incident, with its own deaths, is an event
+(see :mod:`sim.model.incidents`). Every quantity is an array: (replicates, slots), with the parameters as
 (replicates, 1) columns, so one code path steps one replicate for the teaching page and thousands
 for a batch. What an event then does to the latent state (capabilities, losses, presence,
 ambassadors, alliance membership) is in :data:`EFFECTS`, shared by rule-made events and
@@ -22,9 +24,18 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-from scipy.special import expit, ndtri, pdtr
+from scipy.special import expit, pdtr
 
 from sim.core.parameter_values import Parameters
+from sim.model.incidents import (
+    MAX_INCIDENTS,
+    each_incident,
+    incident_counts,
+    incident_deaths,
+    incident_rate,
+    sub_slot,
+    thinned,
+)
 
 if TYPE_CHECKING:  # imported for type hints only: the model imports this module
     from sim.model.agents import SahelAgent
@@ -44,14 +55,14 @@ def logistic(x: Array | float) -> Array:
 # --- Probabilities (pure functions of parameters and state) -------------------------------------
 
 
-def attack_probability(p: P, capability: Array, defence: Array) -> Array:
-    """Weekly chance that a group attacks the forces in a state defended with ``defence``."""
-    return logistic(p.attack_base + p.attack_capability * capability - p.attack_deterrence * defence)
+def attack_rate(p: P, capability: Array, defence: Array) -> Array:
+    """Weekly rate of a group's attacks on the forces in a state defended with ``defence``."""
+    return incident_rate(p.attack_base + p.attack_capability * capability - p.attack_deterrence * defence)
 
 
-def civilian_attack_probability(p: P, capability: Array) -> Array:
-    """Weekly chance that a group attacks civilians in a state where it operates; it grows with capability."""
-    return logistic(p.civilian_attack_base + p.attack_capability * capability)
+def civilian_attack_rate(p: P, capability: Array) -> Array:
+    """Weekly rate of a group's attacks on civilians in a state where it operates; it grows with capability."""
+    return incident_rate(p.civilian_attack_base + p.attack_capability * capability)
 
 
 def kidnap_probability(p: P, capability: Array) -> Array:
@@ -59,14 +70,14 @@ def kidnap_probability(p: P, capability: Array) -> Array:
     return logistic(p.kidnap_base + p.kidnap_capability * capability)
 
 
-def clash_probability(p: P, tension: Array) -> Array:
-    """Weekly chance that two rival armed groups clash in a state where both operate; it grows with their tension."""
-    return logistic(p.rivalry_base + p.rivalry_tension * tension)
+def clash_rate(p: P, tension: Array) -> Array:
+    """Weekly rate of clashes of two rival armed groups in a state where both operate; it grows with their tension."""
+    return incident_rate(p.rivalry_base + p.rivalry_tension * tension)
 
 
-def operation_probability(p: P, threat: Array, capability: Array) -> Array:
-    """Weekly chance that a force operates against a group whose hostility towards it is ``threat``."""
-    return logistic(p.coin_base + p.coin_threat * threat + p.coin_capability * capability)
+def operation_rate(p: P, threat: Array, capability: Array) -> Array:
+    """Weekly rate of a force's operations against a group whose hostility towards it is ``threat``."""
+    return incident_rate(p.coin_base + p.coin_threat * threat + p.coin_capability * capability)
 
 
 def civilian_harm_probability(p: P, with_wagner: Array) -> Array:
@@ -138,15 +149,6 @@ def joining_probability(p: P, threat: Array, alignment: Array) -> Array:
 # --- Draws from uniforms ---------------------------------------------------------------------------
 
 
-def deaths_from(median: Array, spread: Array, uniform: Array) -> Array:
-    """Deaths of violent events: log-normal around ``median`` with sigma ``spread``, by inversion of the uniforms.
-
-    The log-deviation ``spread * ndtri(uniform)`` is single precision, as the uniforms are.
-    """
-    deviation = np.asarray(spread, dtype=np.float32) * ndtri(uniform)
-    return np.asarray(np.rint(median * np.exp(deviation)), dtype=np.int64)
-
-
 def hostage_cdf(mean: Array) -> Array:
     """The Poisson CDF of the hostages beyond the first, for each row's ``mean``: a (rows, counts) table."""
     return np.asarray(pdtr(HOSTAGE_COUNTS, np.asarray(mean).reshape(-1, 1)))
@@ -183,9 +185,22 @@ class Rule:
         """The (weeks, replicates, slots) uniforms of one kind of draw, a stream per slot."""
         return self.model.decisions.block([":".join((f"{self.name}.{draw}", *slot)) for slot in slots])
 
+    def incident_uniforms(self, draw: str, slots: Sequence[tuple[str, ...]]) -> Array:
+        """The uniforms of a draw made once per incident: (weeks, replicates, slots x incidents).
+
+        Incident ``j`` of slot ``k`` reads column ``k * MAX_INCIDENTS + j`` (see :func:`at`), its own stream.
+        """
+        names = [":".join((sub_slot(f"{self.name}.{draw}", j), *slot)) for slot in slots for j in range(MAX_INCIDENTS)]
+        return self.model.decisions.block(names)
+
     def step(self, week: int) -> None:
         """Decide and emit this week's events."""
         raise NotImplementedError
+
+
+def at(uniforms: Array, r: Array, k: Array, j: Array) -> Array:
+    """The per-incident uniforms (a week's row of :meth:`Rule.incident_uniforms`) of incidents ``j`` of slots ``k``."""
+    return np.asarray(uniforms[r, k * MAX_INCIDENTS + j])
 
 
 def _ids(agents: Sequence[SahelAgent]) -> Array:
@@ -219,11 +234,11 @@ class Insurgency(Rule):
         self.defenders = np.zeros((len(pairs), len(model.taking_part)), dtype=bool)  # [slot, actor]
         for k, (_, state) in enumerate(pairs):
             self.defenders[k, [state.index] + [a.index for a in model.hosted_in(state.actor_id)]] = True
-        self.u = {draw: self.uniforms(draw, slots) for draw in ("attack", "target", "deaths")}
+        self.u = {"attack": self.uniforms("attack", slots)}
+        self.u |= {draw: self.incident_uniforms(draw, slots) for draw in ("target", "deaths")}
         if model.has("civilians"):
-            self.u |= {
-                draw: self.uniforms(draw, slots) for draw in ("civilians", "civilians.deaths", "kidnap", "hostages")
-            }
+            self.u |= {draw: self.uniforms(draw, slots) for draw in ("civilians", "kidnap", "hostages")}
+            self.u["civilians.deaths"] = self.incident_uniforms("civilians.deaths", slots)
             self.hostage_cdf = hostage_cdf(model.params.hostages_mean)  # [replicate, count]
 
     def step(self, week: int) -> None:
@@ -236,20 +251,19 @@ class Insurgency(Rule):
         standing = model.present | model.is_state  # a state always defends its own soil
         weights = model.capability[:, None, :] * (self.defenders[None] & standing[:, None, :])
         defence = weights.sum(axis=2)
-        attack = u["attack"] < attack_probability(p, capability, defence)
-        r, k = np.nonzero(attack)
-        if len(r):  # deaths and targets only where an attack happens
-            above = weights[r, k].cumsum(axis=1) > (u["target"][r, k] * defence[r, k])[:, None]
+        r, k, j = each_incident(incident_counts(attack_rate(p, capability, defence), u["attack"]))
+        if len(r):  # deaths and targets only where an attack happens, one draw of each per attack
+            above = weights[r, k].cumsum(axis=1) > (at(u["target"], r, k, j) * defence[r, k])[:, None]
             target = np.where(above.any(axis=1), above.argmax(axis=1), self.state[k])
-            deaths = deaths_from(p.attack_lethality[r, 0] * capability[r, k], p.deaths_spread[r, 0], u["deaths"][r, k])
+            mean = p.attack_lethality[r, 0] * capability[r, k]
+            deaths = incident_deaths(mean, p.deaths_dispersion[r, 0], at(u["deaths"], r, k, j))
             model.emit(self.name, "attack", r, self.group[k], target, fatalities=deaths, country=self.country[k])
         if "civilians" not in u:
             return
-        hit = u["civilians"] < civilian_attack_probability(p, capability)
-        r, k = np.nonzero(hit)
+        r, k, j = each_incident(incident_counts(civilian_attack_rate(p, capability), u["civilians"]))
         if len(r):
-            median = p.attack_lethality[r, 0] * capability[r, k]
-            deaths = deaths_from(median, p.deaths_spread[r, 0], u["civilians.deaths"][r, k])
+            mean = p.attack_lethality[r, 0] * capability[r, k]
+            deaths = incident_deaths(mean, p.deaths_dispersion[r, 0], at(u["civilians.deaths"], r, k, j))
             model.emit(
                 self.name,
                 "attack_civilians",
@@ -303,7 +317,8 @@ class Rivalry(Rule):
         self.country = np.array([s.iso3 or "" for _, _, s in triples], dtype=object)
         self.cells = model.ledger.cells(self.first, self.second)  # the pairs' cells the weekly tension reads
         slots = [(a.actor_id, b.actor_id, s.actor_id) for a, b, s in triples]
-        self.u = {draw: self.uniforms(draw, slots) for draw in ("clash", "side", "deaths")}
+        self.u = {"clash": self.uniforms("clash", slots)}
+        self.u |= {draw: self.incident_uniforms(draw, slots) for draw in ("side", "deaths")}
 
     def step(self, week: int) -> None:
         """Clashes on the tension as the rule starts, each with its attacker and its deaths."""
@@ -312,15 +327,15 @@ class Rivalry(Rule):
             return
         u = {draw: block[week] for draw, block in self.u.items()}
         tension = model.ledger.levels_at(model.ledger.raw_tension, self.cells)
-        r, k = np.nonzero(u["clash"] < clash_probability(p, tension))
+        r, k, j = each_incident(incident_counts(clash_rate(p, tension), u["clash"]))
         if not len(r):
             return
         first, second = model.capability[r, self.first[k]], model.capability[r, self.second[k]]
-        first_attacks = u["side"][r, k] * (first + second) < first
+        first_attacks = at(u["side"], r, k, j) * (first + second) < first
         source = np.where(first_attacks, self.first[k], self.second[k])
         target = np.where(first_attacks, self.second[k], self.first[k])
-        median = p.attack_lethality[r, 0] * np.where(first_attacks, first, second)
-        deaths = deaths_from(median, p.deaths_spread[r, 0], u["deaths"][r, k])
+        mean = p.attack_lethality[r, 0] * np.where(first_attacks, first, second)
+        deaths = incident_deaths(mean, p.deaths_dispersion[r, 0], at(u["deaths"], r, k, j))
         model.emit(self.name, "non_state_fight", r, source, target, fatalities=deaths, country=self.country[k])
 
 
@@ -360,8 +375,10 @@ class CounterInsurgency(Rule):
         self.pursuit_of, self.into = np.array([k for k, _ in pursuits], dtype=np.intp), _ids([n for _, n in pursuits])
         self.into_country = np.array([n.iso3 or "" for _, n in pursuits], dtype=object)
         pursuit_slots = [(*slots[k], n.actor_id) for k, n in pursuits]
-        self.u = {draw: self.uniforms(draw, slots) for draw in ("operation", "operation.deaths", "harm", "harm.deaths")}
-        self.u |= {draw: self.uniforms(draw, pursuit_slots) for draw in ("pursuit", "pursuit.deaths")}
+        self.u = {draw: self.uniforms(draw, slots) for draw in ("operation", "harm")}
+        self.u |= {draw: self.incident_uniforms(draw, slots) for draw in ("operation.deaths", "harm.deaths")}
+        self.u |= {"pursuit": self.uniforms("pursuit", pursuit_slots)}
+        self.u |= {"pursuit.deaths": self.incident_uniforms("pursuit.deaths", pursuit_slots)}
         self.threat_cells = model.ledger.cells(self.group, self.force)
         civilians = np.full(len(operations), model.index_of("civilians") if model.has("civilians") else -1)
         self.incidents = {  # by kind: each incident slot's force, target, country, and the batch's location
@@ -371,44 +388,45 @@ class CounterInsurgency(Rule):
         }
 
     def step(self, week: int) -> None:
-        """Operations (with the contractors who join them), then civilian harm, then pursuits across borders."""
+        """Operations (with the contractors who join them), then the civilian harm and pursuits some of them cause."""
         model, p = self.model, self.model.params
         if not len(self.force):
             return
         u = {draw: block[week] for draw, block in self.u.items()}
         threat = model.ledger.levels_at(model.ledger.raw_hostility, self.threat_cells)
         standing = (model.present | model.is_state)[:, self.force]
-        operate = standing & (u["operation"] < operation_probability(p, threat, model.capability[:, self.force]))
-        joined = operate[:, :, None] & self.joins[None] & model.present[:, None, self.contractors]  # [r, slot, pmc]
-        with_wagner = joined.any(axis=2)
+        rate = np.where(standing, operation_rate(p, threat, model.capability[:, self.force]), 0.0)
+        operations = incident_counts(rate, u["operation"])
+        joined = (operations > 0)[:, :, None] & self.joins[None] & model.present[:, None, self.contractors]
+        with_wagner = joined.any(axis=2)  # [r, slot, pmc] above: a present contractor joins the week's operations
         operators = 1 + joined.sum(axis=2)
         position = np.cumsum(joined, axis=2)  # 1, 2, ... for the contractors that joined (the force is 0)
-        self._shared(operate, u["operation.deaths"], operators, position, joined, "counterinsurgency_operation")
+        self._shared(operations, u["operation.deaths"], operators, position, joined, "counterinsurgency_operation")
         if model.has("civilians"):
-            harm = operate & (u["harm"] < civilian_harm_probability(p, with_wagner))
+            harm = thinned(operations, civilian_harm_probability(p, with_wagner), u["harm"])
             self._shared(harm, u["harm.deaths"], operators, position, joined, "attack_civilians")
         k = self.pursuit_of
-        pursue = operate[:, k] & (u["pursuit"] < pursuit_probability(p, with_wagner[:, k]))
+        pursuits = thinned(operations[:, k], pursuit_probability(p, with_wagner[:, k]), u["pursuit"])
         self._shared(
-            pursue, u["pursuit.deaths"], operators[:, k], position[:, k], joined[:, k], "cross_border_incident"
+            pursuits, u["pursuit.deaths"], operators[:, k], position[:, k], joined[:, k], "cross_border_incident"
         )
 
     def _shared(
-        self, happen: Array, uniform: Array, operators: Array, position: Array, joined: Array, kind: str
+        self, counts: Array, uniforms: Array, operators: Array, position: Array, joined: Array, kind: str
     ) -> None:
-        """One event per operator of each incident that happened, each with its share of the deaths.
+        """One event per operator of each incident, each with its share of the incident's deaths.
 
-        For an operation and its civilian harm the incident's slots are the operations'; for a pursuit they are the
+        For operations and their civilian harm the incidents' slots are the operations'; for pursuits they are the
         pursuits' (targets are then the neighbours, and the country the neighbour's). The deaths are
-        drawn, from ``uniform``, only for the incidents that happened.
+        drawn, from each incident's own uniform, only for the incidents that happened.
         """
-        r, k = np.nonzero(happen)
+        r, k, j = each_incident(counts)
         if not len(r):
             return
         model, p = self.model, self.model.params
         force, target, country, location = self.incidents[kind]
-        median = p.operation_lethality if kind == "counterinsurgency_operation" else p.pursuit_lethality
-        deaths = deaths_from(median[r, 0], p.deaths_spread[r, 0], uniform[r, k])
+        mean = p.operation_lethality if kind == "counterinsurgency_operation" else p.pursuit_lethality
+        deaths = incident_deaths(mean[r, 0], p.deaths_dispersion[r, 0], at(uniforms, r, k, j))
         share = shared_out(deaths, operators[r, k], 0)
         model.emit(self.name, kind, r, force[k], target[k], fatalities=share, country=country[k], location=location)
         j, c = np.nonzero(joined[r, k])  # [incident, contractor]

@@ -4,7 +4,7 @@ A rule is a mechanism of :mod:`sim.model.rules` (a :class:`~sim.model.rules.Rule
 turns the model's state into weekly probabilities, for every replicate at once, and emits events
 where the draws succeed. A subclass of :class:`RuleContract`
 declares, for one rule, the event types it may emit, a scenario (and parameters) in which it
-acts, and for each of its probability functions the state terms the probability rises and falls
+acts, and for each of its probability (or rate) functions the state terms it rises and falls
 with (what the rule's docstring says). The base class then checks, for every rule alike:
 
 - each probability moves the declared way in each term, for any parameters within their
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +49,7 @@ class Probability:
     rises_with: tuple[str, ...] = ()
     falls_with: tuple[str, ...] = ()
     fixed: Mapping[str, float] = field(default_factory=dict)  # parameters held at a value (e.g. a scale)
+    rate: bool = False  # a weekly rate of incidents (any non-negative value) rather than a chance
 
 
 def parameter_draws() -> st.SearchStrategy[dict[str, float]]:
@@ -117,7 +119,8 @@ class RuleContract:
                     low, high = sorted((state[term], data.draw(probability.terms[term], label=f"{term}'")))
                     at_low = probability.function(p, **{**state, term: low})
                     at_high = probability.function(p, **{**state, term: high})
-                    assert 0.0 <= at_low <= 1.0 and 0.0 <= at_high <= 1.0
+                    top = np.inf if probability.rate else 1.0
+                    assert 0.0 <= at_low <= top and 0.0 <= at_high <= top
                     assert sign * (at_high - at_low) >= -1e-12, (probability.function.__name__, term, low, high)
 
         moves_the_declared_way()

@@ -19,8 +19,8 @@ class TestInsurgency(RuleContract):
     rule = rules.Insurgency
     emits = frozenset({"attack", "attack_civilians", "kidnapping"})
     probabilities = (
-        Probability(rules.attack_probability, {"capability": unit, "defence": unit}, ("capability",), ("defence",)),
-        Probability(rules.civilian_attack_probability, {"capability": unit}, ("capability",)),
+        Probability(rules.attack_rate, {"capability": unit, "defence": unit}, ("capability",), ("defence",), rate=True),
+        Probability(rules.civilian_attack_rate, {"capability": unit}, ("capability",), rate=True),
         Probability(rules.kidnap_probability, {"capability": unit}, ("capability",)),
     )
 
@@ -28,14 +28,14 @@ class TestInsurgency(RuleContract):
 class TestRivalry(RuleContract):
     rule = rules.Rivalry
     emits = frozenset({"non_state_fight"})
-    probabilities = (Probability(rules.clash_probability, {"tension": unit}, ("tension",)),)
+    probabilities = (Probability(rules.clash_rate, {"tension": unit}, ("tension",), rate=True),)
 
 
 class TestCounterInsurgency(RuleContract):
     rule = rules.CounterInsurgency
     emits = frozenset({"counterinsurgency_operation", "attack_civilians", "cross_border_incident"})
     probabilities = (
-        Probability(rules.operation_probability, {"threat": unit, "capability": unit}, ("threat", "capability")),
+        Probability(rules.operation_rate, {"threat": unit, "capability": unit}, ("threat", "capability"), rate=True),
         Probability(rules.civilian_harm_probability, {"with_wagner": st.booleans()}, ("with_wagner",)),
         Probability(rules.pursuit_probability, {"with_wagner": st.booleans()}, ("with_wagner",)),
     )

@@ -73,7 +73,7 @@ def test_wagner_raises_civilian_harm_and_pursuit():
 @given(capability=unit, weak=unit, strong=unit)
 def test_defence_deters_attacks(capability, weak, strong):
     weak, strong = sorted((weak, strong))
-    assert rules.attack_probability(P, capability, strong) <= rules.attack_probability(P, capability, weak)
+    assert rules.attack_rate(P, capability, strong) <= rules.attack_rate(P, capability, weak)
 
 
 def _parameters_read(module) -> set[str]:
@@ -242,7 +242,7 @@ def test_a_clash_wears_down_the_group_attacked_and_raises_the_rivals_tension(sah
 @given(low=unit, high=unit)
 def test_clashes_grow_strictly_with_the_rivals_tension(low, high):
     assume(high - low > 0.01)
-    assert rules.clash_probability(P, high) > rules.clash_probability(P, low)
+    assert rules.clash_rate(P, high) > rules.clash_rate(P, low)
 
 
 def test_in_the_model_operations_have_deaths_shared_among_their_operators(sahel_2024):

@@ -37,6 +37,13 @@ def test_no_event_marker_is_drawn_inside_a_data_axes(figure):
         assert strip.get_position().y0 == pytest.approx(ax.get_position().y1)
 
 
+def test_the_legend_says_the_documented_series_is_only_what_was_reported(figure):
+    """The documented record is what a few articles chose to report, not everything that happened."""
+    legend = [text.get_text() for legend in figure.legends for text in legend.get_texts()]
+    documented = [label for label in legend if "of the documented record" in label]
+    assert documented and all("only what the articles reported" in label for label in documented)
+
+
 def test_labels_do_not_overlap(figure):
     renderer = figure.canvas.get_renderer()
     for ax in figure.axes:
