@@ -331,9 +331,23 @@ class Parameters(Generic[Value]):
     """
 
     capability_recovery: Value
-    """Share of the gap to its catalogue capability that an actor recovers each week.
+    """Share of the gap to its potential (its catalogue capability, raised for an armed group by grievance) that an
+    actor recovers each week.
 
     Unit: share of the gap per week.
+    """
+
+    recruitment_per_death: Value
+    """How much each civilian killed by a state's forces or their partners raises the potential capability of the armed
+    groups on that state's territory (grievance feeding recruitment).
+
+    Unit: capability per civilian death.
+    """
+
+    grievance_half_life_weeks: Value
+    """Half-life of the grievance that civilian harm adds to the armed groups' potential capability.
+
+    Unit: weeks.
     """
 
     expel_base: Value

@@ -8,7 +8,7 @@ posterior draw per replicate is just another row of the parameter columns).
 
 A week runs in fixed phases, each seeing what the earlier ones did this week:
 
-1. the week starts: relations decay, capabilities recover and losses fade, the week's scheduled
+1. the week starts: relations decay, grievance fades, capabilities recover and losses fade, the week's scheduled
    shocks are replayed in date order, and each pair of states assesses its common enemy;
 2. armed groups act (attacks on forces and civilians, kidnappings): violence is what the rest
    of the week responds to, as in the reporting, where operations and protests follow attacks;
@@ -101,6 +101,7 @@ class SahelModel(mesa.Model):
             [resolve_parameters({**scenario.parameters, **draw, **one}) for draw, one in zip(drawn, given, strict=True)]
         )
         self.losses_decay = 0.5 ** (1.0 / self.params.losses_half_life_weeks)
+        self.grievance_decay = 1.0 - 0.5 ** (1.0 / self.params.grievance_half_life_weeks)
         self.dates = week_dates(scenario.start, scenario.end)
         self.week, self.date = 0, self.dates[0]
 
@@ -134,6 +135,14 @@ class SahelModel(mesa.Model):
         agents, shape = self.agents_in_order, (self.replicates, len(self.agents_in_order))
         self.base_capability = np.array([a.base_capability for a in agents])
         self.capability = np.tile(self.base_capability, (self.replicates, 1))
+        # the capability each actor recovers towards: the catalogue's, raised for a group by the
+        # grievance its state's harm to civilians feeds (rules._recruit), fading back as grievance does
+        self.potential = self.capability.copy()
+        self.recruits_for = np.zeros((len(agents), len(agents)))  # [harming force, group]: 1 where it recruits
+        for force in agents:
+            territory = force.actor_id if force.kind == "state" else force.host
+            if force.kind in ("state", "pmc", "international_force") and territory is not None:
+                self.recruits_for[force.index, [g.index for g in self.groups_in(territory)]] = 1.0
         self.losses = np.zeros(shape)
         self.present = np.tile(np.array([a.starts_present for a in agents], dtype=bool), (self.replicates, 1))
         self.is_state = np.array([a.kind == "state" for a in agents])
@@ -190,7 +199,8 @@ class SahelModel(mesa.Model):
         self.week, self.date = week, self.dates[week]
         self.ledger.decay()
         p = self.params
-        self.capability += p.capability_recovery * (self.base_capability - self.capability)
+        self.potential += self.grievance_decay * (self.base_capability - self.potential)
+        self.capability += p.capability_recovery * (self.potential - self.capability)
         self.losses *= self.losses_decay
         week_end = self.date + dt.timedelta(days=7)
         for shock in self.shocks:

@@ -691,6 +691,17 @@ def _casualties(model: SahelModel, r: Array, source: Array, target: Array, death
     np.maximum(model.capability, 0.0, out=model.capability)
 
 
+def _recruit(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
+    """Civilians killed by a state's side feed the grievance the armed groups on its territory recruit from.
+
+    Harm by a group (its source is no force) recruits for nobody. The gain raises the capability the
+    groups recover towards (``model.potential``), up to full strength; it fades as grievance does.
+    """
+    gain = model.params.recruitment_per_death[r, 0] * deaths
+    np.add.at(model.potential, r, model.recruits_for[source] * gain[:, None])
+    np.minimum(model.potential, 1.0, out=model.potential)
+
+
 def _attrition(model: SahelModel, r: Array, source: Array, target: Array, deaths: Array, magnitude: float) -> None:
     np.add.at(model.capability, (r, target), -model.params.coin_attrition[r, 0] * model.capability[r, source])
     np.maximum(model.capability, 0.0, out=model.capability)
@@ -727,6 +738,7 @@ Effect = Callable[["SahelModel", Array, Array, Array, Array, float], None]
 EFFECTS: dict[str, Effect] = {
     "attack": _casualties,
     "non_state_fight": _casualties,
+    "attack_civilians": _recruit,
     "counterinsurgency_operation": _attrition,
     "pledge_support": _boost,
     "expulsion": _expel,

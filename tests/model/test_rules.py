@@ -253,3 +253,42 @@ def test_in_the_model_operations_have_deaths_shared_among_their_operators(sahel_
     assert operations["fatalities"].notna().all() and operations["fatalities"].sum() > 0
     joint = operations.groupby(["replicate", "date", "target", "country"])["source"].agg(set)
     assert (joint.map(lambda sources: "wagner" in sources and "mali" in sources)).any()  # Wagner's share rides along
+
+
+def _civilians_killed(model: SahelModel, by: str, deaths: int) -> None:
+    every, at = np.arange(model.replicates), np.ones(model.replicates, dtype=np.intp)
+    model.emit(
+        "test",
+        "attack_civilians",
+        every,
+        at * model.index_of(by),
+        at * model.index_of("civilians"),
+        fatalities=np.full(model.replicates, deaths),
+    )
+
+
+def test_civilians_killed_by_a_states_side_raise_what_the_groups_on_its_soil_recover_towards(sahel_2024):
+    model = SahelModel(sahel_2024.scenario, replicates=2)
+    groups = {g.actor_id for g in model.groups_in("mali")}
+    before = model.potential.copy()
+    _civilians_killed(model, "wagner", 100)  # Wagner is hosted by Mali: it recruits for Mali's groups
+    gained = {a.actor_id for a in model.agents_in_order if (model.potential[:, a.index] > before[:, a.index]).all()}
+    assert gained == groups
+    rise = model.potential[:, model.index_of("jnim_aqim")] - before[:, model.index_of("jnim_aqim")]
+    assert rise == pytest.approx(100 * P.recruitment_per_death)
+
+
+def test_civilians_killed_by_a_group_recruit_for_nobody(sahel_2024):
+    model = SahelModel(sahel_2024.scenario, replicates=2)
+    before = model.potential.copy()
+    _civilians_killed(model, "jnim_aqim", 100)
+    assert (model.potential == before).all()
+
+
+def test_grievance_fades_back_towards_the_catalogue_capability(sahel_2024):
+    model = SahelModel(sahel_2024.scenario.model_copy(update={"parameters_from": "median"}), replicates=1)
+    jnim = model.index_of("jnim_aqim")
+    model.potential[:, jnim] = 1.0
+    model.step()
+    assert model.potential[0, jnim] < 1.0
+    assert model.potential[0, jnim] > model.base_capability[jnim]
