@@ -160,6 +160,7 @@ class LiveFans:
         self.fans: list[tuple[Fan, Fan, Fan]] = []
         self.now: list[Line2D] = []
         self.limit = DIFFERENCE_LIMITS[0]
+        self.marks: list[Artist] = []  # the pulled shocks' lines and labels, cleared for a new run
         for k, pair in enumerate(key_pairs):
             x0 = LEFT + (k % 2) * (column + GAP)
             top = TOP + (k // 2) * row + ROW_TITLE
@@ -259,9 +260,16 @@ class LiveFans:
         """A pulled shock: a line through the pair panels at its week, labelled with the side it went into."""
         x = mdates.date2num(date)
         for main, difference in zip(self.main, self.difference, strict=True):
-            main.axvline(x, color="black", linestyle="-.", linewidth=1.2)
-            difference.axvline(x, color="black", linestyle="-.", linewidth=1.2)
-            main.text(x, 0.97, f" {text}", fontsize=self.tick, va="top", ha="left", color="black")
+            self.marks.append(main.axvline(x, color="black", linestyle="-.", linewidth=1.2))
+            self.marks.append(difference.axvline(x, color="black", linestyle="-.", linewidth=1.2))
+            self.marks.append(main.text(x, 0.97, f" {text}", fontsize=self.tick, va="top", ha="left", color="black"))
+        self.frame.refresh()
+
+    def clear_marks(self) -> None:
+        """Remove the pulled shocks' marks, so the figure serves a new run of the same scenario."""
+        for artist in self.marks:
+            artist.remove()
+        self.marks = []
         self.frame.refresh()
 
     def update(self, dates: Sequence, a: np.ndarray, b: np.ndarray, difference: np.ndarray, title: str) -> bytes:

@@ -18,13 +18,27 @@ from sim.teaching.ensemble import Choice, Comparison, Measure, Pulled, Sides, se
 SIDE_NAMES: dict[str, str] = {"A": "A", "B": "B", "both": "A+B"}
 
 
-class LiveComparison:
-    """The factual and counterfactual ensembles of a choice, and their figures, for one session."""
+Figures = dict[tuple[str, str], LiveFans]  # by factual scenario and measure
 
-    def __init__(self, choice: Choice, measure: Measure = "tension") -> None:
+
+class LiveComparison:
+    """The factual and counterfactual ensembles of a choice, and their figures, for one session.
+
+    Args:
+        choice: the applied choice.
+        measure: the measure shown first (its figure is ready when the comparison is).
+        figures: the session's figures from earlier runs: a figure's still parts depend only on the
+            factual scenario and the measure, so a new run of the same factual reuses them (its marks
+            cleared) instead of drawing them again, which is most of Apply's time at 100 worlds.
+    """
+
+    def __init__(self, choice: Choice, measure: Measure = "tension", figures: Figures | None = None) -> None:
         """Build both ensembles and the figure first shown (all of Apply's work, so it can run in a thread)."""
         self.comparison = Comparison.build(choice)
-        self.figures: dict[str, LiveFans] = {}
+        self.figures: Figures = {} if figures is None else figures
+        for (factual, _), figure in self.figures.items():
+            if factual == choice.factual:
+                figure.clear_marks()
         self.figure(measure)
 
     @property
@@ -34,15 +48,16 @@ class LiveComparison:
 
     def figure(self, measure: Measure) -> LiveFans:
         """The live figure of a measure, built on first use with the shocks pulled so far marked."""
-        if measure not in self.figures:
+        key = (self.choice.factual, measure)
+        if key not in self.figures:
             model = self.comparison.a
             events, series = model.documented or (None, None)
             period = pd.Timestamp(model.dates[0]), pd.Timestamp(model.dates[-1])
             figure = LiveFans(self.comparison.key_pairs, period, measure, classroom().figure_font_px, events, series)
             for pulled in self.comparison.pulled:
                 figure.mark(pd.Timestamp(pulled.date), SIDE_NAMES[pulled.sides])
-            self.figures[measure] = figure
-        return self.figures[measure]
+            self.figures[key] = figure
+        return self.figures[key]
 
     def max_width_css(self, measure: Measure) -> str:
         """How wide the figure may be shown: the main area's width, or what keeps its height within the screen."""
@@ -57,8 +72,9 @@ class LiveComparison:
     def pull(self, button: ShockButton, sides: Sides) -> Pulled:
         """Pull a shock into the chosen side(s) for the coming week, and mark it on every figure."""
         pulled = self.comparison.pull(button, sides)
-        for figure in self.figures.values():
-            figure.mark(pd.Timestamp(pulled.date), SIDE_NAMES[sides])
+        for (factual, _), figure in self.figures.items():
+            if factual == self.choice.factual:
+                figure.mark(pd.Timestamp(pulled.date), SIDE_NAMES[sides])
         return pulled
 
     def png(self, measure: Measure) -> bytes:
