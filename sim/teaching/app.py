@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import html
 from typing import cast
 
 import reacton.core
@@ -57,7 +58,7 @@ def state_note(pending: bool, applied: str) -> None:
     if pending:
         solara.HTML(
             tag="div",
-            unsafe_innerHTML=f"<span class='sahel-pending'>pending</span>: running {applied}; press Apply",
+            unsafe_innerHTML=f"<span class='sahel-pending'>pending</span>: running {html.escape(applied)}; press Apply",
             classes=["sahel-state"],
         )
     else:
@@ -249,8 +250,8 @@ def Feed(live: LiveComparison, tick: solara.Reactive[int]) -> None:
         solara.Text("Nothing yet: press Step.")
     for group in weeks:
         hidden = f" ({group.hidden} hidden by the filter)" if group.hidden else ""
-        lines = "".join(f"<li>{line}</li>" for line in group.lines) or "<li>nothing shown</li>"
-        record = "".join(f"<li>{line}</li>" for line in group.documented)
+        lines = "".join(f"<li>{html.escape(line)}</li>" for line in group.lines) or "<li>nothing shown</li>"
+        record = "".join(f"<li>{html.escape(line)}</li>" for line in group.documented)
         documented_html = f"<div><i>documented that week:</i><ul>{record}</ul></div>" if record else ""
         solara.HTML(
             tag="div",
