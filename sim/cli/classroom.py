@@ -20,7 +20,7 @@ def serve_page(
     ] = None,
     scenarios: Annotated[Path, typer.Option(help="folder of the scenario files")] = Path("scenarios"),
 ) -> None:
-    """Serve the interactive teaching page (mesa SolaraViz): levers, shocks, live plots, feed and monitors."""
+    """Serve the classroom page: live ensembles of a factual and a counterfactual, levers, shocks, feed, downloads."""
     from sim.core.names import unknown
     from sim.teaching.classroom import CLASSROOM_PATH, classroom
     from sim.teaching.serve import check_port_free, check_scenarios, serve, where

@@ -1,4 +1,11 @@
-"""The live figures of the teaching page: one run's key pairs and the relations network, redrawn each step."""
+"""The live figure of the classroom page: two ensembles' fans per key pair and their difference, redrawn each step.
+
+Sized in pixels for a projector: drawn at 72 dpi (a point is a pixel), about as wide as the page's
+main area at 1024x768, with every text at least the ``font_px`` it is given. Each step only the
+fans, the current week's line and the title change: they are matplotlib "animated" artists drawn
+over a background rendered once (blitting), so a step costs a few milliseconds of drawing and
+a PNG encoding, however many worlds the fans summarise.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +16,26 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.cm import ScalarMappable
-from matplotlib.collections import LineCollection
-from matplotlib.colors import LinearSegmentedColormap, Normalize
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from PIL import Image
 
-from sim.core.relations import Pair
-from sim.plots.panels import COOPERATION_COLOUR, TENSION_COLOUR, Layout, date_axis, panel_grid, short_name
-from sim.plots.record import legend_with_markers, pair_panel, place_marks
+from sim.core.relations import Pair, pair_key, pair_label
+from sim.plots.panels import BANDS, COOPERATION_COLOUR, TENSION_COLOUR, short_name
+from sim.plots.record import event_marks
 
-RELATIONS_COLOURS = LinearSegmentedColormap.from_list("relations", [COOPERATION_COLOUR, "#d5d8dc", TENSION_COLOUR])
+SIDE_COLOURS = {"A": "#2c3e50", "B": "#d35400", "B − A": "#7d3c98"}
+DIFFERENCE_LIMITS = (0.1, 0.25, 0.5, 1.0)  # the difference axis widens to the first that holds the 90 % band
+WIDTH_PX = 720
+LEFT, RIGHT, GAP = 52, 12, 44  # pixels: the y labels' margin, the right margin, between the two columns
+TOP = 50  # the two-line title
+ROW_TITLE, MAIN, BETWEEN, DIFFERENCE, TICKS = 26, 136, 14, 58, 30  # pixels of a row of panels, top to bottom
+LEGEND = 52
+Period = tuple[pd.Timestamp, pd.Timestamp]
 
 
 class Frame:
@@ -34,9 +48,13 @@ class Frame:
     def __init__(self, figure: Figure, changing: Sequence[Artist]) -> None:
         """Render ``figure`` once without the ``changing`` artists, and keep that as the background."""
         self.canvas = FigureCanvasAgg(figure)
-        self.changing = changing
+        self.changing = sorted(changing, key=lambda artist: artist.get_zorder())  # drawn in order, so by zorder
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Render the still parts again (after one of them changed: an axis widened, a mark added)."""
         self.canvas.draw()
-        self.background = self.canvas.copy_from_bbox(figure.bbox)
+        self.background = self.canvas.copy_from_bbox(self.canvas.figure.bbox)
 
     def png(self) -> bytes:
         """The figure as PNG with the changing artists as they are now (fast compression: it is redrawn soon)."""
@@ -47,120 +65,230 @@ class Frame:
         Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(out, format="png", compress_level=1)
         return out.getvalue()
 
+    def export(self, fmt: str, dpi: float = 72) -> bytes:
+        """The whole figure, changing artists included, as a file (``png`` or ``svg``) to download."""
+        for artist in self.changing:
+            artist.set_animated(False)
+        try:
+            out = io.BytesIO()
+            self.canvas.figure.savefig(out, format=fmt, dpi=dpi)
+            return out.getvalue()
+        finally:
+            for artist in self.changing:
+                artist.set_animated(True)
+            self.refresh()
 
-class LiveTension:
-    """One run's key pairs as it unfolds, kept as one figure whose lines grow each step.
 
-    The panels are those of :func:`sim.plots.tension.tension_figure` (documented record dashed,
-    documented events as labelled triangles) drawn once; :meth:`update` only moves the run's lines
-    and the marker of the current week, so a page can redraw it after every step cheaply.
+class Fan:
+    """A fan on an axes: the 90 % and 50 % bands as polygons and the median as a line, all animated."""
+
+    def __init__(self, ax: Axes, colour: str, layer: int = 0, dashed: bool = False) -> None:
+        """Empty bands and median of ``colour``, to be filled by :meth:`set`.
+
+        ``layer`` orders fans sharing an axes (bands of the higher layer over the lower's, medians
+        over every band); a ``dashed`` median shows through a median it coincides with.
+        """
+        self.bands = [
+            PolyCollection([], facecolor=colour, alpha=alpha, linewidth=0, animated=True, zorder=1 + layer / 10)
+            for *_, alpha in BANDS
+        ]
+        for band in self.bands:
+            ax.add_collection(band)
+        (self.median,) = ax.plot(
+            [],
+            [],
+            color=colour,
+            linewidth=2.2,
+            linestyle="--" if dashed else "-",
+            animated=True,
+            zorder=4 if dashed else 3,
+        )
+
+    @property
+    def artists(self) -> list[Artist]:
+        """What a frame redraws."""
+        return [*self.bands, self.median]
+
+    def set(self, x: np.ndarray, quantiles: np.ndarray) -> None:
+        """Show (weeks, 5) quantiles (5 %, 25 %, median, 75 %, 95 %) over dates ``x``."""
+        for band, (low, high) in zip(self.bands, ((0, 4), (1, 3)), strict=True):
+            if len(x):
+                band.set_verts([np.column_stack([np.r_[x, x[::-1]], np.r_[quantiles[:, low], quantiles[::-1, high]]])])
+            else:
+                band.set_verts([])
+        self.median.set_data(x, quantiles[:, 2] if len(x) else [])
+
+
+def _pair_events(events: pd.DataFrame | None, pair: Pair, period: Period) -> pd.DataFrame | None:
+    """The documented events between the pair's two actors (either way round) in the period."""
+    if events is None:
+        return None
+    key = pair_key(*pair)
+    both = [pair_key(str(s), str(t)) == key for s, t in zip(events["source"], events["target"], strict=True)]
+    return events[np.asarray(both, dtype=bool) & events["date"].between(*period).to_numpy()]
+
+
+class LiveFans:
+    """Two ensembles of the key pairs as they unfold: A's and B's fans of one measure, and B − A beneath.
+
+    A panel per key pair (two columns), each with the documented record of the measure dashed and
+    the pair's documented events as triangles on its top edge; under it the difference B − A world
+    by world, on an axis that widens when the band outgrows it. :meth:`update` moves the fans,
+    the current week's line and the title; :meth:`mark` adds a pulled shock's line.
     """
 
     def __init__(
         self,
         key_pairs: Sequence[Pair],
-        period: tuple[pd.Timestamp, pd.Timestamp],
-        title: str,
+        period: Period,
+        measure: str,
+        font_px: float,
         documented_events: pd.DataFrame | None = None,
-        documented_tension: pd.DataFrame | None = None,
+        documented_series: pd.DataFrame | None = None,
     ) -> None:
-        """Draw the still parts: a panel per key pair (two columns beyond two pairs), the legend and the title."""
-        columns = 2 if len(key_pairs) > 2 else 1
-        layout = Layout(width=10.5, panel=1.6, top=0.35, bottom=0.95, left=0.7, right=0.2, columns=columns)
-        placed, heights = place_marks(documented_events, key_pairs, period, layout)
-        self.figure = Figure(dpi=72)
-        panels = [panel for row in panel_grid(self.figure, layout, heights) for panel in row]
-        for strip, ax in panels[len(key_pairs) :]:
-            strip.set_visible(False)
-            ax.set_visible(False)
-        self.lines: list[tuple[Line2D, Line2D]] = []
+        """Draw the still parts: the panels, the documented record, the legend; leave the fans empty."""
+        self.font = font_px
+        self.tick = font_px
+        rows = (len(key_pairs) + 1) // 2
+        row = ROW_TITLE + MAIN + BETWEEN + DIFFERENCE + TICKS
+        height = TOP + rows * row + LEGEND
+        self.figure = Figure(figsize=(WIDTH_PX / 72, height / 72), dpi=72)
+        self.measure = measure
+        column = (WIDTH_PX - LEFT - RIGHT - GAP) / 2
+        self.main: list[Axes] = []
+        self.difference: list[Axes] = []
+        self.fans: list[tuple[Fan, Fan, Fan]] = []
         self.now: list[Line2D] = []
-        # a grid of two columns may have a panel more than there are pairs: it is hidden above
-        for (strip, ax), pair, marks in zip(panels, key_pairs, placed, strict=False):
-            (tension_line,) = ax.plot(
-                [], [], color=TENSION_COLOUR, linewidth=2, label="tension (this run)", animated=True
+        self.limit = DIFFERENCE_LIMITS[0]
+        self.marks: list[Artist] = []  # the pulled shocks' lines and labels, cleared for a new run
+        for k, pair in enumerate(key_pairs):
+            x0 = LEFT + (k % 2) * (column + GAP)
+            top = TOP + (k // 2) * row + ROW_TITLE
+            main = self.figure.add_axes(self._box(x0, top, column, MAIN, height))
+            difference = self.figure.add_axes(
+                self._box(x0, top + MAIN + BETWEEN, column, DIFFERENCE, height), sharex=main
             )
-            (cooperation_line,) = ax.plot(
-                [], [], color=COOPERATION_COLOUR, linewidth=2, label="cooperation (this run)", animated=True
+            self._draw_still(main, difference, pair, period, documented_events, documented_series)
+            self.main.append(main)
+            self.difference.append(difference)
+            self.fans.append(
+                (
+                    Fan(main, SIDE_COLOURS["A"], 1),
+                    Fan(main, SIDE_COLOURS["B"], 0, dashed=True),
+                    Fan(difference, SIDE_COLOURS["B − A"]),
+                )
             )
-            self.lines.append((tension_line, cooperation_line))
-            # dates, which the stubs type as floats: they leave out matplotlib's units (matplotlib#25676)
-            self.now.append(ax.axvline(period[0], color="#7f8c8d", linewidth=1, animated=True))  # type: ignore[arg-type]
-            pair_panel(strip, ax, pair, period, marks, documented_tension, title_size=9.5)
-            ax.tick_params(labelsize=8)
-        for _strip, ax in panels[-columns:]:
-            date_axis(ax, months=(1, 7))
-        self.figure.legend(*legend_with_markers(panels[0][1]), loc="lower center", ncol=3, fontsize=8, frameon=False)
-        self.figure.suptitle(
-            title, fontsize=10.5, x=0.01, y=1 - 0.08 / self.figure.get_figheight(), ha="left", va="top"
+            self.now.append(main.axvline(mdates.date2num(period[0]), color="#7f8c8d", linewidth=1, animated=True))
+        self._legend()
+        self.title = self.figure.text(
+            8 / WIDTH_PX, 1 - 6 / height, "", fontsize=self.font, ha="left", va="top", animated=True, linespacing=1.25
         )
-        self.frame = Frame(self.figure, [artist for pair in self.lines for artist in pair] + self.now)
+        changing = [artist for fans in self.fans for fan in fans for artist in fan.artists] + self.now + [self.title]
+        self.frame = Frame(self.figure, changing)
 
-    def update(self, dates: Sequence, tension: np.ndarray, cooperation: np.ndarray) -> bytes:
-        """The figure as PNG, showing the weeks so far (``tension`` and ``cooperation`` have a column per key pair)."""
+    @staticmethod
+    def _box(
+        x: float, top: float, width: float, height: float, figure_height: float
+    ) -> tuple[float, float, float, float]:
+        """An axes' rectangle in figure fractions, from pixels measured from the top-left corner."""
+        return (x / WIDTH_PX, 1 - (top + height) / figure_height, width / WIDTH_PX, height / figure_height)
+
+    def _draw_still(
+        self,
+        main: Axes,
+        difference: Axes,
+        pair: Pair,
+        period: Period,
+        events: pd.DataFrame | None,
+        series: pd.DataFrame | None,
+    ) -> None:
+        """A pair's axes, its title, its documented series and events, and the difference's zero line."""
+        # dates, which the stubs type as floats: they leave out matplotlib's units (matplotlib#25676)
+        main.set_xlim(*period)  # type: ignore[arg-type]
+        main.set_ylim(0, 1)
+        main.set_yticks([0, 0.5, 1], ["0", ".5", "1"])
+        main.grid(axis="y", alpha=0.3)
+        main.tick_params(labelsize=self.tick, labelbottom=False)
+        a, b = pair
+        main.set_title(f"{short_name(a)} – {short_name(b)}", loc="left", fontsize=self.font, fontweight="bold", pad=8)
+        if series is not None:
+            record = series[series["pair"] == pair_label(a, b)]
+            main.plot(record["date"], record[self.measure], color="#555555", linestyle="--", linewidth=1.3)
+        pair_events = _pair_events(events, pair, period)
+        for mark in event_marks(pair_events) if pair_events is not None and len(pair_events) else []:
+            colour = TENSION_COLOUR if mark.conflictual else COOPERATION_COLOUR
+            x = mdates.date2num(mark.date)
+            main.axvline(x, color=colour, alpha=0.35, linewidth=0.9, linestyle=":")
+            main.plot([x], [1.0], marker="v" if mark.conflictual else "^", color=colour, markersize=9, clip_on=False)
+        difference.axhline(0, color="#7f8c8d", linewidth=0.8)
+        difference.grid(axis="y", alpha=0.3)
+        difference.tick_params(labelsize=self.tick)
+        difference.text(
+            0.01, 0.95, "B − A", transform=difference.transAxes, fontsize=self.tick, va="top", color="#555555"
+        )
+        self._difference_axis(difference)
+        difference.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+        difference.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
+
+    def _difference_axis(self, ax: Axes) -> None:
+        ax.set_ylim(-self.limit, self.limit)
+        ax.set_yticks([-self.limit, 0, self.limit], [f"{-self.limit:g}", "0", f"{self.limit:g}"])
+
+    def _legend(self) -> None:
+        """What the colours and marks mean, under the panels."""
+        handles = [
+            Patch(color=SIDE_COLOURS["A"], alpha=0.5),
+            Patch(color=SIDE_COLOURS["B"], alpha=0.5),
+            Patch(color=SIDE_COLOURS["B − A"], alpha=0.5),
+            Line2D([], [], color="#555555", linestyle="--"),
+            Line2D([], [], marker="v", color=TENSION_COLOUR, linestyle=""),
+            Line2D([], [], color="black", linestyle="-.", linewidth=1.2),
+        ]
+        labels = [
+            "A factual",
+            "B counterfactual",
+            "B − A, world by world",
+            "documented record",
+            "documented event",
+            "shock pulled",
+        ]
+        self.figure.legend(
+            handles, labels, loc="lower center", ncol=3, fontsize=self.tick, frameon=False, handlelength=1.5
+        )
+
+    def mark(self, date: pd.Timestamp, text: str) -> None:
+        """A pulled shock: a line through the pair panels at its week, labelled with the side it went into."""
+        x = mdates.date2num(date)
+        for main, difference in zip(self.main, self.difference, strict=True):
+            self.marks.append(main.axvline(x, color="black", linestyle="-.", linewidth=1.2))
+            self.marks.append(difference.axvline(x, color="black", linestyle="-.", linewidth=1.2))
+            self.marks.append(main.text(x, 0.97, f" {text}", fontsize=self.tick, va="top", ha="left", color="black"))
+        self.frame.refresh()
+
+    def clear_marks(self) -> None:
+        """Remove the pulled shocks' marks, so the figure serves a new run of the same scenario."""
+        for artist in self.marks:
+            artist.remove()
+        self.marks = []
+        self.frame.refresh()
+
+    def update(self, dates: Sequence, a: np.ndarray, b: np.ndarray, difference: np.ndarray, title: str) -> bytes:
+        """The figure as PNG for the weeks so far: fans as (weeks, 5 quantiles, key pairs) arrays."""
         x = mdates.date2num(np.asarray(dates, dtype="datetime64[D]"))
-        for k, (tension_line, cooperation_line) in enumerate(self.lines):
-            tension_line.set_data(x, tension[:, k])
-            cooperation_line.set_data(x, cooperation[:, k])
+        spread = float(np.nanmax(np.abs(difference[:, [0, 4]]))) if len(x) and not np.isnan(difference).all() else 0.0
+        limit = next((limit for limit in DIFFERENCE_LIMITS if spread <= limit), DIFFERENCE_LIMITS[-1])
+        if limit != self.limit:
+            self.limit = limit
+            for ax in self.difference:
+                self._difference_axis(ax)
+            self.frame.refresh()
+        for k, (fan_a, fan_b, fan_difference) in enumerate(self.fans):
+            fan_a.set(x, a[:, :, k])
+            fan_b.set(x, b[:, :, k])
+            fan_difference.set(x, difference[:, :, k])
         for line in self.now:
             line.set_visible(len(x) > 0)
             if len(x):
                 line.set_xdata([x[-1], x[-1]])
-        return self.frame.png()
-
-
-class LiveNetwork:
-    """The relations between actors as a network, its edges recoloured each step.
-
-    Nodes sit on a circle, with an edge per pair whose tension or cooperation exceeds ``shown_from``,
-    coloured by tension minus cooperation (red: tension, blue: cooperation) and as wide as the
-    stronger. :meth:`update` recolours the edges.
-    """
-
-    def __init__(self, actors: Sequence[str], pairs: Sequence[Pair], shown_from: float = 0.05) -> None:
-        """Draw the still parts: the actors on a circle, the colour bar and an (animated) edge per pair."""
-        self.shown_from = shown_from
-        angles = np.linspace(np.pi / 2, np.pi / 2 - 2 * np.pi, len(actors), endpoint=False)
-        where = {actor: (np.cos(angle), np.sin(angle)) for actor, angle in zip(actors, angles, strict=True)}
-        self.figure = Figure(figsize=(6.6, 4.5), dpi=72)
-        ax = self.figure.subplots()
-        self.edges = LineCollection([[where[a], where[b]] for a, b in pairs], zorder=1, animated=True)
-        ax.add_collection(self.edges)
-        xy = np.array(list(where.values()))
-        ax.scatter(xy[:, 0], xy[:, 1], s=150, color="white", edgecolors="#34495e", linewidths=1.5, zorder=2)
-        for actor, (x, y) in where.items():
-            ax.annotate(
-                short_name(actor),
-                (x, y),
-                xytext=(9 * x, 9 * y),
-                textcoords="offset points",
-                fontsize=9,
-                ha="left" if x > 0.1 else "right" if x < -0.1 else "center",
-                va="bottom" if y > 0.1 else "top" if y < -0.1 else "center",
-            )
-        ax.set_xlim(-2.1, 2.1)
-        ax.set_ylim(-1.2, 1.25)
-        ax.set_aspect("equal")
-        ax.axis("off")
-        bar = self.figure.colorbar(
-            ScalarMappable(Normalize(-1, 1), RELATIONS_COLOURS),
-            ax=ax,
-            orientation="horizontal",
-            fraction=0.045,
-            pad=0.02,
-        )
-        bar.set_label("edge: tension − cooperation (blue: cooperation, red: tension); width: strength", fontsize=8)
-        bar.ax.tick_params(labelsize=7)
-        self.title = ax.set_title("", fontsize=10, loc="left", animated=True)
-        self.figure.tight_layout()
-        self.frame = Frame(self.figure, [self.edges, self.title])
-
-    def update(self, tension: np.ndarray, cooperation: np.ndarray, title: str) -> bytes:
-        """Colour and width each edge from the pairs' levels now; hide the weak ones."""
-        strength = np.maximum(tension, cooperation)
-        colours = RELATIONS_COLOURS((tension - cooperation + 1) / 2)
-        colours[:, 3] = strength > self.shown_from
-        self.edges.set_colors(colours)
-        self.edges.set_linewidth(0.8 + 6 * strength)
         self.title.set_text(title)
         return self.frame.png()

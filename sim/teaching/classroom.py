@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import SupportsFloat
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -69,6 +68,23 @@ class Classroom(BaseModel):
     shocks: list[ShockButton]
     monitors: dict[str, list[str]]
     feed_length: int = Field(ge=1)
+    worlds: int = Field(ge=1)
+    max_worlds: int = Field(ge=1)
+    pairings: dict[str, str]
+    routine: list[str]
+    feed_weeks: int = Field(ge=1)
+    lessons: dict[str, str]
+    info: dict[str, str]
+    figure_font_px: float = Field(ge=14)
+
+    @model_validator(mode="after")
+    def _offered_names(self) -> Classroom:
+        """Pairings and lessons name offered scenarios; the default worlds fit under the page's maximum."""
+        for name in [*self.pairings, *self.pairings.values(), *self.lessons]:
+            known("scenario", name, self.scenarios)
+        if self.worlds > self.max_worlds:
+            raise ValueError(f"worlds {self.worlds} above max_worlds {self.max_worlds}")
+        return self
 
     @field_validator("levers")
     @classmethod
@@ -84,6 +100,13 @@ class Classroom(BaseModel):
             for kind in kinds:
                 known("event type", kind, event_types())
         return monitors
+
+    @field_validator("routine")
+    @classmethod
+    def _known_routine(cls, routine: list[str]) -> list[str]:
+        for kind in routine:
+            known("event type", kind, event_types())
+        return routine
 
 
 @lru_cache(maxsize=1)
@@ -164,7 +187,8 @@ def lever_settings(loaded: LoadedScenario) -> list[LeverSetting]:
     ]
 
 
-def _seed(text: str | int | None, scenario_seed: int, problems: list[str]) -> int:
+def parse_seed(text: str | int | None, scenario_seed: int) -> int:
+    """The seed as typed (empty: the scenario's); anything else than a whole number in range is refused."""
     if text is None or str(text).strip() == "":
         return scenario_seed
     try:
@@ -172,16 +196,19 @@ def _seed(text: str | int | None, scenario_seed: int, problems: list[str]) -> in
     except ValueError:
         seed = -1
     if not 0 <= seed <= MAX_SEED:
-        problems.append(
-            InputError(
-                f"got {text!r}; expected a whole number 0 or above, at most {MAX_SEED} "
-                f"(kept the scenario's seed {scenario_seed})",
-                path="seed field",
-                field="seed",
-            ).message
+        raise InputError(
+            f"got {text!r}; expected a whole number 0 or above, at most {MAX_SEED}", path="seed field", field="seed"
         )
-        return scenario_seed
     return seed
+
+
+def _seed(text: str | int | None, scenario_seed: int, problems: list[str]) -> int:
+    """The seed as typed, or the scenario's with a message when it is refused (the model still runs)."""
+    try:
+        return parse_seed(text, scenario_seed)
+    except InputError as error:
+        problems.append(f"{error.message} (kept the scenario's seed {scenario_seed})")
+        return scenario_seed
 
 
 def _lever_values(chosen: dict[str, object], scenario: Scenario, problems: list[str]) -> dict[str, float]:
@@ -221,16 +248,21 @@ class ClassroomModel(SahelModel):
 
     Bad choices never stop the page: each becomes a message in :attr:`problems` and the model
     runs with the scenario's own value instead (the default scenario for an unknown name).
-    The page steps one run whose sliders start at the scenario's values, so it runs the posterior
-    medians (``parameters_from: median``), not a posterior draw the sliders would not show.
+    One world runs the posterior medians (``parameters_from: median``), the values the sliders
+    mark, not a posterior draw the sliders would not show; an ensemble of worlds runs the
+    scenario's own setting (a posterior draw per world), so its spread holds what the calibration
+    leaves uncertain, as the lessons' figures do. A moved lever sets its parameter in every world.
 
     Args:
         scenario: name of an offered scenario (``sim/data/classroom.yaml``).
         seed: the seed as typed; empty for the scenario's seed.
-        kwargs: lever values by parameter name (mesa's SolaraViz passes parameters by keyword).
+        worlds: how many worlds (replicates, runs 0 to worlds - 1) to step together.
+        kwargs: lever values by parameter name.
     """
 
-    def __init__(self, scenario: str | None = None, seed: str | int | None = "", **kwargs: object) -> None:
+    def __init__(
+        self, scenario: str | None = None, seed: str | int | None = "", worlds: int = 1, **kwargs: object
+    ) -> None:
         """Load the chosen scenario, turn each bad choice into a message, and build the model."""
         problems: list[str] = []
         name = scenario or opening_scenario()
@@ -242,8 +274,9 @@ class ClassroomModel(SahelModel):
             loaded = load_offered(name)
         chosen_seed = _seed(seed, loaded.scenario.seed, problems)
         moved = _lever_values(kwargs, loaded.scenario, problems)
-        stepped = loaded.scenario.model_copy(update={"seed": chosen_seed, "parameters_from": "median"})
-        super().__init__(stepped, 1, moved)
+        drawn = "median" if worlds == 1 else loaded.scenario.parameters_from
+        stepped = loaded.scenario.model_copy(update={"seed": chosen_seed, "parameters_from": drawn})
+        super().__init__(stepped, worlds, moved)
         self.name = name
         self.loaded = loaded
         self.problems = problems
@@ -262,21 +295,6 @@ class ClassroomModel(SahelModel):
     def can_pull(self, button: ShockButton) -> bool:
         """Whether the button's shock can be pulled now: its actors take part and the run has weeks left."""
         return self.has(button.source) and self.has(button.target) and self.running
-
-    def relations_now(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every pair's tension and cooperation now (the page steps an ensemble of one world)."""
-        tension, cooperation = self.ledger.snapshot()
-        return tension[0], cooperation[0]
-
-    def key_pairs_so_far(self) -> tuple[list[dt.date], np.ndarray, np.ndarray]:
-        """The weeks simulated so far and the key pairs' tension and cooperation in each (a column per pair)."""
-        columns = [self.ledger.column(a, b) for a, b in self.scenario.key_pairs]
-        weeks = self.steps
-        return (
-            self.dates[:weeks],
-            self.tension_history[:weeks, 0, columns],
-            self.cooperation_history[:weeks, 0, columns],
-        )
 
 
 def sentence(source: str, target: str, kind: str, details: dict | None = None) -> str:

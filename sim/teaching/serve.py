@@ -23,6 +23,8 @@ from sim.core.errors import InputError
 
 LOOPBACK = "127.0.0.1"
 NO_CDN = "http://127.0.0.1:9/"  # the discard port: nothing listens, so a fetch fails at once
+# Solara's theme: no "This website runs on Solara" banner over the page's corner, and the tab's title
+PAGE_THEME = {"SOLARA_THEME_SHOW_BANNER": "false", "SOLARA_THEME_TITLE": "sahelsim in class"}
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -109,6 +111,7 @@ def serve(host: str, port: int, opening: str, folder: Path) -> None:
         SCENARIOS_VARIABLE: str(folder.resolve()),
         SCENARIO_VARIABLE: opening,
         **offline_environment(state_folder()),
+        **PAGE_THEME,
     }
     command = [
         sys.executable,

@@ -21,7 +21,6 @@ from sim.core.errors import InputError
 from sim.core.relations import tension_series
 from sim.model.model import SahelModel
 from sim.model.scenario import load_fitted_set
-from sim.plots.live import LiveNetwork, LiveTension
 from sim.teaching.classroom import (
     Classroom,
     ClassroomModel,
@@ -33,13 +32,7 @@ from sim.teaching.classroom import (
     sentence,
 )
 from sim.teaching.serve import where
-from tests.conftest import ROOT, SCENARIOS, run_cli
-
-
-@pytest.fixture(autouse=True)
-def _scenarios_folder(monkeypatch):
-    monkeypatch.setenv("SAHELSIM_SCENARIOS", str(SCENARIOS))
-    monkeypatch.delenv("SAHELSIM_SCENARIO", raising=False)
+from tests.conftest import ROOT, run_cli
 
 
 def short(scenario, weeks: int = 20):
@@ -236,20 +229,6 @@ def test_monitors_count_the_log_and_read_the_key_pairs():
     assert counts["patrols"] == kinds.isin(["joint_patrol", "joint_operation"]).sum()
     assert readings[0].label == "Mali – Mauritania"
     assert readings[0].tension == pytest.approx(model.ledger.tension("mali", "mauritania")[0])
-
-
-def test_live_figures_are_pngs_that_change_with_the_run():
-    model = ClassroomModel(scenario="joint_patrols_2010")
-    events, series = model.documented
-    period = pd.Timestamp(model.dates[0]), pd.Timestamp(model.dates[-1])
-    tension = LiveTension(model.scenario.key_pairs, period, "test", events, series)
-    network = LiveNetwork(model.taking_part, model.ledger.pairs)
-    first = tension.update(*model.key_pairs_so_far()), network.update(*model.relations_now(), "start")
-    for _ in range(10):
-        model.step()
-    second = tension.update(*model.key_pairs_so_far()), network.update(*model.relations_now(), "week 10")
-    for before, after in zip(first, second, strict=True):
-        assert before.startswith(b"\x89PNG") and after.startswith(b"\x89PNG") and before != after
 
 
 def test_a_misspelt_choice_on_the_page_is_named_with_the_nearest_one():
