@@ -248,7 +248,7 @@ class LiveFans:
             "A factual",
             "B counterfactual",
             "B − A, world by world",
-            "documented record",
+            "documented (reported only)",
             "documented event",
             "shock pulled",
         ]
