@@ -192,7 +192,7 @@ def _draw_documented_series(ax: Axes, documented_tension: pd.DataFrame, pair: Pa
             color=colour,
             linestyle="--",
             linewidth=1.2,
-            label=f"{column} of the documented record (only what the articles reported)",
+            label=f"documented {column} (reported subset)",
         )
 
 
