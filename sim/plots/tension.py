@@ -12,6 +12,7 @@ from sim.plots.panels import (
     COOPERATION_COLOUR,
     TENSION_COLOUR,
     Layout,
+    count_runs,
     date_axis,
     draw_fan,
     draw_observed,
@@ -61,8 +62,9 @@ def tension_figure(
         handles.append(handle)
         labels.append(label)
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8.5, frameon=False)
+    spread = f"median with 50 % and 90 % bands over {runs_caption(tension)}"
     fig.suptitle(
-        f"{title}: simulated relations, median with 50 % and 90 % bands over {runs_caption(tension)}",
+        f"{title}: simulated relations, {spread if count_runs(tension) > 1 else 'a single run (no spread to show)'}",
         fontsize=12,
         x=0.01,
         y=1 - 0.12 / fig.get_figheight(),
