@@ -82,8 +82,13 @@ class SahelAgent(mesa.Agent):
         self.starting_members = [m for m in given.members if m in taking_part]
 
     @property
+    def territory(self) -> str | None:
+        """Where it fights: a state on its own soil, a deployed force or contractor in its host (else None)."""
+        return self.actor_id if self.kind == "state" else self.host
+
+    @property
     def capability(self) -> np.ndarray:
-        """Force it can bring to bear now, per replicate; recovers towards ``base_capability``."""
+        """Force it can bring to bear now, per replicate; recovers towards its potential (``model.potential``)."""
         return self.model.capability[:, self.index]
 
     @property

@@ -9,7 +9,7 @@ follows from an incident with a chance (civilian harm in an operation, a pursuit
 is a binomial thinning of the count. Each incident's deaths are negative binomial: a gamma-mixed
 Poisson, with many incidents of few or no deaths and a heavy tail of massacres, which is the shape
 of the per-event fatality distributions of ACLED and UCDP (its mean from the rule, its dispersion
-``deaths_dispersion`` fitted to such a distribution by :func:`sim.records.fatalities.fit_fatalities`).
+``deaths_dispersion`` fitted to such a distribution by :func:`sim.calibration.fatalities.fit_fatalities`).
 
 Every incident reads its own uniforms: incident ``j`` of a slot reads sub-slot ``j`` of the draw
 (the stream named ``rule.draw#j:actor:counterpart``; incident 0 the draw's own name), so its numbers

@@ -140,9 +140,8 @@ class SahelModel(mesa.Model):
         self.potential = self.capability.copy()
         self.recruits_for = np.zeros((len(agents), len(agents)))  # [harming force, group]: 1 where it recruits
         for force in agents:
-            territory = force.actor_id if force.kind == "state" else force.host
-            if force.kind in ("state", "pmc", "international_force") and territory is not None:
-                self.recruits_for[force.index, [g.index for g in self.groups_in(territory)]] = 1.0
+            if force.kind in ("state", "pmc", "international_force") and force.territory is not None:
+                self.recruits_for[force.index, [g.index for g in self.groups_in(force.territory)]] = 1.0
         self.losses = np.zeros(shape)
         self.present = np.tile(np.array([a.starts_present for a in agents], dtype=bool), (self.replicates, 1))
         self.is_state = np.array([a.kind == "state" for a in agents])

@@ -358,8 +358,7 @@ class CounterInsurgency(Rule):
         super().__init__(model)
         operations = []
         for force in model.of_kind("state", "international_force"):
-            territory = force.actor_id if force.kind == "state" else force.host
-            if territory is not None:
+            if (territory := force.territory) is not None:
                 operations += [(force, group, model.agent(territory)) for group in model.groups_in(territory)]
         slots = [(f.actor_id, g.actor_id) for f, g, _ in operations]
         self.force, self.group = _ids([f for f, _, _ in operations]), _ids([g for _, g, _ in operations])
@@ -397,8 +396,9 @@ class CounterInsurgency(Rule):
         standing = (model.present | model.is_state)[:, self.force]
         rate = np.where(standing, operation_rate(p, threat, model.capability[:, self.force]), 0.0)
         operations = incident_counts(rate, u["operation"])
+        # [r, slot, pmc]: a present contractor joins the week's operations of its host's slots
         joined = (operations > 0)[:, :, None] & self.joins[None] & model.present[:, None, self.contractors]
-        with_wagner = joined.any(axis=2)  # [r, slot, pmc] above: a present contractor joins the week's operations
+        with_wagner = joined.any(axis=2)
         operators = 1 + joined.sum(axis=2)
         position = np.cumsum(joined, axis=2)  # 1, 2, ... for the contractors that joined (the force is 0)
         self._shared(operations, u["operation.deaths"], operators, position, joined, "counterinsurgency_operation")
